@@ -1,0 +1,17 @@
+//! driftgate's AWS provider.
+//!
+//! - [`client`]: the one place SDK configuration is built (credential chain,
+//!   region, profile, `AWS_ENDPOINT_URL`, timeouts, retries).
+//! - [`ecs`]: ECS services and the task definitions they run.
+//! - [`error`]: SDK failures mapped into [`driftgate_model::ProviderError`].
+//! - [`raw`]: an interceptor that keeps the JSON body each read call returned,
+//!   so a resource's spec carries every field the API returned, in the API's
+//!   own field names.
+
+pub mod client;
+pub mod ecs;
+pub mod error;
+pub mod raw;
+
+pub use client::{AwsTarget, sdk_config};
+pub use ecs::EcsProvider;

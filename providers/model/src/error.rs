@@ -1,0 +1,72 @@
+//! Errors every provider maps its SDK's failures into.
+
+use serde::{Deserialize, Serialize};
+
+/// The cross-provider classes of failure. Reports and hints key on these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No usable credentials were found.
+    Unauthenticated,
+    /// The credentials were refused for this call.
+    PermissionDenied,
+    /// Throttled past the retry budget.
+    Throttled,
+    /// The endpoint did not answer in time, or could not be reached.
+    Unreachable,
+    /// The named scope (a cluster, a zone) does not exist.
+    NotFound,
+    /// The cloud answered something driftgate does not understand.
+    Unsupported,
+    /// Anything else.
+    Other,
+}
+
+/// A provider failure, naming which cloud service failed and for what.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Serialize, Deserialize)]
+#[error("{service} {operation}: {message}")]
+pub struct ProviderError {
+    pub kind: ErrorKind,
+    /// The cloud service, e.g. `ecs`.
+    pub service: String,
+    /// The API call, e.g. `ListServices`.
+    pub operation: String,
+    pub message: String,
+}
+
+impl ProviderError {
+    #[must_use]
+    pub fn new(
+        kind: ErrorKind,
+        service: &str,
+        operation: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        ProviderError {
+            kind,
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// A one-line hint for the user, by class of failure.
+    #[must_use]
+    pub fn hint(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Unauthenticated => {
+                "no credentials: set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            }
+            ErrorKind::PermissionDenied => {
+                "the credentials lack a read permission: see the IAM policy in the README"
+            }
+            ErrorKind::Throttled => "throttled past retries: run again later or narrow the scope",
+            ErrorKind::Unreachable => {
+                "the endpoint could not be reached: check the network, the region and AWS_ENDPOINT_URL"
+            }
+            ErrorKind::NotFound => "the scope named in driftgate.toml does not exist",
+            ErrorKind::Unsupported | ErrorKind::Other => "",
+        }
+    }
+}

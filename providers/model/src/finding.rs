@@ -1,0 +1,124 @@
+//! What a diff concludes about each resource.
+
+use crate::Kind;
+use serde::{Deserialize, Serialize};
+
+/// The one state each resource in scope ends in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Declared and live agree after normalization.
+    InSync,
+    /// Both exist and differ in the listed fields.
+    Changed,
+    /// Declared but not live.
+    Missing,
+    /// Live in a managed scope but not declared.
+    Unmanaged,
+    /// Could not be read; the scan is incomplete.
+    Unchecked,
+}
+
+impl State {
+    pub const ALL: [State; 5] = [
+        State::InSync,
+        State::Changed,
+        State::Missing,
+        State::Unmanaged,
+        State::Unchecked,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::InSync => "in_sync",
+            State::Changed => "changed",
+            State::Missing => "missing",
+            State::Unmanaged => "unmanaged",
+            State::Unchecked => "unchecked",
+        }
+    }
+
+    /// Whether this state is drift (as opposed to in sync or not read).
+    #[must_use]
+    pub fn is_drift(self) -> bool {
+        matches!(self, State::Changed | State::Missing | State::Unmanaged)
+    }
+}
+
+/// One field that differs: where, what Git says, what is live. Values are shown
+/// as the user wrote them (or as the cloud returned them), never in an
+/// internal form; secrets appear only masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Stable, readable path: `taskDefinition.containerDefinitions[api].image`.
+    /// Lists of named things are keyed by name, never by index.
+    pub path: String,
+    /// `null` where the field is not declared.
+    pub declared: serde_json::Value,
+    /// `null` where the field is not live.
+    pub live: serde_json::Value,
+}
+
+/// The verdict on one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub scope: String,
+    pub mode: String,
+    pub kind: Kind,
+    pub id: String,
+    pub state: State,
+    /// `file:line` of the declaration, relative to the config file's directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+    /// Fields a rule told driftgate to ignore that did differ.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
+    /// Why the resource could not be checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Count of findings per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub in_sync: usize,
+    pub changed: usize,
+    pub missing: usize,
+    pub unmanaged: usize,
+    pub unchecked: usize,
+}
+
+impl Summary {
+    #[must_use]
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            *s.slot(f.state) += 1;
+        }
+        s
+    }
+
+    fn slot(&mut self, state: State) -> &mut usize {
+        match state {
+            State::InSync => &mut self.in_sync,
+            State::Changed => &mut self.changed,
+            State::Missing => &mut self.missing,
+            State::Unmanaged => &mut self.unmanaged,
+            State::Unchecked => &mut self.unchecked,
+        }
+    }
+
+    #[must_use]
+    pub fn get(&self, state: State) -> usize {
+        match state {
+            State::InSync => self.in_sync,
+            State::Changed => self.changed,
+            State::Missing => self.missing,
+            State::Unmanaged => self.unmanaged,
+            State::Unchecked => self.unchecked,
+        }
+    }
+}

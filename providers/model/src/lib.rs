@@ -1,0 +1,26 @@
+//! The provider contract of driftgate.
+//!
+//! Providers (AWS, GCP, Azure) and declared files both produce the same
+//! [`Resource`] values; the root crate normalizes, diffs and reports them. This
+//! crate holds only that shared vocabulary, so a provider depends on nothing but
+//! it and its cloud SDK.
+//!
+//! - [`kind`]: the resource kinds driftgate knows.
+//! - [`resource`]: a resource, its id, and the live snapshot file format.
+//! - [`finding`]: the states a resource ends in and the field-level changes.
+//! - [`provider`]: the [`Provider`] trait every cloud module implements.
+//! - [`error`]: [`ProviderError`], shared across providers.
+//! - [`fake`]: an in-memory provider and the conformance checks every provider must pass.
+
+pub mod error;
+pub mod fake;
+pub mod finding;
+pub mod kind;
+pub mod provider;
+pub mod resource;
+
+pub use error::{ErrorKind, ProviderError};
+pub use finding::{Change, Finding, State, Summary};
+pub use kind::Kind;
+pub use provider::{Provider, ScanResult, Unchecked};
+pub use resource::{Resource, SNAPSHOT_SCHEMA_VERSION, Snapshot};

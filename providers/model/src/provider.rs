@@ -1,0 +1,56 @@
+//! The trait every cloud module implements.
+
+use crate::{Kind, ProviderError, Resource};
+use serde::{Deserialize, Serialize};
+
+/// Something that could not be read: one resource, or a whole scope (then `id`
+/// is the scope followed by `/*`, e.g. `prod/*` for a cluster).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unchecked {
+    pub kind: Kind,
+    pub id: String,
+    pub error: ProviderError,
+}
+
+/// What one scan of a provider's targets found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanResult {
+    /// Every resource read, in any order.
+    pub resources: Vec<Resource>,
+    /// Scopes read completely, as `<kind>:<scope>`: only inside these may a
+    /// live resource count as unmanaged, or a declared one as missing.
+    pub scopes_read: Vec<String>,
+    /// What could not be read.
+    pub unchecked: Vec<Unchecked>,
+}
+
+impl ScanResult {
+    /// Whether everything asked for was read.
+    #[must_use]
+    pub fn complete(&self) -> bool {
+        self.unchecked.is_empty()
+    }
+}
+
+/// A cloud module. It is built with its targets (credentials, regions and
+/// scopes already resolved) and returns model types only, never SDK types.
+/// A scan never fails as a whole: what could not be read is reported in
+/// [`ScanResult::unchecked`] and the rest is still returned.
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    /// A short name for messages, e.g. `aws`.
+    fn name(&self) -> &'static str;
+
+    /// The kinds this provider reads.
+    fn supports(&self) -> &'static [Kind];
+
+    /// Reads every resource in the provider's scopes. Only read APIs are called.
+    async fn scan(&self) -> ScanResult;
+}
+
+/// The scope key of a kind and a scope name, as found in
+/// [`ScanResult::scopes_read`].
+#[must_use]
+pub fn scope_key(kind: Kind, scope: &str) -> String {
+    format!("{kind}:{scope}")
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs a pinned moto server into a
+# local venv, starts it on a free loopback port, runs every cargo test against it,
+# and stops it again. The tests fail (they never skip) when moto is not reachable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MOTO_VERSION="5.2.5"
+VENV="${DRIFTGATE_VENV:-.venv}"
+
+if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+  echo "test.sh: installing moto[server]==$MOTO_VERSION into $VENV" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
+PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+LOG="${TMPDIR:-/tmp}/driftgate-moto-$PORT.log"
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$LOG" 2>&1 &
+MOTO_PID=$!
+trap 'kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 100); do
+  if "$VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/moto-api/')" 2>/dev/null; then
+    break
+  fi
+  if ! kill -0 "$MOTO_PID" 2>/dev/null; then
+    echo "test.sh: moto_server exited; its log:" >&2; cat "$LOG" >&2; exit 2
+  fi
+  sleep 0.2
+done
+echo "test.sh: moto $MOTO_VERSION listening on 127.0.0.1:$PORT" >&2
+
+export DRIFTGATE_TEST_MOTO="http://127.0.0.1:$PORT"
+cargo test --workspace --locked "$@"

@@ -1,0 +1,65 @@
+//! Raw command-line flags (clap derive). Validation happens in `run`.
+
+use crate::report::Format;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Finds ClickOps drift: what is live in the cloud against what Git declares.
+///
+/// Exit codes: 0 in sync (or drift only in advisory scopes), 1 drift in an
+/// enforced scope, 2 error or incomplete scan.
+#[derive(Debug, Parser)]
+#[command(name = "driftgate", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan, diff against the declared files, report, and set the exit code.
+    ///
+    /// Examples:
+    ///   driftgate check
+    ///   driftgate check --format diff
+    ///   driftgate check --live live.json --format json > report.json
+    Check {
+        /// The config file.
+        #[arg(long, short, default_value = "driftgate.toml")]
+        config: PathBuf,
+        /// Output format on stdout.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Diff against a snapshot written by `driftgate snapshot` instead of
+        /// reading the cloud: offline and reproducible.
+        #[arg(long)]
+        live: Option<PathBuf>,
+        /// Check only these scopes (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+    /// Write the normalized live state of every scope as JSON.
+    Snapshot {
+        #[arg(long, short, default_value = "driftgate.toml")]
+        config: PathBuf,
+        /// Where to write it; `-` for stdout.
+        #[arg(long, short)]
+        output: PathBuf,
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+    /// Write declared files (native YAML) for every live resource that is not
+    /// declared yet, so a ClickOps setup moves to Git in one step.
+    Import {
+        #[arg(long, short, default_value = "driftgate.toml")]
+        config: PathBuf,
+        /// Import from a snapshot instead of reading the cloud.
+        #[arg(long)]
+        live: Option<PathBuf>,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+}

@@ -1,0 +1,119 @@
+//! `driftgate import`: live state -> native YAML declared files.
+
+use super::{ExitStatus, explain_incomplete};
+use crate::config::Config;
+use crate::declared::ecs::cluster_name;
+use crate::diff::scope_of;
+use crate::normalize::ecs::SERVICE;
+use crate::normalize::schema::prune;
+use crate::pipeline;
+use driftgate_model::{Kind, Resource};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+pub struct Args {
+    pub config: PathBuf,
+    pub live: Option<PathBuf>,
+    pub force: bool,
+    pub scopes: Vec<String>,
+}
+
+/// The native YAML for one live service. Secret values are already digests.
+///
+/// # Errors
+/// Only serialization's.
+pub fn native_yaml(r: &Resource) -> anyhow::Result<String> {
+    let mut doc = Map::new();
+    doc.insert(
+        "kind".into(),
+        Value::String(Kind::EcsService.as_str().into()),
+    );
+    let cluster = r
+        .spec
+        .get("cluster")
+        .and_then(Value::as_str)
+        .map_or_else(|| scope_of(&r.id), cluster_name);
+    doc.insert("cluster".into(), Value::String(cluster.to_owned()));
+    doc.insert(
+        "serviceName".into(),
+        r.spec
+            .get("serviceName")
+            .cloned()
+            .unwrap_or_else(|| Value::String(r.id.rsplit('/').next().unwrap_or_default().into())),
+    );
+    if let Value::Object(rest) = prune(&r.spec, SERVICE) {
+        doc.extend(rest);
+    }
+    let body = serde_yaml_ng::to_string(&Value::Object(doc))?;
+    Ok(format!(
+        "# Imported by `driftgate import` from live state. Secret values are sha256 digests:\n# driftgate compares them without ever storing the value.\n{body}"
+    ))
+}
+
+/// Writes one file per live resource not declared yet. Nothing is written
+/// when the scan is incomplete or any target file exists (unless `--force`).
+///
+/// # Errors
+/// Bad config or declared files, a write error.
+pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
+    let mut config = Config::load(&args.config)?;
+    pipeline::select(&mut config, &args.scopes)?;
+    let declared = pipeline::load_declared(&config, true)?;
+    let live = pipeline::live_state(&config, args.live.as_deref()).await?;
+    if !live.complete() {
+        explain_incomplete(&live.unchecked);
+        eprintln!("error: the scan is incomplete; nothing was imported");
+        return Ok(ExitStatus::Error);
+    }
+    let unread = pipeline::unread_scopes(&config, &live);
+    if !unread.is_empty() {
+        anyhow::bail!(
+            "clusters not in the live state: {}; nothing was imported",
+            unread.join(", ")
+        );
+    }
+    let known: BTreeSet<(Kind, &str)> = declared
+        .iter()
+        .map(|d| (d.resource.kind, d.resource.id.as_str()))
+        .collect();
+    let mut plan = Vec::new();
+    for scope in &config.scopes {
+        let clusters = scope
+            .aws
+            .as_ref()
+            .map(|a| a.ecs_clusters.clone())
+            .unwrap_or_default();
+        for r in &live.resources {
+            if r.kind != Kind::EcsService || !clusters.iter().any(|c| c == scope_of(&r.id)) {
+                continue;
+            }
+            if known.contains(&(r.kind, r.id.as_str())) {
+                eprintln!("skipped {} {}: already declared", r.kind, r.id);
+                continue;
+            }
+            let (cluster, name) = r.id.split_once('/').unwrap_or(("", &r.id));
+            let path = scope
+                .declared
+                .join("ecs")
+                .join(cluster)
+                .join(format!("{name}.yaml"));
+            if path.exists() && !args.force {
+                anyhow::bail!(
+                    "{} exists; pass --force to overwrite. Nothing was imported",
+                    path.display()
+                );
+            }
+            plan.push((path, native_yaml(r)?));
+        }
+    }
+    for (path, text) in &plan {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::write_atomically(path, text.as_bytes())?;
+        eprintln!("wrote {}", path.display());
+    }
+    eprintln!("imported {} resources", plan.len());
+    Ok(ExitStatus::InSync)
+}

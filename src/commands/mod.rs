@@ -1,0 +1,42 @@
+//! One module per subcommand. Each returns an [`ExitStatus`].
+
+pub mod check;
+pub mod import;
+pub mod snapshot;
+
+/// The gate's exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// In sync, or drift only in advisory scopes.
+    InSync,
+    /// Drift in an enforced scope.
+    Drift,
+    /// An error, or an incomplete scan.
+    Error,
+}
+
+impl ExitStatus {
+    #[must_use]
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::InSync => 0,
+            ExitStatus::Drift => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// Says on stderr why a scan was incomplete, one line per unread item.
+pub fn explain_incomplete(unchecked: &[driftgate_model::Unchecked]) {
+    let mut hints = std::collections::BTreeSet::new();
+    for u in unchecked {
+        eprintln!("error: could not read {} {}: {}", u.kind, u.id, u.error);
+        let h = u.error.hint();
+        if !h.is_empty() {
+            hints.insert(h);
+        }
+    }
+    for h in hints {
+        eprintln!("hint: {h}");
+    }
+}

@@ -1,0 +1,42 @@
+//! `driftgate snapshot`: the live state as JSON, for offline checks.
+
+use super::{ExitStatus, explain_incomplete};
+use crate::config::Config;
+use crate::pipeline;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub struct Args {
+    pub config: PathBuf,
+    pub output: PathBuf,
+    pub scopes: Vec<String>,
+}
+
+/// Scans and writes the snapshot. An incomplete scan is still written (its
+/// `unchecked` list says what is missing, and a check against it exits 2),
+/// and exits 2.
+///
+/// # Errors
+/// Bad config, a write error.
+pub async fn run(args: Args, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    let mut config = Config::load(&args.config)?;
+    pipeline::select(&mut config, &args.scopes)?;
+    let live = pipeline::live_state(&config, None).await?;
+    let complete = live.complete();
+    let unchecked = live.unchecked.clone();
+    let n = live.resources.len();
+    let mut text = serde_json::to_string_pretty(&pipeline::snapshot_of(live))?;
+    text.push('\n');
+    if args.output.as_os_str() == "-" {
+        stdout.write_all(text.as_bytes())?;
+    } else {
+        crate::write_atomically(&args.output, text.as_bytes())?;
+        eprintln!("wrote {} ({n} resources)", args.output.display());
+    }
+    if complete {
+        Ok(ExitStatus::InSync)
+    } else {
+        explain_incomplete(&unchecked);
+        Ok(ExitStatus::Error)
+    }
+}

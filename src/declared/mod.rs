@@ -1,0 +1,181 @@
+//! Declared files in Git -> model resources.
+//!
+//! Each scope's `declared` directory is read recursively, in path order.
+//! Files ending in `.yaml`, `.yml` or `.json` are read; others (READMEs,
+//! templates kept beside them) are left alone. Formats:
+//! - native driftgate YAML (`kind: ecs_service`, see [`ecs`]);
+//! - the AWS CLI JSON (or YAML) that `aws ecs create-service --cli-input-json`
+//!   and `register-task-definition --cli-input-json` take: the files ecspresso
+//!   keeps as `ecs-service-def.json` and `ecs-task-def.json`.
+//!
+//! Every error names the file, line and column.
+
+pub mod ecs;
+pub mod locate;
+
+use crate::error::InputError;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A parsed file: its path (as shown to the user), its text and its content.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub path: PathBuf,
+    /// The path relative to the config file's directory, for `declared_at`.
+    pub shown: String,
+    pub text: String,
+    pub value: Value,
+}
+
+impl Document {
+    /// An error at the field `keys` leads to.
+    #[must_use]
+    pub fn error_at(&self, keys: &[String], message: impl Into<String>) -> InputError {
+        let (line, col) = locate::locate(&self.text, keys);
+        InputError::new(&self.path, line, col, message)
+    }
+
+    /// `file:line` of the field `keys` leads to.
+    #[must_use]
+    pub fn at(&self, keys: &[String]) -> String {
+        let (line, _) = locate::locate(&self.text, keys);
+        format!("{}:{line}", self.shown)
+    }
+}
+
+/// Every declared file under `dir`, sorted by path, hidden entries skipped.
+///
+/// # Errors
+/// A directory that cannot be read.
+pub fn files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+    let mut out = Vec::new();
+    walk(dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        InputError::new(
+            dir,
+            1,
+            1,
+            format!("cannot read the declared directory: {e}"),
+        )
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| {
+            InputError::new(
+                dir,
+                1,
+                1,
+                format!("cannot read the declared directory: {e}"),
+            )
+        })?;
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads and parses one file as JSON or YAML by its extension.
+///
+/// # Errors
+/// A file that cannot be read or is not well-formed, at the place it breaks.
+pub fn parse(path: &Path, shown: String) -> Result<Document, InputError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(path, 1, 1, format!("cannot read: {e}")))?;
+    let value = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str::<Value>(&text).map_err(|e| {
+            InputError::new(
+                path,
+                e.line(),
+                e.column(),
+                format!("invalid JSON: {}", strip_position(&e.to_string())),
+            )
+        })?
+    } else {
+        parse_yaml(path, &text)?
+    };
+    Ok(Document {
+        path: path.to_owned(),
+        shown,
+        text,
+        value,
+    })
+}
+
+/// Parses YAML into JSON values. Keys must be strings (numbers are taken as
+/// their text); tags are refused.
+///
+/// # Errors
+/// Malformed YAML, at the place it breaks.
+pub fn parse_yaml(path: &Path, text: &str) -> Result<Value, InputError> {
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| {
+        let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        InputError::new(
+            path,
+            line,
+            col,
+            format!("invalid YAML: {}", strip_position(&e.to_string())),
+        )
+    })?;
+    yaml_to_json(yaml).map_err(|m| InputError::new(path, 1, 1, m))
+}
+
+fn yaml_to_json(v: serde_yaml_ng::Value) -> Result<Value, String> {
+    use serde_yaml_ng::Value as Y;
+    Ok(match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                serde_json::Number::from_f64(n.as_f64().unwrap_or(f64::NAN))
+                    .map_or(Value::Null, Value::Number)
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .map(yaml_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
+        Y::Mapping(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    other => return Err(format!("a mapping key is not a string: {other:?}")),
+                };
+                out.insert(key, yaml_to_json(v)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => return Err(format!("YAML tags are not supported (found `{}`)", t.tag)),
+    })
+}
+
+/// Parser messages end in " at line X column Y", which the error already says.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}

@@ -1,0 +1,408 @@
+//! The diff engine: declared x live -> one finding per resource.
+//!
+//! Pure: it reads normalized trees and scan results, calls nothing, and
+//! decides each resource's one state. Fail closed: a resource in a scope that
+//! was not read completely is `unchecked`, never `missing` or `in_sync`.
+
+use crate::normalize::ignore::IgnoreRule;
+use crate::normalize::secrets::redact;
+use crate::normalize::{Node, declared_only};
+use driftgate_model::provider::scope_key;
+use driftgate_model::{Change, Finding, Kind, State, Unchecked};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One declared resource, normalized.
+#[derive(Debug, Clone)]
+pub struct Declared {
+    pub kind: Kind,
+    pub id: String,
+    /// `file:line`, relative to the config file's directory.
+    pub at: String,
+    pub node: Node,
+}
+
+/// The live side, normalized.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub nodes: BTreeMap<(Kind, String), Node>,
+    pub scopes_read: BTreeSet<String>,
+    pub unchecked: Vec<Unchecked>,
+}
+
+/// One scope of the config, as the diff needs it.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub name: String,
+    pub mode: String,
+    /// Scope keys this scope manages (`ecs_service:prod`), each with its kind.
+    pub targets: Vec<(Kind, String)>,
+    /// Targets named in the config that no provider reads yet, with why.
+    pub unsupported: Vec<(Kind, String, String)>,
+    pub declared: Vec<Declared>,
+}
+
+/// A resource left out by a whole-resource ignore rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ignored {
+    pub scope: String,
+    pub kind: Kind,
+    pub id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub ignored: Vec<Ignored>,
+}
+
+/// The scope part of an id: the cluster of `cluster/service`.
+#[must_use]
+pub fn scope_of(id: &str) -> &str {
+    id.split('/').next().unwrap_or(id)
+}
+
+/// Diffs every scope.
+#[must_use]
+pub fn diff(scopes: &[Scope], live: &Live, rules: &[IgnoreRule]) -> Outcome {
+    let mut out = Outcome::default();
+    for scope in scopes {
+        diff_scope(scope, live, rules, &mut out);
+    }
+    out
+}
+
+fn finding(scope: &Scope, kind: Kind, id: &str, state: State) -> Finding {
+    Finding {
+        scope: scope.name.clone(),
+        mode: scope.mode.clone(),
+        kind,
+        id: id.to_owned(),
+        state,
+        declared_at: None,
+        changes: Vec::new(),
+        ignored: Vec::new(),
+        reason: None,
+    }
+}
+
+fn reason_of(u: &Unchecked) -> String {
+    let hint = u.error.hint();
+    if hint.is_empty() {
+        u.error.to_string()
+    } else {
+        format!("{} ({hint})", u.error)
+    }
+}
+
+fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcome) {
+    let mut findings = Vec::new();
+    let whole_rule = |kind: Kind, id: &str| {
+        rules
+            .iter()
+            .find(|r| r.whole() && r.matches_resource(kind, id))
+    };
+    let scope_unchecked = |kind: Kind, target: &str| {
+        live.unchecked
+            .iter()
+            .find(|u| u.kind == kind && u.id == format!("{target}/*"))
+    };
+    let exact_unchecked =
+        |kind: Kind, id: &str| live.unchecked.iter().find(|u| u.kind == kind && u.id == id);
+
+    let mut declared_ids = BTreeSet::new();
+    for d in &scope.declared {
+        declared_ids.insert((d.kind, d.id.clone()));
+        if let Some(rule) = whole_rule(d.kind, &d.id) {
+            out.ignored.push(Ignored {
+                scope: scope.name.clone(),
+                kind: d.kind,
+                id: d.id.clone(),
+                reason: rule.reason.clone(),
+            });
+            continue;
+        }
+        let target = scope_of(&d.id);
+        let mut f = finding(scope, d.kind, &d.id, State::Unchecked);
+        f.declared_at = Some(d.at.clone());
+        if let Some(u) = exact_unchecked(d.kind, &d.id).or_else(|| scope_unchecked(d.kind, target))
+        {
+            f.reason = Some(reason_of(u));
+        } else if !live.scopes_read.contains(&scope_key(d.kind, target)) {
+            f.reason = Some(format!(
+                "{} `{target}` was not read (not in the live snapshot)",
+                scope_noun(d.kind)
+            ));
+        } else if let Some(l) = live.nodes.get(&(d.kind, d.id.clone())) {
+            let mut changes = Vec::new();
+            compare(Some(&d.node), Some(l), "", &mut changes);
+            let rules: Vec<&IgnoreRule> = rules
+                .iter()
+                .filter(|r| !r.whole() && r.matches_resource(d.kind, &d.id))
+                .collect();
+            changes.retain(|c| {
+                if c.declared.is_null() && declared_only(d.kind, &c.path) {
+                    return false;
+                }
+                if rules.iter().any(|r| r.matches_field(&c.path)) {
+                    f.ignored.push(c.path.clone());
+                    return false;
+                }
+                true
+            });
+            f.state = if changes.is_empty() {
+                State::InSync
+            } else {
+                State::Changed
+            };
+            f.changes = changes;
+        } else {
+            f.state = State::Missing;
+        }
+        findings.push(f);
+    }
+
+    for (kind, target) in &scope.targets {
+        if let Some(u) = scope_unchecked(*kind, target) {
+            let mut f = finding(scope, *kind, &u.id, State::Unchecked);
+            f.reason = Some(reason_of(u));
+            findings.push(f);
+            continue;
+        }
+        if !live.scopes_read.contains(&scope_key(*kind, target)) {
+            let mut f = finding(scope, *kind, &format!("{target}/*"), State::Unchecked);
+            f.reason = Some(format!(
+                "{} `{target}` was not read (not in the live snapshot)",
+                scope_noun(*kind)
+            ));
+            findings.push(f);
+            continue;
+        }
+        let prefix = format!("{target}/");
+        for (k, id) in live.nodes.keys() {
+            if k != kind || !id.starts_with(&prefix) || declared_ids.contains(&(*k, id.clone())) {
+                continue;
+            }
+            if let Some(rule) = whole_rule(*k, id) {
+                out.ignored.push(Ignored {
+                    scope: scope.name.clone(),
+                    kind: *k,
+                    id: id.clone(),
+                    reason: rule.reason.clone(),
+                });
+                continue;
+            }
+            findings.push(finding(scope, *k, id, State::Unmanaged));
+        }
+        for u in &live.unchecked {
+            if u.kind == *kind
+                && u.id.starts_with(&prefix)
+                && !u.id.ends_with("/*")
+                && !declared_ids.contains(&(u.kind, u.id.clone()))
+            {
+                let mut f = finding(scope, u.kind, &u.id, State::Unchecked);
+                f.reason = Some(reason_of(u));
+                findings.push(f);
+            }
+        }
+    }
+    for (kind, target, why) in &scope.unsupported {
+        let mut f = finding(scope, *kind, &format!("{target}/*"), State::Unchecked);
+        f.reason = Some(why.clone());
+        findings.push(f);
+    }
+    findings.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+    out.findings.extend(findings);
+}
+
+fn scope_noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::EcsService => "cluster",
+        Kind::DnsRecord => "zone",
+        Kind::FirewallRule => "network",
+    }
+}
+
+fn join(path: &str, key: &str, keyed: bool) -> String {
+    if keyed {
+        format!("{path}[{key}]")
+    } else if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn shown(n: Option<&Node>) -> Value {
+    n.map_or(Value::Null, |n| redact(&n.shown()))
+}
+
+/// Appends the differences between two trees, in a stable order.
+pub fn compare(declared: Option<&Node>, live: Option<&Node>, path: &str, out: &mut Vec<Change>) {
+    match (declared, live) {
+        (None, None) => {}
+        (Some(Node::Obj(a)), Some(Node::Obj(b))) => compare_maps(a, b, path, false, out),
+        (Some(Node::Keyed(a)), Some(Node::Keyed(b))) => compare_maps(a, b, path, true, out),
+        (Some(Node::Leaf { canon: a, .. }), Some(Node::Leaf { canon: b, .. })) if a == b => {}
+        (a, b) => out.push(Change {
+            path: path.to_owned(),
+            declared: shown(a),
+            live: shown(b),
+        }),
+    }
+}
+
+fn compare_maps(
+    a: &BTreeMap<String, Node>,
+    b: &BTreeMap<String, Node>,
+    path: &str,
+    keyed: bool,
+    out: &mut Vec<Change>,
+) {
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for k in keys {
+        compare(a.get(k), b.get(k), &join(path, k, keyed), out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::{Mode, ecs};
+    use driftgate_model::{ErrorKind, ProviderError};
+    use serde_json::json;
+
+    fn node(v: Value) -> Node {
+        ecs::normalize(&v, Mode::Lenient).unwrap()
+    }
+
+    fn svc(image: &str, count: i64) -> Value {
+        json!({"desiredCount": count, "taskDefinition": {"family": "api",
+            "containerDefinitions": [{"name": "api", "image": image}]}})
+    }
+
+    fn scope(declared: Vec<Declared>) -> Scope {
+        Scope {
+            name: "production".into(),
+            mode: "enforce".into(),
+            targets: vec![(Kind::EcsService, "prod".into())],
+            unsupported: vec![],
+            declared,
+        }
+    }
+
+    fn decl(id: &str, v: Value) -> Declared {
+        Declared {
+            kind: Kind::EcsService,
+            id: id.into(),
+            at: format!("infra/{id}.yaml:1"),
+            node: node(v),
+        }
+    }
+
+    fn live(items: Vec<(&str, Value)>) -> Live {
+        Live {
+            nodes: items
+                .into_iter()
+                .map(|(id, v)| ((Kind::EcsService, id.to_owned()), node(v)))
+                .collect(),
+            scopes_read: ["ecs_service:prod".to_owned()].into(),
+            unchecked: vec![],
+        }
+    }
+
+    fn states(o: &Outcome) -> Vec<(String, State)> {
+        o.findings.iter().map(|f| (f.id.clone(), f.state)).collect()
+    }
+
+    #[test]
+    fn every_state_once() {
+        let s = scope(vec![
+            decl("prod/same", svc("nginx:1", 1)),
+            decl("prod/api", svc("nginx:1.25", 2)),
+            decl("prod/gone", svc("nginx:1", 1)),
+        ]);
+        let l = live(vec![
+            ("prod/same", svc("nginx:1", 1)),
+            ("prod/api", svc("nginx:1.26", 2)),
+            ("prod/byhand", svc("nginx:1", 1)),
+        ]);
+        let o = diff(&[s], &l, &[]);
+        assert_eq!(
+            states(&o),
+            vec![
+                ("prod/api".into(), State::Changed),
+                ("prod/byhand".into(), State::Unmanaged),
+                ("prod/gone".into(), State::Missing),
+                ("prod/same".into(), State::InSync),
+            ]
+        );
+        let api = &o.findings[0];
+        assert_eq!(api.changes.len(), 1);
+        assert_eq!(
+            api.changes[0].path,
+            "taskDefinition.containerDefinitions[api].image"
+        );
+        assert_eq!(api.changes[0].declared, json!("nginx:1.25"));
+        assert_eq!(api.changes[0].live, json!("nginx:1.26"));
+        assert_eq!(api.declared_at.as_deref(), Some("infra/prod/api.yaml:1"));
+    }
+
+    #[test]
+    fn unread_scope_is_unchecked_never_missing() {
+        let s = scope(vec![decl("prod/api", svc("nginx", 1))]);
+        let mut l = live(vec![]);
+        l.scopes_read.clear();
+        l.unchecked.push(Unchecked {
+            kind: Kind::EcsService,
+            id: "prod/*".into(),
+            error: ProviderError::new(ErrorKind::PermissionDenied, "ecs", "ListServices", "denied"),
+        });
+        let o = diff(&[s], &l, &[]);
+        assert_eq!(
+            states(&o),
+            vec![
+                ("prod/*".into(), State::Unchecked),
+                ("prod/api".into(), State::Unchecked)
+            ]
+        );
+        assert!(o.findings[1].reason.as_deref().unwrap().contains("denied"));
+
+        let s = scope(vec![decl("prod/api", svc("nginx", 1))]);
+        let o = diff(&[s], &Live::default(), &[]);
+        assert!(o.findings.iter().all(|f| f.state == State::Unchecked));
+    }
+
+    #[test]
+    fn ignore_rules_remove_exactly_their_field_or_resource() {
+        let rule = |field: Option<&str>, res: &str| IgnoreRule {
+            kind: Kind::EcsService,
+            resource: res.into(),
+            field: field.map(Into::into),
+            reason: "autoscaling".into(),
+            at: "driftgate.toml:9".into(),
+        };
+        let s = scope(vec![decl("prod/api", svc("nginx:1", 2))]);
+        let l = live(vec![
+            ("prod/api", svc("nginx:2", 5)),
+            ("prod/x", svc("a", 1)),
+        ]);
+        let o = diff(&[s.clone()], &l, &[rule(Some("desiredCount"), "prod/*")]);
+        assert_eq!(o.findings[0].changes.len(), 1);
+        assert_eq!(o.findings[0].ignored, vec!["desiredCount".to_owned()]);
+        let o = diff(&[s], &l, &[rule(None, "prod/x")]);
+        assert_eq!(states(&o), vec![("prod/api".into(), State::Changed)]);
+        assert_eq!(o.ignored[0].id, "prod/x");
+    }
+
+    #[test]
+    fn undeclared_desired_count_is_not_compared() {
+        let mut d = svc("nginx", 1);
+        d.as_object_mut().unwrap().remove("desiredCount");
+        let s = scope(vec![decl("prod/api", d)]);
+        let o = diff(&[s], &live(vec![("prod/api", svc("nginx", 7))]), &[]);
+        assert_eq!(o.findings[0].state, State::InSync);
+    }
+}

@@ -1,0 +1,47 @@
+//! driftgate: ClickOps drift detection, as a library behind the binary.
+//!
+//! The pipeline, in the order data flows:
+//! - [`config`]: `driftgate.toml` -> validated scopes and ignore rules.
+//! - [`declared`]: files in Git -> model resources.
+//! - providers (the `driftgate-aws` crate, behind the `Provider` trait of
+//!   `driftgate-model`): the cloud -> model resources.
+//! - [`normalize`]: secret masking and per-kind canonical forms.
+//! - [`diff`]: declared x live -> one finding per resource.
+//! - [`report`]: findings -> table, diff, JSON.
+//! - [`commands`]: `check`, `snapshot`, `import`; [`pipeline`] holds the
+//!   steps they share; [`run`] maps the command line to them.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod declared;
+pub mod diff;
+pub mod error;
+pub mod normalize;
+pub mod pipeline;
+pub mod report;
+pub mod run;
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes a file through a temporary sibling and a rename, so a reader never
+/// sees half a file.
+///
+/// # Errors
+/// The file system's.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.driftgate-tmp"));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,50 @@
+//! Per-kind canonical forms, secret masking and ignore rules: everything that
+//! happens to a resource between being read and being diffed.
+//!
+//! - [`node`]: the normalized tree.
+//! - [`schema`]: the field-rule language and its walker.
+//! - [`ecs`]: the ECS service and task definition rules.
+//! - [`secrets`]: masking of sensitive values.
+//! - [`ignore`]: `[[ignore]]` rules.
+
+pub mod ecs;
+pub mod ignore;
+pub mod node;
+pub mod schema;
+pub mod secrets;
+
+use driftgate_model::{Kind, Resource};
+pub use node::Node;
+pub use schema::{Mode, SchemaError};
+pub use secrets::SecretPolicy;
+
+/// Masks a resource's secrets in place; run on every resource as it is read.
+pub fn mask(resource: &mut Resource, policy: &SecretPolicy) {
+    match resource.kind {
+        Kind::EcsService => policy.mask_ecs(&mut resource.spec),
+        Kind::DnsRecord | Kind::FirewallRule => {}
+    }
+}
+
+/// The canonical tree of a resource.
+///
+/// # Errors
+/// In strict mode, a spec that does not fit its kind's schema.
+pub fn normalize(resource: &Resource, mode: Mode) -> Result<Node, SchemaError> {
+    match resource.kind {
+        Kind::EcsService => ecs::normalize(&resource.spec, mode),
+        Kind::DnsRecord | Kind::FirewallRule => Ok(Node::leaf(
+            schema::sorted(&resource.spec),
+            resource.spec.clone(),
+        )),
+    }
+}
+
+/// Whether a field is compared only when the declared side states it.
+#[must_use]
+pub fn declared_only(kind: Kind, path: &str) -> bool {
+    match kind {
+        Kind::EcsService => ecs::declared_only(path),
+        Kind::DnsRecord | Kind::FirewallRule => false,
+    }
+}

@@ -1,0 +1,366 @@
+//! The shared steps of every command: declared files in, live state in,
+//! normalized, diffed. Data flows one way: providers and declared files ->
+//! mask secrets -> normalize -> diff -> report.
+
+use crate::config::{Config, Scope as ConfigScope};
+use crate::declared::{self, ecs::EcsDoc};
+use crate::diff::{self, Declared, Live, Scope};
+use crate::error::InputError;
+use crate::normalize::{self, Mode, Node};
+use crate::report::Report;
+use anyhow::Context;
+use driftgate_aws::{AwsTarget, EcsProvider, sdk_config};
+use driftgate_model::provider::scope_key;
+use driftgate_model::{
+    Finding, Kind, Provider, Resource, SNAPSHOT_SCHEMA_VERSION, ScanResult, Snapshot, State,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A declared resource, with where it is declared.
+#[derive(Debug, Clone)]
+pub struct DeclaredResource {
+    pub scope: usize,
+    pub resource: Resource,
+    pub at: String,
+}
+
+/// Keeps only the scopes named with `--scope` (all when none are).
+///
+/// # Errors
+/// A name that is no scope of the config.
+pub fn select(config: &mut Config, names: &[String]) -> anyhow::Result<()> {
+    for n in names {
+        if !config.scopes.iter().any(|s| &s.name == n) {
+            anyhow::bail!(
+                "--scope {n}: no such scope in {} (scopes: {})",
+                config.path.display(),
+                config
+                    .scopes
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    if !names.is_empty() {
+        config.scopes.retain(|s| names.contains(&s.name));
+    }
+    Ok(())
+}
+
+/// Reads every scope's declared files.
+///
+/// # Errors
+/// The first bad file, at its place.
+pub fn load_declared(
+    config: &Config,
+    create_missing: bool,
+) -> Result<Vec<DeclaredResource>, InputError> {
+    let mut out = Vec::new();
+    for (i, scope) in config.scopes.iter().enumerate() {
+        if !scope.declared.is_dir() {
+            if create_missing {
+                continue;
+            }
+            return Err(InputError::new(
+                &config.path,
+                1,
+                1,
+                format!(
+                    "scope `{}`: declared directory `{}` does not exist (run `driftgate import` to create it from live state)",
+                    scope.name,
+                    scope.declared.display()
+                ),
+            ));
+        }
+        let mut docs = Vec::new();
+        for path in declared::files(&scope.declared)? {
+            let rel = path.strip_prefix(&scope.declared).unwrap_or(&path);
+            let shown = Path::new(&scope.declared_as_written)
+                .join(rel)
+                .display()
+                .to_string();
+            let doc = declared::parse(&path, shown)?;
+            let ecs = declared::ecs::read(&doc)?;
+            docs.push((doc, ecs));
+        }
+        let clusters = scope
+            .aws
+            .as_ref()
+            .map(|a| a.ecs_clusters.clone())
+            .unwrap_or_default();
+        if clusters.is_empty() {
+            if let Some((doc, _)) = docs.iter().find(|(_, e)| matches!(e, EcsDoc::Service(_))) {
+                return Err(doc.error_at(
+                    &[],
+                    format!(
+                        "scope `{}` names no ecs_clusters, yet this file declares an ECS service",
+                        scope.name
+                    ),
+                ));
+            }
+        }
+        for svc in declared::ecs::resources(&docs, &clusters)? {
+            let mut resource = svc.resource;
+            normalize::mask(&mut resource, &config.secrets);
+            out.push(DeclaredResource {
+                scope: i,
+                resource,
+                at: svc.at,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads the cloud: one provider per scope target, all concurrently. Never
+/// fails as a whole; what could not be read is in `unchecked`.
+pub async fn scan(config: &Config) -> ScanResult {
+    let mut set = tokio::task::JoinSet::new();
+    for scope in &config.scopes {
+        let Some(aws) = &scope.aws else { continue };
+        if aws.ecs_clusters.is_empty() {
+            continue;
+        }
+        let target = AwsTarget {
+            region: aws.region.clone(),
+            profile: aws.profile.clone(),
+        };
+        let clusters = aws.ecs_clusters.clone();
+        set.spawn(async move {
+            let sdk = sdk_config(&target).await;
+            EcsProvider::new(&sdk, clusters).scan().await
+        });
+    }
+    let mut out = ScanResult::default();
+    while let Some(part) = set.join_next().await {
+        let part = part.expect("provider task panicked");
+        out.resources.extend(part.resources);
+        out.scopes_read.extend(part.scopes_read);
+        out.unchecked.extend(part.unchecked);
+    }
+    out.resources
+        .sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+    out.scopes_read.sort();
+    out
+}
+
+/// Reads a snapshot file.
+///
+/// # Errors
+/// A file that cannot be read, is not JSON, or is not a snapshot.
+pub fn read_snapshot(path: &Path) -> Result<ScanResult, InputError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(path, 1, 1, format!("cannot read the snapshot: {e}")))?;
+    let snap: Snapshot = serde_json::from_str(&text).map_err(|e| {
+        InputError::new(
+            path,
+            e.line(),
+            e.column(),
+            format!("not a driftgate snapshot: {e}"),
+        )
+    })?;
+    if snap.schema_version != SNAPSHOT_SCHEMA_VERSION {
+        return Err(InputError::new(
+            path,
+            1,
+            1,
+            format!(
+                "snapshot schema version {} is not supported (this driftgate reads version {SNAPSHOT_SCHEMA_VERSION})",
+                snap.schema_version
+            ),
+        ));
+    }
+    Ok(ScanResult {
+        resources: snap.resources,
+        scopes_read: snap.scopes_read,
+        unchecked: snap.unchecked,
+    })
+}
+
+/// The live state, from a snapshot file or from the cloud, with secrets masked.
+///
+/// # Errors
+/// A bad snapshot file.
+pub async fn live_state(config: &Config, snapshot: Option<&Path>) -> anyhow::Result<ScanResult> {
+    let mut live = match snapshot {
+        Some(p) => read_snapshot(p)?,
+        None => scan(config).await,
+    };
+    for r in &mut live.resources {
+        normalize::mask(r, &config.secrets);
+    }
+    Ok(live)
+}
+
+/// The scan as a snapshot file's content.
+#[must_use]
+pub fn snapshot_of(live: ScanResult) -> Snapshot {
+    Snapshot {
+        schema_version: SNAPSHOT_SCHEMA_VERSION,
+        scopes_read: live.scopes_read,
+        resources: live.resources,
+        unchecked: live.unchecked,
+    }
+}
+
+/// Normalizes both sides, diffs them, and builds the report.
+///
+/// # Errors
+/// A declared resource that does not normalize (already checked on reading).
+pub fn check(
+    config: &Config,
+    declared: &[DeclaredResource],
+    live: &ScanResult,
+) -> anyhow::Result<Report> {
+    let mut live_side = Live {
+        scopes_read: live.scopes_read.iter().cloned().collect(),
+        unchecked: live.unchecked.clone(),
+        ..Live::default()
+    };
+    for r in &live.resources {
+        let node = normalize::normalize(r, Mode::Lenient)
+            .map_err(|e| anyhow::anyhow!("live {} {}: {}", r.kind, r.id, e.message))?;
+        live_side.nodes.insert((r.kind, r.id.clone()), node);
+    }
+    let scopes: Vec<Scope> = config
+        .scopes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| diff_scope(i, s, declared))
+        .collect::<anyhow::Result<_>>()?;
+    let outcome = diff::diff(&scopes, &live_side, &config.ignore);
+    let decl_nodes: BTreeMap<(&str, Kind, &str), &Node> = scopes
+        .iter()
+        .flat_map(|s| {
+            s.declared
+                .iter()
+                .map(move |d| ((s.name.as_str(), d.kind, d.id.as_str()), &d.node))
+        })
+        .collect();
+    let texts = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            texts_of(
+                f,
+                decl_nodes
+                    .get(&(f.scope.as_str(), f.kind, f.id.as_str()))
+                    .copied(),
+                live_side.nodes.get(&(f.kind, f.id.clone())),
+            )
+        })
+        .collect();
+    Ok(Report::new(outcome.findings, outcome.ignored, texts))
+}
+
+fn diff_scope(i: usize, s: &ConfigScope, declared: &[DeclaredResource]) -> anyhow::Result<Scope> {
+    let mut decl = Vec::new();
+    for d in declared.iter().filter(|d| d.scope == i) {
+        let node = normalize::normalize(&d.resource, Mode::Strict)
+            .map_err(|e| anyhow::anyhow!("{}: {}", d.at, e.message))
+            .with_context(|| format!("declared {} {}", d.resource.kind, d.resource.id))?;
+        decl.push(Declared {
+            kind: d.resource.kind,
+            id: d.resource.id.clone(),
+            at: d.at.clone(),
+            node,
+        });
+    }
+    let targets = s
+        .aws
+        .iter()
+        .flat_map(|a| a.ecs_clusters.iter().map(|c| (Kind::EcsService, c.clone())))
+        .collect();
+    Ok(Scope {
+        name: s.name.clone(),
+        mode: s.mode.as_str().to_owned(),
+        targets,
+        unsupported: s.not_yet_read.clone(),
+        declared: decl,
+    })
+}
+
+/// The two sides of a finding as lines, with fields the finding leaves out
+/// (ignored by a rule, or compared only when declared) left out here too.
+fn texts_of(
+    f: &Finding,
+    declared: Option<&Node>,
+    live: Option<&Node>,
+) -> (Vec<String>, Vec<String>) {
+    if f.state == State::InSync || f.state == State::Unchecked {
+        return (Vec::new(), Vec::new());
+    }
+    let skip = |path: &str, on_declared: bool, present_in_declared: bool| {
+        f.ignored.iter().any(|p| p == path)
+            || (!on_declared && !present_in_declared && normalize::declared_only(f.kind, path))
+    };
+    let d = declared.map(|n| without(n, "", &|p| skip(p, true, true)));
+    let l = live.map(|n| {
+        without(n, "", &|p| {
+            skip(p, false, declared.is_some_and(|d| has_path(d, "", p)))
+        })
+    });
+    (
+        d.map(|n| n.render_lines()).unwrap_or_default(),
+        l.map(|n| n.render_lines()).unwrap_or_default(),
+    )
+}
+
+fn child_path(prefix: &str, key: &str, keyed: bool) -> String {
+    if keyed {
+        format!("{prefix}[{key}]")
+    } else if prefix.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn without(n: &Node, prefix: &str, drop: &dyn Fn(&str) -> bool) -> Node {
+    match n {
+        Node::Obj(m) | Node::Keyed(m) => {
+            let keyed = matches!(n, Node::Keyed(_));
+            let kept = m
+                .iter()
+                .filter_map(|(k, v)| {
+                    let p = child_path(prefix, k, keyed);
+                    (!drop(&p)).then(|| (k.clone(), without(v, &p, drop)))
+                })
+                .collect();
+            if keyed {
+                Node::Keyed(kept)
+            } else {
+                Node::Obj(kept)
+            }
+        }
+        leaf => leaf.clone(),
+    }
+}
+
+fn has_path(n: &Node, prefix: &str, path: &str) -> bool {
+    match n {
+        Node::Obj(m) | Node::Keyed(m) => {
+            let keyed = matches!(n, Node::Keyed(_));
+            m.iter().any(|(k, v)| {
+                let p = child_path(prefix, k, keyed);
+                p == path || (path.starts_with(&p) && has_path(v, &p, path))
+            })
+        }
+        Node::Leaf { .. } => false,
+    }
+}
+
+/// Whether every scope of the config was read, by scope key.
+#[must_use]
+pub fn unread_scopes(config: &Config, live: &ScanResult) -> Vec<String> {
+    config
+        .scopes
+        .iter()
+        .flat_map(|s| s.aws.iter().flat_map(|a| a.ecs_clusters.iter()))
+        .filter(|c| !live.scopes_read.contains(&scope_key(Kind::EcsService, c)))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,83 @@
+//! The diff report: a unified diff per drifted resource, declared against
+//! live, in the values each side wrote.
+
+use super::{Render, Report, Style};
+use driftgate_model::State;
+use similar::TextDiff;
+use std::io::{self, Write};
+
+pub struct Diff;
+
+impl Render for Diff {
+    fn render(&self, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        for (f, (declared, live)) in report.findings.iter().zip(&report.texts) {
+            match f.state {
+                State::InSync => continue,
+                State::Unchecked => {
+                    writeln!(
+                        out,
+                        "unchecked {} {} ({}): {}",
+                        f.kind,
+                        f.id,
+                        f.scope,
+                        f.reason.as_deref().unwrap_or("not read")
+                    )?;
+                    continue;
+                }
+                _ => {}
+            }
+            let old = if declared.is_empty() {
+                String::new()
+            } else {
+                declared.join("\n") + "\n"
+            };
+            let new = if live.is_empty() {
+                String::new()
+            } else {
+                live.join("\n") + "\n"
+            };
+            let from = format!(
+                "declared {} {}",
+                f.id,
+                f.declared_at.as_deref().unwrap_or("(not declared)")
+            );
+            let to = format!(
+                "live {} {}{}",
+                f.id,
+                f.kind,
+                if f.state == State::Missing {
+                    " (not live)"
+                } else {
+                    ""
+                }
+            );
+            let text = TextDiff::from_lines(&old, &new);
+            let unified = text
+                .unified_diff()
+                .context_radius(3)
+                .header(&from, &to)
+                .to_string();
+            for line in unified.lines() {
+                let paint = |code: &str| format!("\x1b[{code}m{line}\x1b[0m");
+                let shown = if !style.color {
+                    line.to_owned()
+                } else if line.starts_with("+++") || line.starts_with("---") {
+                    paint("1")
+                } else if line.starts_with('+') {
+                    paint("32")
+                } else if line.starts_with('-') {
+                    paint("31")
+                } else if line.starts_with("@@") {
+                    paint("36")
+                } else {
+                    line.to_owned()
+                };
+                writeln!(out, "{shown}")?;
+            }
+            if !f.ignored.is_empty() {
+                writeln!(out, "# ignored by rule: {}", f.ignored.join(", "))?;
+            }
+        }
+        writeln!(out, "{}", report.verdict())
+    }
+}

@@ -1,0 +1,123 @@
+//! Renderers: one per output format, all behind [`Render`].
+//!
+//! The [`Report`] is built once from the findings; each format only prints it.
+
+pub mod diff;
+pub mod json;
+pub mod table;
+
+use crate::diff::Ignored;
+use driftgate_model::{Finding, Summary};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Version of the JSON report's layout. Adding fields keeps it; renaming or
+/// removing one is a new version.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// Everything a check found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    /// False when anything in scope could not be read.
+    pub complete: bool,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// Resources left out by whole-resource ignore rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<Ignored>,
+    /// Per finding, the declared and live trees as lines, for the diff format.
+    #[serde(skip)]
+    pub texts: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl Report {
+    #[must_use]
+    pub fn new(
+        findings: Vec<Finding>,
+        ignored: Vec<Ignored>,
+        texts: Vec<(Vec<String>, Vec<String>)>,
+    ) -> Report {
+        let summary = Summary::of(&findings);
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            complete: summary.unchecked == 0,
+            summary,
+            findings,
+            ignored,
+            texts,
+        }
+    }
+
+    /// Names of the enforced scopes with drift.
+    #[must_use]
+    pub fn enforced_drift(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.state.is_drift() && f.mode == "enforce")
+            .map(|f| f.scope.as_str())
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// The closing line every human-readable format ends with.
+    #[must_use]
+    pub fn verdict(&self) -> String {
+        let s = &self.summary;
+        let counts = format!(
+            "{} in sync, {} changed, {} missing, {} unmanaged, {} unchecked",
+            s.in_sync, s.changed, s.missing, s.unmanaged, s.unchecked
+        );
+        let drift = self.enforced_drift();
+        if !self.complete {
+            format!("{counts}: INCOMPLETE scan, drift unknown (exit 2)")
+        } else if !drift.is_empty() {
+            format!(
+                "{counts}: drift in enforced scope {} (exit 1)",
+                drift.join(", ")
+            )
+        } else if s.changed + s.missing + s.unmanaged > 0 {
+            format!("{counts}: drift in advisory scopes only (exit 0)")
+        } else {
+            format!("{counts}: no drift (exit 0)")
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table with a summary line (comfy-table).
+    Table,
+    /// A unified diff per drifted resource.
+    Diff,
+    /// The versioned JSON report.
+    Json,
+}
+
+/// Options every renderer may honour.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+}
+
+/// A renderer of one format.
+pub trait Render {
+    /// Writes the report.
+    ///
+    /// # Errors
+    /// Only the writer's.
+    fn render(&self, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The renderer for a format.
+#[must_use]
+pub fn renderer(format: Format) -> Box<dyn Render> {
+    match format {
+        Format::Table => Box::new(table::Table),
+        Format::Diff => Box::new(diff::Diff),
+        Format::Json => Box::new(json::Json),
+    }
+}

@@ -1,0 +1,95 @@
+//! Maps the parsed command line to a command, and errors to exit code 2 with
+//! one rendering of the error chain.
+
+use crate::cli::{Cli, Command};
+use crate::commands::{self, ExitStatus};
+use crate::report::Style;
+use std::io::IsTerminal;
+
+/// Runs the command; drift is a result, not an error.
+///
+/// # Errors
+/// Anything that stops the command: it exits 2.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let stdout = std::io::stdout();
+    let style = Style {
+        color: stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let mut out = stdout.lock();
+    runtime.block_on(async {
+        match cli.command {
+            Command::Check {
+                config,
+                format,
+                live,
+                scopes,
+            } => {
+                commands::check::run(
+                    commands::check::Args {
+                        config,
+                        format,
+                        live,
+                        scopes,
+                        style,
+                    },
+                    &mut out,
+                )
+                .await
+            }
+            Command::Snapshot {
+                config,
+                output,
+                scopes,
+            } => {
+                commands::snapshot::run(
+                    commands::snapshot::Args {
+                        config,
+                        output,
+                        scopes,
+                    },
+                    &mut out,
+                )
+                .await
+            }
+            Command::Import {
+                config,
+                live,
+                force,
+                scopes,
+            } => {
+                commands::import::run(commands::import::Args {
+                    config,
+                    live,
+                    force,
+                    scopes,
+                })
+                .await
+            }
+        }
+    })
+}
+
+/// Renders an error chain on stderr: the error, its causes, and a hint.
+pub fn report_error(err: &anyhow::Error) {
+    eprintln!("error: {err}");
+    for cause in err.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    let text = format!("{err:#}");
+    if text.contains("driftgate.toml") && text.contains("cannot read the config file") {
+        eprintln!("hint: run driftgate from the repository root, or pass --config PATH");
+    }
+}
+
+/// Whether an error is a closed stdout (`driftgate check | head`).
+#[must_use]
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
