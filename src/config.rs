@@ -421,7 +421,7 @@ expires = "2027-03-01"            # optional
             "zones, VPCs, GCP and Azure are reported unchecked"
         );
         assert_eq!(c.ignore[0].field.as_deref(), Some("desiredCount"));
-        assert_eq!(c.ignore[0].at, "driftgate.toml:24");
+        assert_eq!(c.ignore[0].at, "driftgate.toml:23");
     }
 
     #[test]
