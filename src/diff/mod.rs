@@ -127,9 +127,15 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
         let target = scope_of(&d.id);
         let mut f = finding(scope, d.kind, &d.id, State::Unchecked);
         f.declared_at = Some(d.at.clone());
-        if let Some(u) = exact_unchecked(d.kind, &d.id).or_else(|| scope_unchecked(d.kind, target))
-        {
+        if let Some(u) = exact_unchecked(d.kind, &d.id) {
             f.reason = Some(reason_of(u));
+        } else if let Some(u) = scope_unchecked(d.kind, target) {
+            f.reason = Some(format!(
+                "{} `{target}` could not be read ({}): see {}",
+                scope_noun(d.kind),
+                u.error.kind_name(),
+                u.id
+            ));
         } else if !live.scopes_read.contains(&scope_key(d.kind, target)) {
             f.reason = Some(format!(
                 "{} `{target}` was not read (not in the live snapshot)",
@@ -368,7 +374,11 @@ mod tests {
                 ("prod/api".into(), State::Unchecked)
             ]
         );
-        assert!(o.findings[1].reason.as_deref().unwrap().contains("denied"));
+        assert!(o.findings[0].reason.as_deref().unwrap().contains("denied"));
+        assert_eq!(
+            o.findings[1].reason.as_deref(),
+            Some("cluster `prod` could not be read (permission denied): see prod/*")
+        );
 
         let s = scope(vec![decl("prod/api", svc("nginx", 1))]);
         let o = diff(&[s], &Live::default(), &[]);

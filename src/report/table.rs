@@ -54,10 +54,15 @@ impl Render for Table {
     fn render(&self, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
         let mut t = Grid::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(vec!["SCOPE", "KIND", "ID", "STATE", "DETAIL"]);
         if !style.color {
             t.force_no_tty();
+        }
+        // Off a terminal (CI logs, files) there is no width to fit: use a
+        // fixed one so long values wrap the same way everywhere.
+        if t.width().is_none() {
+            t.set_width(140);
         }
         for f in &report.findings {
             let mut state = Cell::new(f.state.as_str());

@@ -1,7 +1,6 @@
 //! Maps SDK errors into the shared [`ProviderError`].
 
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use driftgate_model::{ErrorKind, ProviderError};
 
@@ -9,9 +8,9 @@ use driftgate_model::{ErrorKind, ProviderError};
 pub fn classify<E, R>(err: &SdkError<E, R>, service: &str, operation: &str) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
-    let text = DisplayErrorContext(err).to_string();
+    let text = chain(err);
     let kind = match err {
         SdkError::TimeoutError(_) => ErrorKind::Unreachable,
         SdkError::DispatchFailure(d) => {
@@ -41,6 +40,21 @@ where
         _ => text,
     };
     ProviderError::new(kind, service, operation, message)
+}
+
+/// An error and its causes as one line, each cause once, without the Debug
+/// dumps the SDK adds.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
 }
 
 /// The error code of an AWS JSON or Query response, by class.

@@ -51,6 +51,20 @@ impl ProviderError {
         }
     }
 
+    /// The class of failure in words.
+    #[must_use]
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Unauthenticated => "no credentials",
+            ErrorKind::PermissionDenied => "permission denied",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::Unsupported => "unsupported response",
+            ErrorKind::Other => "error",
+        }
+    }
+
     /// A one-line hint for the user, by class of failure.
     #[must_use]
     pub fn hint(&self) -> &'static str {
