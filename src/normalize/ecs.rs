@@ -127,10 +127,6 @@ pub const TASK_DEFINITION: &[Field] = &[
     f("executionRoleArn", Rule::Str),
     d("networkMode", Rule::Str, D::Str("bridge")),
     f(
-        "containerDefinitions",
-        Rule::Keyed(KeyOf::Field("name"), CONTAINER),
-    ),
-    f(
         "volumes",
         Rule::Keyed(
             KeyOf::Field("name"),
@@ -169,6 +165,10 @@ pub const TASK_DEFINITION: &[Field] = &[
         ]),
     ),
     d("enableFaultInjection", Rule::Bool, D::Bool(false)),
+    f(
+        "containerDefinitions",
+        Rule::Keyed(KeyOf::Field("name"), CONTAINER),
+    ),
     ro("taskDefinitionArn"),
     ro("revision"),
     ro("status"),
@@ -207,7 +207,6 @@ const DEPLOYMENT_CONFIGURATION: &[Field] = &[
 pub const SERVICE: &[Field] = &[
     ro("cluster"),
     ro("serviceName"),
-    f("taskDefinition", Rule::Obj(TASK_DEFINITION)),
     f(
         "loadBalancers",
         Rule::Set(&Rule::Obj(&[
@@ -280,6 +279,7 @@ pub const SERVICE: &[Field] = &[
     ro("currentServiceDeployment"),
     ro("currentServiceRevisions"),
     ro("resourceManagementType"),
+    f("taskDefinition", Rule::Obj(TASK_DEFINITION)),
 ];
 
 /// Normalizes a service spec. `mode` is strict for declared files.

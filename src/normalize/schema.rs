@@ -635,11 +635,21 @@ pub fn prune(v: &Value, fields: &[Field]) -> Value {
         return v.clone();
     };
     let mut out = serde_json::Map::new();
-    for (key, value) in obj {
-        let Some(fd) = field(fields, key) else {
+    // In the schema's order, so imported files read the same way every time.
+    for fd in fields {
+        let Some(value) = obj.get(fd.name) else {
             continue;
         };
         if fd.treat == Treat::ReadOnly || is_blank(value) {
+            continue;
+        }
+        let is_dflt = !matches!(fd.default, Default::None)
+            && Walker::new(Mode::Lenient)
+                .value(value, &fd.rule)
+                .ok()
+                .flatten()
+                .is_some_and(|n| is_default(&n, fd.default));
+        if is_dflt {
             continue;
         }
         let pruned = prune_rule(value, &fd.rule);
