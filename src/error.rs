@@ -14,8 +14,9 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(file: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
+        let shown = file.display().to_string();
         InputError {
-            file: file.display().to_string(),
+            file: shown.strip_prefix("./").unwrap_or(&shown).to_owned(),
             line: line.max(1),
             column: column.max(1),
             message: message.into(),

@@ -134,7 +134,7 @@ fn read_task_definition(
     };
     Walker::new(Mode::Strict)
         .object(&td, TASK_DEFINITION)
-        .map_err(|e| doc.error_at(&[prefix.clone(), e.keys].concat(), e.message))?;
+        .map_err(|e| doc.error_at(&[prefix.clone(), e.keys.clone()].concat(), e.to_string()))?;
     if td
         .get("family")
         .and_then(Value::as_str)
@@ -156,7 +156,7 @@ fn read_service(doc: &Document, mut svc: Value) -> Result<EcsDoc, InputError> {
     }
     Walker::new(Mode::Strict)
         .object(&check, SERVICE)
-        .map_err(|e| doc.error_at(&e.keys, e.message))?;
+        .map_err(|e| doc.error_at(&e.keys, e.to_string()))?;
     for key in ["serviceName", "cluster"] {
         if let Some(v) = svc.get(key) {
             if !v.is_string() {

@@ -12,6 +12,10 @@
 
 pub mod ecs;
 pub mod locate;
+pub mod template;
+
+#[cfg(test)]
+mod corpus_tests;
 
 use crate::error::InputError;
 use serde_json::Value;
@@ -93,6 +97,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
 /// # Errors
 /// A file that cannot be read or is not well-formed, at the place it breaks.
 pub fn parse(path: &Path, shown: String) -> Result<Document, InputError> {
+    parse_with_env(path, shown, &|name| std::env::var(name).ok())
+}
+
+/// [`parse`], with ecspresso templates rendered from `env`.
+///
+/// # Errors
+/// A file that cannot be read, is not well-formed, or has a template that
+/// cannot be rendered, at the place it breaks.
+pub fn parse_with_env(
+    path: &Path,
+    shown: String,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Document, InputError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| InputError::new(path, 1, 1, format!("cannot read: {e}")))?;
     let value = if path.extension().is_some_and(|e| e == "json") {
@@ -107,6 +124,11 @@ pub fn parse(path: &Path, shown: String) -> Result<Document, InputError> {
     } else {
         parse_yaml(path, &text)?
     };
+    let mut value = value;
+    template::render(&mut value, env).map_err(|(at, why)| {
+        let offset = text.find(&at).unwrap_or(0);
+        InputError::at_offset(path, &text, offset, why)
+    })?;
     Ok(Document {
         path: path.to_owned(),
         shown,

@@ -25,12 +25,15 @@ use super::node::Node;
 use super::schema::{Default as D, Field, KeyOf, Mode, Rule, SchemaError, Walker, d, f, opt, ro};
 use serde_json::Value;
 
+/// Launch types and task definition compatibilities.
+const COMPATIBILITIES: &[&str] = &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"];
+
 const PORT_MAPPING: &[Field] = &[
     f("containerPort", Rule::Int),
     f("hostPort", Rule::Int),
-    d("protocol", Rule::Upper, D::Str("tcp")),
+    d("protocol", Rule::OneOf(&["tcp", "udp"]), D::Str("tcp")),
     f("name", Rule::Str),
-    f("appProtocol", Rule::Upper),
+    f("appProtocol", Rule::OneOf(&["http", "http2", "grpc"])),
     f("containerPortRange", Rule::Str),
     ro("hostPortRange"),
 ];
@@ -76,7 +79,13 @@ pub const CONTAINER: &[Field] = &[
         "dependsOn",
         Rule::Keyed(
             KeyOf::Field("containerName"),
-            &[f("containerName", Rule::Str), f("condition", Rule::Upper)],
+            &[
+                f("containerName", Rule::Str),
+                f(
+                    "condition",
+                    Rule::OneOf(&["START", "COMPLETE", "SUCCESS", "HEALTHY"]),
+                ),
+            ],
         ),
     ),
     f("startTimeout", Rule::Int),
@@ -125,7 +134,11 @@ pub const TASK_DEFINITION: &[Field] = &[
     f("family", Rule::Str),
     f("taskRoleArn", Rule::Str),
     f("executionRoleArn", Rule::Str),
-    d("networkMode", Rule::Str, D::Str("bridge")),
+    d(
+        "networkMode",
+        Rule::OneOf(&["awsvpc", "bridge", "host", "none"]),
+        D::Str("bridge"),
+    ),
     f(
         "volumes",
         Rule::Keyed(
@@ -141,7 +154,10 @@ pub const TASK_DEFINITION: &[Field] = &[
         ),
     ),
     f("placementConstraints", Rule::Set(&Rule::Opaque)),
-    f("requiresCompatibilities", Rule::Set(&Rule::Upper)),
+    f(
+        "requiresCompatibilities",
+        Rule::Set(&Rule::OneOf(COMPATIBILITIES)),
+    ),
     f("cpu", Rule::Cpu),
     f("memory", Rule::Memory),
     f("tags", Rule::Pairs("key", "value")),
@@ -218,7 +234,7 @@ pub const SERVICE: &[Field] = &[
     ),
     f("serviceRegistries", Rule::Set(&Rule::Opaque)),
     opt("desiredCount", Rule::Int),
-    f("launchType", Rule::Upper),
+    f("launchType", Rule::OneOf(COMPATIBILITIES)),
     f(
         "capacityProviderStrategy",
         Rule::Keyed(
@@ -244,19 +260,35 @@ pub const SERVICE: &[Field] = &[
             Rule::Obj(&[
                 f("subnets", Rule::Set(&Rule::Str)),
                 f("securityGroups", Rule::Set(&Rule::Str)),
-                d("assignPublicIp", Rule::Upper, D::Str("DISABLED")),
+                d(
+                    "assignPublicIp",
+                    Rule::OneOf(&["ENABLED", "DISABLED"]),
+                    D::Str("DISABLED"),
+                ),
             ]),
         )]),
     ),
     d("healthCheckGracePeriodSeconds", Rule::Int, D::Int(0)),
-    d("schedulingStrategy", Rule::Upper, D::Str("REPLICA")),
+    d(
+        "schedulingStrategy",
+        Rule::OneOf(&["REPLICA", "DAEMON"]),
+        D::Str("REPLICA"),
+    ),
     f(
         "deploymentController",
-        Rule::Obj(&[d("type", Rule::Upper, D::Str("ECS"))]),
+        Rule::Obj(&[d(
+            "type",
+            Rule::OneOf(&["ECS", "CODE_DEPLOY", "EXTERNAL"]),
+            D::Str("ECS"),
+        )]),
     ),
     f("tags", Rule::Pairs("key", "value")),
     d("enableECSManagedTags", Rule::Bool, D::Bool(false)),
-    d("propagateTags", Rule::Upper, D::Str("NONE")),
+    d(
+        "propagateTags",
+        Rule::OneOf(&["TASK_DEFINITION", "SERVICE", "NONE"]),
+        D::Str("NONE"),
+    ),
     d("enableExecuteCommand", Rule::Bool, D::Bool(false)),
     opt("availabilityZoneRebalancing", Rule::Upper),
     f("serviceConnectConfiguration", Rule::Opaque),

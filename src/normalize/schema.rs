@@ -19,6 +19,9 @@ pub enum Rule {
     Str,
     /// An enumeration compared without regard to case.
     Upper,
+    /// An enumeration of known values, compared without regard to case; in
+    /// strict mode anything else is an error.
+    OneOf(&'static [&'static str]),
     /// An integer; numeric strings are accepted.
     Int,
     /// A boolean; "true"/"false" strings are accepted.
@@ -118,8 +121,21 @@ pub const fn opt(name: &'static str, rule: Rule) -> Field {
 /// A schema violation: the keys leading to it, and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchemaError {
+    /// The keys as written in the file, for finding the place.
     pub keys: Vec<String>,
+    /// The readable path: `containerDefinitions[api].portMappings`.
+    pub path: String,
     pub message: String,
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "`{}`: {}", self.path, self.message)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,9 +158,8 @@ pub fn field<'a>(fields: &'a [Field], key: &str) -> Option<&'a Field> {
 
 pub struct Walker {
     pub mode: Mode,
-    /// Fields (as paths of keys) that the declared side did not state; filled
-    /// by the caller for `DeclaredOnly` fields.
-    pub keys: Vec<String>,
+    keys: Vec<String>,
+    path: Vec<String>,
 }
 
 impl Walker {
@@ -153,14 +168,32 @@ impl Walker {
         Walker {
             mode,
             keys: Vec::new(),
+            path: Vec::new(),
         }
     }
 
     fn err<T>(&self, message: String) -> Result<T, SchemaError> {
         Err(SchemaError {
             keys: self.keys.clone(),
+            path: self.path.concat(),
             message,
         })
+    }
+
+    fn enter(&mut self, key: &str, item: bool) {
+        self.keys.push(key.to_owned());
+        self.path.push(if item {
+            format!("[{key}]")
+        } else if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!(".{key}")
+        });
+    }
+
+    fn leave(&mut self) {
+        self.keys.pop();
+        self.path.pop();
     }
 
     /// Normalizes an object by its field table. Returns `None` when nothing
@@ -189,9 +222,9 @@ impl Walker {
             if field.treat == Treat::ReadOnly || value.is_null() {
                 continue;
             }
-            self.keys.push(key.clone());
+            self.enter(key, false);
             let node = self.value(value, &field.rule)?;
-            self.keys.pop();
+            self.leave();
             if let Some(node) = node {
                 if !is_default(&node, field.default) {
                     out.insert(field.name.to_owned(), node);
@@ -217,6 +250,26 @@ impl Walker {
             Rule::Upper => match v {
                 Value::String(s) if s.is_empty() => return Ok(None),
                 Value::String(s) => Node::leaf(Value::String(s.to_uppercase()), v.clone()),
+                _ => return self.mismatch("a string", v),
+            },
+            Rule::OneOf(allowed) => match v {
+                Value::String(s) if s.is_empty() => return Ok(None),
+                Value::String(s)
+                    if self.mode == Mode::Lenient
+                        || allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) =>
+                {
+                    Node::leaf(Value::String(s.to_uppercase()), v.clone())
+                }
+                Value::String(s) => {
+                    return self.err(format!(
+                        "`{s}` is not one of {}",
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
                 _ => return self.mismatch("a string", v),
             },
             Rule::Int => match as_int(v) {
@@ -281,9 +334,9 @@ impl Walker {
                     let Some(key) = item_key(it, *key_of) else {
                         return self.err(format!("a list item has no {}", key_name(*key_of)));
                     };
-                    self.keys.push(key.clone());
+                    self.enter(&key, true);
                     let n = self.object(it, fields)?;
-                    self.keys.pop();
+                    self.leave();
                     if out
                         .insert(key.clone(), n.unwrap_or(Node::Obj(BTreeMap::new())))
                         .is_some()
