@@ -7,6 +7,9 @@
 pub mod api;
 pub mod map;
 
+#[cfg(test)]
+mod replay_tests;
+
 use driftgate_model::provider::scope_key;
 use driftgate_model::{Kind, Provider, ScanResult, Unchecked};
 use std::sync::Arc;

@@ -1,0 +1,218 @@
+//! The ECS provider against recorded, documented response shapes served on
+//! loopback, through the real SDK client: paging, batching, deleted services,
+//! and a denied call. moto never pages ListServices, so paging is tested here.
+
+use super::EcsProvider;
+use aws_config::BehaviorVersion;
+use aws_sdk_ecs::config::{Credentials, Region};
+use driftgate_model::fake::check_conformance;
+use driftgate_model::{ErrorKind, Provider};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+fn fixture(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/aws/ecs-replay")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// Every request the fake ECS endpoint saw: (operation, body).
+type Log = Arc<Mutex<Vec<(String, Value)>>>;
+
+/// Answers one awsJson1.1 request.
+fn answer(op: &str, body: &Value) -> (u16, Value) {
+    let cluster = body
+        .get("cluster")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if cluster == "denied" {
+        return (400, fixture("AccessDeniedException.json"));
+    }
+    match op {
+        "ListServices" => {
+            let page = match body.get("nextToken").and_then(Value::as_str) {
+                None => 1,
+                Some("token-page-2") => 2,
+                Some("token-page-3") => 3,
+                Some(other) => panic!("unknown nextToken {other}"),
+            };
+            (200, fixture(&format!("ListServices-page{page}.json")))
+        }
+        "DescribeServices" => {
+            let template = fixture("DescribeServices-item.json");
+            let mut services = Vec::new();
+            let mut failures = Vec::new();
+            for arn in body["services"].as_array().unwrap() {
+                let arn = arn.as_str().unwrap();
+                let name = arn.rsplit('/').next().unwrap();
+                if name == "svc-13" {
+                    failures.push(json!({"arn": arn, "reason": "MISSING"}));
+                    continue;
+                }
+                let mut s = template.clone();
+                s["serviceArn"] = json!(arn);
+                s["serviceName"] = json!(name);
+                if name == "svc-07" {
+                    s["status"] = json!("INACTIVE");
+                }
+                services.push(s);
+            }
+            (200, json!({"services": services, "failures": failures}))
+        }
+        "DescribeTaskDefinition" => (200, fixture("DescribeTaskDefinition.json")),
+        other => panic!("the ECS provider called {other}, which is not a read call it needs"),
+    }
+}
+
+async fn serve_connection(mut stream: TcpStream, log: Log) {
+    let mut buf = Vec::new();
+    loop {
+        let header_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
+        let header = |name: &str| {
+            head.lines().find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().to_owned())
+            })
+        };
+        let len: usize = header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        while buf.len() < header_end + len {
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let body: Value =
+            serde_json::from_slice(&buf[header_end..header_end + len]).unwrap_or(Value::Null);
+        buf.drain(..header_end + len);
+        let target = header("x-amz-target").unwrap_or_default();
+        let op = target.rsplit('.').next().unwrap_or_default().to_owned();
+        log.lock().unwrap().push((op.clone(), body.clone()));
+        let (status, reply) = answer(&op, &body);
+        let text = reply.to_string();
+        let response = format!(
+            "HTTP/1.1 {status} {}\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nx-amzn-requestid: replay\r\n\r\n{text}",
+            if status == 200 { "OK" } else { "Bad Request" },
+            text.len()
+        );
+        if stream.write_all(response.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn fake_ecs() -> (String, Log) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let log: Log = Arc::default();
+    let l = log.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve_connection(stream, l.clone()));
+        }
+    });
+    (url, log)
+}
+
+async fn provider(url: &str, clusters: &[&str]) -> EcsProvider {
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "AKIDREPLAY",
+            "replay",
+            None,
+            None,
+            "replay",
+        ))
+        .load()
+        .await;
+    EcsProvider::new(&config, clusters.iter().map(|c| (*c).to_owned()).collect())
+}
+
+#[tokio::test]
+async fn pages_batches_and_drops_deleted_services() {
+    let (url, log) = fake_ecs().await;
+    let p = provider(&url, &["paged"]).await;
+    let result = p.scan().await;
+    check_conformance(&p, &result).unwrap();
+    assert!(result.complete(), "{:?}", result.unchecked);
+    assert_eq!(result.scopes_read, vec!["ecs_service:paged"]);
+
+    let ids: Vec<&str> = result.resources.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids.len(),
+        21,
+        "23 listed, svc-07 inactive, svc-13 gone: {ids:?}"
+    );
+    assert!(!ids.contains(&"paged/svc-07") && !ids.contains(&"paged/svc-13"));
+    assert!(ids.contains(&"paged/svc-01") && ids.contains(&"paged/svc-23"));
+
+    let calls = log.lock().unwrap().clone();
+    let lists: Vec<&Value> = calls
+        .iter()
+        .filter(|(op, _)| op == "ListServices")
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(lists.len(), 3, "every page followed once");
+    assert_eq!(lists[1]["nextToken"], "token-page-2");
+    let describes: Vec<usize> = calls
+        .iter()
+        .filter(|(op, _)| op == "DescribeServices")
+        .map(|(_, b)| b["services"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(describes, vec![10, 10, 3], "at most 10 services a call");
+    assert!(
+        calls
+            .iter()
+            .filter(|(op, _)| op == "DescribeServices")
+            .all(|(_, b)| b["include"] == json!(["TAGS"]))
+    );
+    let tds = calls
+        .iter()
+        .filter(|(op, _)| op == "DescribeTaskDefinition")
+        .count();
+    assert_eq!(tds, 1, "one call per distinct task definition");
+
+    let spec = &result.resources[0].spec;
+    assert_eq!(spec["taskDefinition"]["family"], "web");
+    assert_eq!(spec["taskDefinition"]["tags"][0]["key"], "team");
+    assert!(spec.get("events").is_none() && spec.get("deployments").is_none());
+}
+
+#[tokio::test]
+async fn a_denied_cluster_is_unchecked_and_others_are_still_read() {
+    let (url, _log) = fake_ecs().await;
+    let p = provider(&url, &["denied", "paged"]).await;
+    let result = p.scan().await;
+    check_conformance(&p, &result).unwrap();
+    assert_eq!(result.unchecked.len(), 1);
+    let u = &result.unchecked[0];
+    assert_eq!(u.id, "denied/*");
+    assert_eq!(u.error.kind, ErrorKind::PermissionDenied);
+    assert!(
+        u.error.message.contains("not authorized"),
+        "{}",
+        u.error.message
+    );
+    assert_eq!(result.resources.len(), 21);
+    assert_eq!(result.scopes_read, vec!["ecs_service:paged"]);
+}
