@@ -1,1 +1,11 @@
-fn main() {}
+//! The one integration test binary: runs the real `driftgate` binary and
+//! asserts exit code, stdout and stderr.
+//!
+//! - [`cli`]: the embedded demo (insta snapshots of every format), flags,
+//!   bad input, offline snapshots.
+//! - [`moto`]: end to end against a moto server that `scripts/test.sh`
+//!   starts; these fail, never skip, when it is not running.
+
+mod cli;
+mod common;
+mod moto;

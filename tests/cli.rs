@@ -1,0 +1,384 @@
+//! The binary on the embedded demo and on bad input: no cloud involved.
+
+use crate::common::{copy_tree, dg, driftgate, root, run, write};
+use serde::Deserialize;
+use std::path::Path;
+
+const DEMO: [&str; 4] = [
+    "--config",
+    "fixtures/demo/driftgate.toml",
+    "--live",
+    "fixtures/demo/live.json",
+];
+
+fn check(args: &[&str]) -> crate::common::Run {
+    let mut all = vec!["check"];
+    all.extend_from_slice(&DEMO);
+    all.extend_from_slice(args);
+    dg(&root(), &all)
+}
+
+#[test]
+fn demo_table() {
+    let r = check(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("demo_table", r.transcript());
+}
+
+#[test]
+fn demo_diff() {
+    let r = check(&["--format", "diff"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("demo_diff", r.transcript());
+}
+
+#[test]
+fn demo_json() {
+    let r = check(&["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("demo_json", r.transcript());
+}
+
+/// The JSON report's schema, pinned: a renamed or removed field fails here.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportV1 {
+    schema_version: u32,
+    complete: bool,
+    summary: SummaryV1,
+    findings: Vec<FindingV1>,
+    #[serde(default)]
+    ignored: Vec<IgnoredV1>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SummaryV1 {
+    in_sync: usize,
+    changed: usize,
+    missing: usize,
+    unmanaged: usize,
+    unchecked: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct FindingV1 {
+    scope: String,
+    mode: String,
+    kind: String,
+    id: String,
+    state: String,
+    declared_at: Option<String>,
+    #[serde(default)]
+    changes: Vec<ChangeV1>,
+    #[serde(default)]
+    ignored: Vec<String>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeV1 {
+    path: String,
+    declared: serde_json::Value,
+    live: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct IgnoredV1 {
+    scope: String,
+    kind: String,
+    id: String,
+    reason: String,
+}
+
+#[test]
+fn json_report_keeps_schema_version_1() {
+    let r = check(&["--format", "json"]);
+    let report: ReportV1 = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report.schema_version, 1);
+    assert!(report.complete);
+    assert_eq!(report.summary.changed, 2);
+    let api = report.findings.iter().find(|f| f.id == "prod/api").unwrap();
+    assert_eq!(api.state, "changed");
+    assert_eq!(
+        api.declared_at.as_deref(),
+        Some("infra/production/ecs/prod/api.yaml:5")
+    );
+    let image = api
+        .changes
+        .iter()
+        .find(|c| c.path == "taskDefinition.containerDefinitions[api].image")
+        .unwrap();
+    assert_eq!(image.declared, "public.ecr.aws/nginx/nginx:1.25");
+    assert_eq!(image.live, "public.ecr.aws/nginx/nginx:1.26");
+    let secret = api
+        .changes
+        .iter()
+        .find(|c| c.path.ends_with("environment[DB_PASSWORD]"))
+        .unwrap();
+    assert!(
+        secret
+            .declared
+            .as_str()
+            .unwrap()
+            .starts_with("***masked***")
+    );
+    assert!(secret.live.as_str().unwrap().starts_with("***masked***"));
+    assert_ne!(
+        secret.declared, secret.live,
+        "a rotated secret is still a change"
+    );
+    assert!(
+        !r.stdout.contains("sha256:481fd32833966be5"),
+        "full digests stay out of reports"
+    );
+    assert!(report.ignored.is_empty());
+}
+
+#[test]
+fn advisory_scope_alone_exits_0_with_drift_reported() {
+    let r = check(&["--scope", "sandbox"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.contains("sandbox/scratch"));
+    assert!(r.stdout.contains("drift in advisory scopes only (exit 0)"));
+}
+
+#[test]
+fn unknown_scope_flag_is_exit_2() {
+    let r = check(&["--scope", "staging"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--scope staging: no such scope"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_flags_exit_2_and_help_exits_0() {
+    let r = dg(&root(), &["check", "--format", "xml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("invalid value 'xml'"), "{}", r.stderr);
+    let r = dg(&root(), &["frobnicate"]);
+    assert_eq!(r.code, 2);
+    let r = dg(&root(), &["check", "--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("--live"));
+}
+
+#[test]
+fn missing_config_is_exit_2_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dg(dir.path(), &["check"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("driftgate.toml:1:1: cannot read the config file"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("hint: run driftgate from the repository root"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+}
+
+/// A copy of the demo in a temporary directory, to break things in.
+fn demo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("fixtures/demo"), dir.path());
+    dir
+}
+
+fn check_in(dir: &Path, args: &[&str]) -> crate::common::Run {
+    let mut all = vec!["check", "--live", "live.json"];
+    all.extend_from_slice(args);
+    dg(dir, &all)
+}
+
+#[test]
+fn unknown_config_key_is_named_with_its_place() {
+    let d = demo_copy();
+    let cfg = d.path().join("driftgate.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        text.replace("ecs_clusters = [\"prod\"]", "ecs_cluster = [\"prod\"]"),
+    )
+    .unwrap();
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("error: driftgate.toml:12:1: unknown field `ecs_cluster`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "nothing is reported on bad input");
+}
+
+#[test]
+fn expired_ignore_rule_is_exit_2_naming_it() {
+    let d = demo_copy();
+    let cfg = d.path().join("driftgate.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("expires = \"2024-01-31\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(
+            "driftgate.toml:28:11: ignore rule for ecs_service `prod/worker` expired on 2024-01-31"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn malformed_declared_files_are_exit_2_naming_file_line_column() {
+    let d = demo_copy();
+    let corpus = root().join("../shared/corpus/ecs/firelens-dynatrace-MALFORMED.json");
+    std::fs::copy(corpus, d.path().join("infra/production/ecs/td.json")).unwrap();
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: infra/production/ecs/td.json:34:20: invalid JSON: expected `,` or `}`\n"
+    );
+
+    let d = demo_copy();
+    let api = d.path().join("infra/production/ecs/prod/api.yaml");
+    let text = std::fs::read_to_string(&api).unwrap();
+    std::fs::write(
+        &api,
+        text.replace("    image: public", "    imagee: public"),
+    )
+    .unwrap();
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("infra/production/ecs/prod/api.yaml:27:5: `taskDefinition.containerDefinitions[api]`: unknown field `imagee` (did you mean `image`?)"),
+        "{}",
+        r.stderr
+    );
+
+    let d = demo_copy();
+    write(
+        &d.path().join("infra/production/ecs/bad.yaml"),
+        "kind: ecs_service\nserviceName: x\n  desiredCount: [\n",
+    );
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("error: infra/production/ecs/bad.yaml:3:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_snapshot_that_misses_a_cluster_is_incomplete() {
+    let d = demo_copy();
+    let snap = d.path().join("live.json");
+    let text = std::fs::read_to_string(&snap).unwrap();
+    std::fs::write(
+        &snap,
+        text.replace("\"ecs_service:sandbox\"", "\"ecs_service:elsewhere\""),
+    )
+    .unwrap();
+    let r = check_in(d.path(), &["--format", "json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["complete"], false);
+    let states: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["scope"] == "sandbox")
+        .map(|f| (f["id"].as_str().unwrap(), f["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![("sandbox/*", "unchecked"), ("sandbox/scratch", "unchecked")]
+    );
+    assert!(r.stderr.contains("incomplete scan"), "{}", r.stderr);
+}
+
+#[test]
+fn a_bad_snapshot_file_is_exit_2() {
+    let d = demo_copy();
+    std::fs::write(
+        d.path().join("live.json"),
+        "{\"schema_version\": 1,\n \"resources\": 3}",
+    )
+    .unwrap();
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("live.json:2:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not a driftgate snapshot"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn import_from_a_snapshot_then_check_is_in_sync() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/demo/driftgate.toml"),
+        d.path().join("driftgate.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("fixtures/demo/live.json"),
+        d.path().join("live.json"),
+    )
+    .unwrap();
+    let r = dg(d.path(), &["import", "--live", "live.json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stderr.contains("imported 4 resources"), "{}", r.stderr);
+    let api = std::fs::read_to_string(d.path().join("infra/production/ecs/prod/api.yaml")).unwrap();
+    assert!(api.contains("image: public.ecr.aws/nginx/nginx:1.26"));
+    assert!(
+        api.contains("value: sha256:"),
+        "secrets are imported as digests"
+    );
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("4 in sync, 0 changed, 0 missing, 0 unmanaged, 0 unchecked: no drift"),
+        "{}",
+        r.stdout
+    );
+    // A second import has nothing left to write and overwrites nothing.
+    let r = dg(d.path(), &["import", "--live", "live.json"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.contains("imported 0 resources"), "{}", r.stderr);
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let mut cmd = driftgate(&root());
+    cmd.arg("check")
+        .args(DEMO)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let _ = run;
+}

@@ -1,0 +1,548 @@
+//! End to end against moto: services created and changed through the real
+//! AWS API as a person in the console would, then found by `driftgate`.
+//!
+//! `scripts/test.sh` starts moto and sets `DRIFTGATE_TEST_MOTO`. Without it
+//! these tests fail: they never skip.
+
+use crate::common::{Run, driftgate, run, write};
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, KeyValuePair,
+    LaunchType, NetworkConfiguration, NetworkMode, PortMapping, Tag,
+};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+
+/// The moto endpoint. Panics, loudly, when the suite was not started by
+/// `scripts/test.sh`.
+fn endpoint() -> String {
+    std::env::var("DRIFTGATE_TEST_MOTO").unwrap_or_else(|_| {
+        panic!(
+            "DRIFTGATE_TEST_MOTO is not set: these tests need moto. Run scripts/test.sh, \
+             which installs and starts it"
+        )
+    })
+}
+
+/// A cluster name no other test run against the same moto has used.
+fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{name}-{}-{nanos}", std::process::id())
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn ecs() -> Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    Client::new(&config)
+}
+
+/// One EC2 Query API call to moto (for subnets and security groups, which
+/// ECS validates); returns the first `<tag>` of the answer.
+fn ec2(params: &[(&str, &str)], tag: &str) -> String {
+    let url = endpoint();
+    let host = url.trim_start_matches("http://");
+    let mut body = String::from("Version=2016-11-15");
+    for (k, v) in params {
+        body.push_str(&format!("&{k}={}", v.replace('/', "%2F")));
+    }
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut s = TcpStream::connect(host).unwrap();
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let open = format!("<{tag}>");
+    let start = out
+        .find(&open)
+        .unwrap_or_else(|| panic!("no {tag} in {out}"))
+        + open.len();
+    let end = out[start..].find(&format!("</{tag}>")).unwrap() + start;
+    out[start..end].to_owned()
+}
+
+/// A VPC with a subnet and a security group: (subnet, security group).
+fn network(name: &str) -> (String, String) {
+    let vpc = ec2(
+        &[("Action", "CreateVpc"), ("CidrBlock", "10.1.0.0/16")],
+        "vpcId",
+    );
+    let subnet = ec2(
+        &[
+            ("Action", "CreateSubnet"),
+            ("VpcId", &vpc),
+            ("CidrBlock", "10.1.1.0/24"),
+        ],
+        "subnetId",
+    );
+    let sg = ec2(
+        &[
+            ("Action", "CreateSecurityGroup"),
+            ("VpcId", &vpc),
+            ("GroupName", name),
+            ("GroupDescription", name),
+        ],
+        "groupId",
+    );
+    (subnet, sg)
+}
+
+fn env(name: &str, value: &str) -> KeyValuePair {
+    KeyValuePair::builder().name(name).value(value).build()
+}
+
+/// Registers a Fargate task definition for `family` with one container.
+async fn register(
+    c: &Client,
+    family: &str,
+    image: &str,
+    log_level: &str,
+    password: &str,
+) -> String {
+    let out = c
+        .register_task_definition()
+        .family(family)
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("app")
+                .image(image)
+                .essential(true)
+                .port_mappings(PortMapping::builder().container_port(8080).build())
+                .environment(env("LOG_LEVEL", log_level))
+                .environment(env("DB_PASSWORD", password))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    out.task_definition()
+        .unwrap()
+        .task_definition_arn()
+        .unwrap()
+        .to_owned()
+}
+
+async fn create_service(
+    c: &Client,
+    cluster: &str,
+    name: &str,
+    td: &str,
+    count: i32,
+    net: &(String, String),
+) {
+    c.create_service()
+        .cluster(cluster)
+        .service_name(name)
+        .task_definition(td)
+        .desired_count(count)
+        .launch_type(LaunchType::Fargate)
+        .network_configuration(
+            NetworkConfiguration::builder()
+                .awsvpc_configuration(
+                    AwsVpcConfiguration::builder()
+                        .subnets(&net.0)
+                        .security_groups(&net.1)
+                        .assign_public_ip(AssignPublicIp::Disabled)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .tags(Tag::builder().key("team").value("platform").build())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A cluster with services `api` and `worker` (family names prefixed with
+/// the cluster, so tests never share state).
+async fn seed(c: &Client, cluster: &str) -> (String, String) {
+    let net = network(cluster);
+    c.create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .unwrap();
+    let api = register(
+        c,
+        &format!("{cluster}-api"),
+        "nginx:1.25",
+        "info",
+        "hunter2",
+    )
+    .await;
+    create_service(c, cluster, "api", &api, 2, &net).await;
+    let worker = register(
+        c,
+        &format!("{cluster}-worker"),
+        "python:3.12",
+        "info",
+        "hunter2",
+    )
+    .await;
+    create_service(c, cluster, "worker", &worker, 1, &net).await;
+    net
+}
+
+fn config(dir: &Path, cluster: &str, mode: &str, extra: &str) {
+    write(
+        &dir.join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"main\"\nmode = \"{mode}\"\ndeclared = \"infra\"\n\n[scope.aws]\nregion = \"us-east-1\"\necs_clusters = [\"{cluster}\"]\n{extra}"
+        ),
+    );
+}
+
+/// `driftgate ARGS` against moto with dummy credentials.
+fn dgm(dir: &Path, args: &[&str]) -> Run {
+    run(driftgate(dir)
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test"))
+}
+
+fn json_check(dir: &Path, extra: &[&str]) -> (i32, Value, Run) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let r = dgm(dir, &args);
+    let v = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.all()));
+    (r.code, v, r)
+}
+
+fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding for {id} in {report:#}"))
+}
+
+fn change<'a>(f: &'a Value, path: &str) -> &'a Value {
+    f["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == path)
+        .unwrap_or_else(|| panic!("no change at {path} in {f:#}"))
+}
+
+#[test]
+fn import_then_check_is_clean_and_clickops_is_found() {
+    let rt = rt();
+    let c = rt.block_on(ecs());
+    let cluster = &unique("clickops");
+    let net = rt.block_on(seed(&c, cluster));
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), cluster, "enforce", "");
+
+    let r = dgm(d.path(), &["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let api_file = d.path().join(format!("infra/ecs/{cluster}/api.yaml"));
+    let imported = std::fs::read_to_string(&api_file).unwrap();
+    assert!(imported.contains("image: nginx:1.25"));
+    assert!(
+        !imported.contains("hunter2"),
+        "no secret in an imported file"
+    );
+
+    let r = dgm(d.path(), &["check"]);
+    assert_eq!(r.code, 0, "import then check is in sync: {}", r.all());
+    assert!(
+        r.stdout
+            .contains("2 in sync, 0 changed, 0 missing, 0 unmanaged, 0 unchecked"),
+        "{}",
+        r.stdout
+    );
+
+    let r = dgm(d.path(), &["snapshot", "-o", "before.json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+
+    // ClickOps: a hotfix deployed by hand (image, env, rotated password,
+    // scaled), a service created by hand, another deleted by hand.
+    rt.block_on(async {
+        let td = register(
+            &c,
+            &format!("{cluster}-api"),
+            "nginx:1.26",
+            "debug",
+            "hunter3",
+        )
+        .await;
+        c.update_service()
+            .cluster(cluster)
+            .service("api")
+            .task_definition(td)
+            .desired_count(4)
+            .send()
+            .await
+            .unwrap();
+        let byhand = register(&c, &format!("{cluster}-byhand"), "busybox", "info", "x").await;
+        create_service(&c, cluster, "byhand", &byhand, 1, &net).await;
+        c.delete_service()
+            .cluster(cluster)
+            .service("worker")
+            .force(true)
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let (code, report, raw) = json_check(d.path(), &[]);
+    assert_eq!(code, 1, "{}", raw.all());
+    let api = finding(&report, &format!("{cluster}/api"));
+    assert_eq!(api["state"], "changed");
+    let img = change(api, "taskDefinition.containerDefinitions[app].image");
+    assert_eq!(
+        (img["declared"].as_str(), img["live"].as_str()),
+        (Some("nginx:1.25"), Some("nginx:1.26"))
+    );
+    let count = change(api, "desiredCount");
+    assert_eq!(
+        (count["declared"].as_i64(), count["live"].as_i64()),
+        (Some(2), Some(4))
+    );
+    let level = change(
+        api,
+        "taskDefinition.containerDefinitions[app].environment[LOG_LEVEL]",
+    );
+    assert_eq!(
+        (level["declared"].as_str(), level["live"].as_str()),
+        (Some("info"), Some("debug"))
+    );
+    let secret = change(
+        api,
+        "taskDefinition.containerDefinitions[app].environment[DB_PASSWORD]",
+    );
+    assert!(
+        secret["declared"]
+            .as_str()
+            .unwrap()
+            .starts_with("***masked***")
+    );
+    assert!(secret["live"].as_str().unwrap().starts_with("***masked***"));
+    assert_ne!(secret["declared"], secret["live"]);
+    assert_eq!(
+        api["changes"].as_array().unwrap().len(),
+        4,
+        "nothing else differs: {api:#}"
+    );
+    assert_eq!(
+        finding(&report, &format!("{cluster}/byhand"))["state"],
+        "unmanaged"
+    );
+    assert_eq!(
+        finding(&report, &format!("{cluster}/worker"))["state"],
+        "missing"
+    );
+    assert_eq!(report["summary"]["in_sync"], 0);
+
+    let mut everything = raw.all();
+    for format in ["table", "diff"] {
+        let r = dgm(d.path(), &["check", "--format", format]);
+        assert_eq!(r.code, 1, "{}", r.all());
+        everything.push_str(&r.all());
+    }
+    let r = dgm(d.path(), &["snapshot", "-o", "after.json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    everything.push_str(&std::fs::read_to_string(d.path().join("after.json")).unwrap());
+    everything.push_str(&std::fs::read_to_string(d.path().join("before.json")).unwrap());
+    assert!(
+        !everything.contains("hunter"),
+        "a secret value reached an output"
+    );
+
+    // Offline: the snapshot gives the same findings as the live scan, and
+    // the earlier snapshot still gives the earlier verdict.
+    let (code, offline, _) = json_check(d.path(), &["--live", "after.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(offline, report);
+    let (code, before, _) = json_check(d.path(), &["--live", "before.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(before["summary"]["in_sync"], 2);
+}
+
+#[test]
+fn advisory_scope_reports_drift_and_exits_0() {
+    let rt = rt();
+    let c = rt.block_on(ecs());
+    let cluster = &unique("advisory");
+    rt.block_on(seed(&c, cluster));
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), cluster, "advisory", "");
+    assert_eq!(dgm(d.path(), &["import"]).code, 0);
+    rt.block_on(async {
+        c.update_service()
+            .cluster(cluster)
+            .service("api")
+            .desired_count(7)
+            .send()
+            .await
+            .unwrap();
+    });
+    let (code, report, r) = json_check(d.path(), &[]);
+    assert_eq!(code, 0, "{}", r.all());
+    let api = finding(&report, &format!("{cluster}/api"));
+    assert_eq!(
+        (api["state"].as_str(), api["mode"].as_str()),
+        (Some("changed"), Some("advisory"))
+    );
+}
+
+#[test]
+fn a_field_ignore_rule_removes_exactly_that_field() {
+    let rt = rt();
+    let c = rt.block_on(ecs());
+    let cluster = &unique("ignoring");
+    rt.block_on(seed(&c, cluster));
+    let d = tempfile::tempdir().unwrap();
+    config(
+        d.path(),
+        cluster,
+        "enforce",
+        "\n[[ignore]]\nkind = \"ecs_service\"\nresource = \"*\"\nfield = \"desiredCount\"\nreason = \"autoscaling\"\nexpires = \"2099-01-01\"\n",
+    );
+    assert_eq!(dgm(d.path(), &["import"]).code, 0);
+    rt.block_on(async {
+        c.update_service()
+            .cluster(cluster)
+            .service("worker")
+            .desired_count(9)
+            .send()
+            .await
+            .unwrap();
+        let td = register(&c, &format!("{cluster}-api"), "nginx:9", "info", "hunter2").await;
+        c.update_service()
+            .cluster(cluster)
+            .service("api")
+            .desired_count(9)
+            .task_definition(td)
+            .send()
+            .await
+            .unwrap();
+    });
+    let (code, report, r) = json_check(d.path(), &[]);
+    assert_eq!(code, 1, "{}", r.all());
+    let worker = finding(&report, &format!("{cluster}/worker"));
+    assert_eq!(worker["state"], "in_sync");
+    assert_eq!(worker["ignored"], serde_json::json!(["desiredCount"]));
+    let api = finding(&report, &format!("{cluster}/api"));
+    assert_eq!(api["state"], "changed");
+    let paths: Vec<&str> = api["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["taskDefinition.containerDefinitions[app].image"]
+    );
+}
+
+#[test]
+fn the_ecspresso_json_pair_is_checked_like_native_yaml() {
+    let rt = rt();
+    let c = rt.block_on(ecs());
+    let cluster = &unique("ecspresso");
+    let net = rt.block_on(seed(&c, cluster));
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), cluster, "enforce", "");
+    write(
+        &d.path().join("infra/api/ecs-service-def.json"),
+        &format!(
+            r#"{{"serviceName": "api", "desiredCount": 2, "launchType": "FARGATE", "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/{cluster}-api:1",
+  "networkConfiguration": {{"awsvpcConfiguration": {{"subnets": ["{}"], "securityGroups": ["{}"], "assignPublicIp": "DISABLED"}}}},
+  "tags": [{{"key": "team", "value": "platform"}}]}}"#,
+            net.0, net.1
+        ),
+    );
+    write(
+        &d.path().join("infra/api/ecs-task-def.json"),
+        &r#"{"taskDefinition": {"family": "FAMILY", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+  "cpu": "0.25 vCPU", "memory": "0.5 GB",
+  "containerDefinitions": [{"name": "app", "image": "nginx:1.25", "essential": true,
+    "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}],
+    "environment": [{"name": "DB_PASSWORD", "value": "hunter2"}, {"name": "LOG_LEVEL", "value": "info"}]}]}}"#
+            .replace("FAMILY", &format!("{cluster}-api")),
+    );
+    write(
+        &d.path().join("infra/worker.yaml"),
+        &"kind: ecs_service\nserviceName: worker\ndesiredCount: 1\nlaunchType: FARGATE\ntaskDefinition:\n  family: FAMILY\n"
+            .replace("FAMILY", &format!("{cluster}-worker")),
+    );
+    let (code, report, r) = json_check(d.path(), &[]);
+    let api = finding(&report, &format!("{cluster}/api"));
+    assert_eq!(api["state"], "in_sync", "{api:#}");
+    assert_eq!(api["declared_at"], "infra/api/ecs-service-def.json:1");
+    let worker = finding(&report, &format!("{cluster}/worker"));
+    assert_eq!(
+        worker["state"], "changed",
+        "the worker file declares no task definition or network"
+    );
+    assert_eq!(code, 1, "{}", r.all());
+    assert!(!r.all().contains("hunter2"));
+}
+
+#[test]
+fn an_unreachable_endpoint_is_exit_2_with_a_hint() {
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), "prod", "enforce", "");
+    std::fs::create_dir_all(d.path().join("infra")).unwrap();
+    // A port that was free a moment ago: moto stopped.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = run(driftgate(d.path())
+        .args(["check"])
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test"));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stdout.contains("INCOMPLETE scan"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("hint: the endpoint could not be reached"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn missing_credentials_are_exit_2_with_a_hint() {
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), "prod", "enforce", "");
+    std::fs::create_dir_all(d.path().join("infra")).unwrap();
+    let r = run(driftgate(d.path())
+        .args(["check"])
+        .env("AWS_ENDPOINT_URL", endpoint()));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("hint: no credentials"), "{}", r.stderr);
+}
