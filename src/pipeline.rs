@@ -91,16 +91,16 @@ pub fn load_declared(
             .as_ref()
             .map(|a| a.ecs_clusters.clone())
             .unwrap_or_default();
-        if clusters.is_empty() {
-            if let Some((doc, _)) = docs.iter().find(|(_, e)| matches!(e, EcsDoc::Service(_))) {
-                return Err(doc.error_at(
-                    &[],
-                    format!(
-                        "scope `{}` names no ecs_clusters, yet this file declares an ECS service",
-                        scope.name
-                    ),
-                ));
-            }
+        if clusters.is_empty()
+            && let Some((doc, _)) = docs.iter().find(|(_, e)| matches!(e, EcsDoc::Service(_)))
+        {
+            return Err(doc.error_at(
+                &[],
+                format!(
+                    "scope `{}` names no ecs_clusters, yet this file declares an ECS service",
+                    scope.name
+                ),
+            ));
         }
         for svc in declared::ecs::resources(&docs, &clusters)? {
             let mut resource = svc.resource;

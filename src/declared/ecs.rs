@@ -158,10 +158,10 @@ fn read_service(doc: &Document, mut svc: Value) -> Result<EcsDoc, InputError> {
         .object(&check, SERVICE)
         .map_err(|e| doc.error_at(&e.keys, e.to_string()))?;
     for key in ["serviceName", "cluster"] {
-        if let Some(v) = svc.get(key) {
-            if !v.is_string() {
-                return Err(doc.error_at(&[key.into()], format!("`{key}` must be a string")));
-            }
+        if let Some(v) = svc.get(key)
+            && !v.is_string()
+        {
+            return Err(doc.error_at(&[key.into()], format!("`{key}` must be a string")));
         }
     }
     Ok(EcsDoc::Service(svc))

@@ -399,7 +399,11 @@ mod tests {
             ("prod/api", svc("nginx:2", 5)),
             ("prod/x", svc("a", 1)),
         ]);
-        let o = diff(&[s.clone()], &l, &[rule(Some("desiredCount"), "prod/*")]);
+        let o = diff(
+            std::slice::from_ref(&s),
+            &l,
+            &[rule(Some("desiredCount"), "prod/*")],
+        );
         assert_eq!(o.findings[0].changes.len(), 1);
         assert_eq!(o.findings[0].ignored, vec!["desiredCount".to_owned()]);
         let o = diff(&[s], &l, &[rule(None, "prod/x")]);

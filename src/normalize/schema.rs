@@ -225,10 +225,10 @@ impl Walker {
             self.enter(key, false);
             let node = self.value(value, &field.rule)?;
             self.leave();
-            if let Some(node) = node {
-                if !is_default(&node, field.default) {
-                    out.insert(field.name.to_owned(), node);
-                }
+            if let Some(node) = node
+                && !is_default(&node, field.default)
+            {
+                out.insert(field.name.to_owned(), node);
             }
         }
         Ok((!out.is_empty()).then_some(Node::Obj(out)))
@@ -556,89 +556,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn cpu_and_memory_units() {
-        assert_eq!(cpu_units(&json!("1 vCPU")), Some(1024));
-        assert_eq!(cpu_units(&json!("0.25 vcpu")), Some(256));
-        assert_eq!(cpu_units(&json!("512")), Some(512));
-        assert_eq!(cpu_units(&json!(2048)), Some(2048));
-        assert_eq!(cpu_units(&json!("lots")), None);
-        assert_eq!(memory_mib(&json!("0.5 GB")), Some(512));
-        assert_eq!(memory_mib(&json!("2GB")), Some(2048));
-        assert_eq!(memory_mib(&json!("3 GiB")), Some(3072));
-        assert_eq!(memory_mib(&json!("512 MiB")), Some(512));
-        assert_eq!(memory_mib(&json!("2048")), Some(2048));
-        assert_eq!(memory_mib(&json!("0.3 GB")), None);
-    }
-
-    #[test]
-    fn suggestions_for_typos() {
-        assert_eq!(
-            suggestion("imagee", &["image", "cpu"]),
-            " (did you mean `image`?)"
-        );
-        assert_eq!(suggestion("zzzzzz", &["image"]), "");
-    }
-
-    static FIELDS: &[Field] = &[
-        f("name", Rule::Str),
-        d("essential", Rule::Bool, Default::Bool(true)),
-        f("tags", Rule::Set(&Rule::Str)),
-    ];
-
-    #[test]
-    fn defaults_and_empty_values_count_as_absent() {
-        let mut w = Walker::new(Mode::Strict);
-        let a = w
-            .object(&json!({"name": "x", "essential": true, "tags": []}), FIELDS)
-            .unwrap();
-        let b = w.object(&json!({"name": "x"}), FIELDS).unwrap();
-        assert_eq!(a, b);
-    }
-
-    #[test]
-    fn sets_ignore_order_and_strict_mode_names_unknown_fields() {
-        let mut w = Walker::new(Mode::Strict);
-        let a = w.object(&json!({"tags": ["b", "a"]}), FIELDS).unwrap();
-        let b = w.object(&json!({"tags": ["a", "b"]}), FIELDS).unwrap();
-        assert_eq!(
-            a.as_ref().map(|n| canon_json(n)),
-            b.as_ref().map(|n| canon_json(n))
-        );
-        let e = w.object(&json!({"nmae": "x"}), FIELDS).unwrap_err();
-        assert_eq!(e.keys, vec!["nmae"]);
-        assert!(e.message.contains("did you mean `name`"), "{}", e.message);
-        let mut lenient = Walker::new(Mode::Lenient);
-        assert!(
-            lenient
-                .object(&json!({"nmae": "x"}), FIELDS)
-                .unwrap()
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn pascal_case_keys_are_accepted() {
-        let mut w = Walker::new(Mode::Strict);
-        let a = w.object(&json!({"Name": "x"}), FIELDS).unwrap();
-        let b = w.object(&json!({"name": "x"}), FIELDS).unwrap();
-        assert_eq!(a, b);
-    }
-
-    #[test]
-    fn wrong_types_are_named() {
-        let mut w = Walker::new(Mode::Strict);
-        let e = w.object(&json!({"tags": {"a": 1}}), FIELDS).unwrap_err();
-        assert_eq!(e.message, "expected a list, found an object");
-        assert_eq!(e.keys, vec!["tags"]);
-    }
-}
-
 /// Renames keys to the schema's spelling (`ContainerDefinitions` ->
 /// `containerDefinitions`, `Name` -> `name` in pairs), leaving free-form maps
 /// and unknown keys as they are, so everything after loading sees one casing.
@@ -737,5 +654,85 @@ fn is_blank(v: &Value) -> bool {
         Value::Array(a) => a.is_empty(),
         Value::Object(o) => o.is_empty(),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cpu_and_memory_units() {
+        assert_eq!(cpu_units(&json!("1 vCPU")), Some(1024));
+        assert_eq!(cpu_units(&json!("0.25 vcpu")), Some(256));
+        assert_eq!(cpu_units(&json!("512")), Some(512));
+        assert_eq!(cpu_units(&json!(2048)), Some(2048));
+        assert_eq!(cpu_units(&json!("lots")), None);
+        assert_eq!(memory_mib(&json!("0.5 GB")), Some(512));
+        assert_eq!(memory_mib(&json!("2GB")), Some(2048));
+        assert_eq!(memory_mib(&json!("3 GiB")), Some(3072));
+        assert_eq!(memory_mib(&json!("512 MiB")), Some(512));
+        assert_eq!(memory_mib(&json!("2048")), Some(2048));
+        assert_eq!(memory_mib(&json!("0.3 GB")), None);
+    }
+
+    #[test]
+    fn suggestions_for_typos() {
+        assert_eq!(
+            suggestion("imagee", &["image", "cpu"]),
+            " (did you mean `image`?)"
+        );
+        assert_eq!(suggestion("zzzzzz", &["image"]), "");
+    }
+
+    static FIELDS: &[Field] = &[
+        f("name", Rule::Str),
+        d("essential", Rule::Bool, Default::Bool(true)),
+        f("tags", Rule::Set(&Rule::Str)),
+    ];
+
+    #[test]
+    fn defaults_and_empty_values_count_as_absent() {
+        let mut w = Walker::new(Mode::Strict);
+        let a = w
+            .object(&json!({"name": "x", "essential": true, "tags": []}), FIELDS)
+            .unwrap();
+        let b = w.object(&json!({"name": "x"}), FIELDS).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn sets_ignore_order_and_strict_mode_names_unknown_fields() {
+        let mut w = Walker::new(Mode::Strict);
+        let a = w.object(&json!({"tags": ["b", "a"]}), FIELDS).unwrap();
+        let b = w.object(&json!({"tags": ["a", "b"]}), FIELDS).unwrap();
+        assert_eq!(a.as_ref().map(canon_json), b.as_ref().map(canon_json));
+        let e = w.object(&json!({"nmae": "x"}), FIELDS).unwrap_err();
+        assert_eq!(e.keys, vec!["nmae"]);
+        assert!(e.message.contains("did you mean `name`"), "{}", e.message);
+        let mut lenient = Walker::new(Mode::Lenient);
+        assert!(
+            lenient
+                .object(&json!({"nmae": "x"}), FIELDS)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn pascal_case_keys_are_accepted() {
+        let mut w = Walker::new(Mode::Strict);
+        let a = w.object(&json!({"Name": "x"}), FIELDS).unwrap();
+        let b = w.object(&json!({"name": "x"}), FIELDS).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        let mut w = Walker::new(Mode::Strict);
+        let e = w.object(&json!({"tags": {"a": 1}}), FIELDS).unwrap_err();
+        assert_eq!(e.message, "expected a list, found an object");
+        assert_eq!(e.keys, vec!["tags"]);
     }
 }

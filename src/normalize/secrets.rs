@@ -66,10 +66,8 @@ impl SecretPolicy {
                         .get("name")
                         .and_then(Value::as_str)
                         .is_some_and(|n| self.is_sensitive(n));
-                    if sensitive {
-                        if let Some(v) = pair.get_mut("value") {
-                            mask_value(v);
-                        }
+                    if sensitive && let Some(v) = pair.get_mut("value") {
+                        mask_value(v);
                     }
                 }
             }

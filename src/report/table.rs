@@ -42,10 +42,10 @@ fn detail(f: &driftgate_model::Finding) -> String {
     if !f.ignored.is_empty() {
         lines.push(format!("ignored: {}", f.ignored.join(", ")));
     }
-    if let Some(at) = &f.declared_at {
-        if f.state != State::InSync {
-            lines.push(format!("at {at}"));
-        }
+    if let Some(at) = &f.declared_at
+        && f.state != State::InSync
+    {
+        lines.push(format!("at {at}"));
     }
     lines.join("\n")
 }

@@ -50,10 +50,10 @@ impl Intercept for RawBody {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if let Some(bytes) = context.response().body().bytes() {
-            if let Ok(mut slot) = self.body.lock() {
-                *slot = Some(bytes.to_vec());
-            }
+        if let Some(bytes) = context.response().body().bytes()
+            && let Ok(mut slot) = self.body.lock()
+        {
+            *slot = Some(bytes.to_vec());
         }
         Ok(())
     }

@@ -155,10 +155,10 @@ async fn describe_task_definition(
                 "response has no taskDefinition object",
             )
         })?;
-    if let (Some(tags), Some(obj)) = (tags, td.as_object_mut()) {
-        if tags.as_array().is_some_and(|t| !t.is_empty()) {
-            obj.insert("tags".into(), tags);
-        }
+    if let (Some(tags), Some(obj)) = (tags, td.as_object_mut())
+        && tags.as_array().is_some_and(|t| !t.is_empty())
+    {
+        obj.insert("tags".into(), tags);
     }
     Ok(td)
 }
