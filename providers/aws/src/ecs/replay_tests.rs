@@ -32,6 +32,12 @@ fn answer(op: &str, body: &Value) -> (u16, Value) {
     if cluster == "denied" {
         return (400, fixture("AccessDeniedException.json"));
     }
+    if cluster == "throttled" {
+        return (
+            400,
+            json!({"__type": "ThrottlingException", "message": "Rate exceeded"}),
+        );
+    }
     match op {
         "ListServices" => {
             let page = match body.get("nextToken").and_then(Value::as_str) {
@@ -58,6 +64,9 @@ fn answer(op: &str, body: &Value) -> (u16, Value) {
                 s["serviceName"] = json!(name);
                 if name == "svc-07" {
                     s["status"] = json!("INACTIVE");
+                }
+                if name == "svc-08" {
+                    s["status"] = json!("DRAINING");
                 }
                 services.push(s);
             }
@@ -160,10 +169,12 @@ async fn pages_batches_and_drops_deleted_services() {
     let ids: Vec<&str> = result.resources.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
         ids.len(),
-        21,
-        "23 listed, svc-07 inactive, svc-13 gone: {ids:?}"
+        20,
+        "23 listed, svc-07 inactive, svc-08 draining, svc-13 gone: {ids:?}"
     );
-    assert!(!ids.contains(&"paged/svc-07") && !ids.contains(&"paged/svc-13"));
+    for deleted in ["paged/svc-07", "paged/svc-08", "paged/svc-13"] {
+        assert!(!ids.contains(&deleted), "{deleted} counts as deleted");
+    }
     assert!(ids.contains(&"paged/svc-01") && ids.contains(&"paged/svc-23"));
 
     let calls = log.lock().unwrap().clone();
@@ -213,6 +224,25 @@ async fn a_denied_cluster_is_unchecked_and_others_are_still_read() {
         "{}",
         u.error.message
     );
-    assert_eq!(result.resources.len(), 21);
+    assert_eq!(result.resources.len(), 20);
     assert_eq!(result.scopes_read, vec!["ecs_service:paged"]);
+}
+
+#[tokio::test]
+async fn throttling_past_retries_is_unchecked_as_throttled() {
+    let (url, log) = fake_ecs().await;
+    let p = provider(&url, &["throttled"]).await;
+    let result = p.scan().await;
+    assert_eq!(result.unchecked.len(), 1);
+    assert_eq!(result.unchecked[0].error.kind, ErrorKind::Throttled);
+    let attempts = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(op, _)| op == "ListServices")
+        .count();
+    assert!(
+        attempts > 1,
+        "throttling is retried before giving up ({attempts} attempts)"
+    );
 }
