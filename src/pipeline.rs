@@ -102,7 +102,11 @@ pub fn load_declared(
                 ),
             ));
         }
-        for svc in declared::ecs::resources(&docs, &clusters)? {
+        let paired = declared::ecs::resources(&docs, &clusters)?;
+        for note in &paired.notes {
+            eprintln!("note: {note}");
+        }
+        for svc in paired.services {
             let mut resource = svc.resource;
             normalize::mask(&mut resource, &config.secrets);
             out.push(DeclaredResource {

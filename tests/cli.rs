@@ -382,3 +382,62 @@ fn a_closed_stdout_is_not_an_error() {
     assert_eq!(status.code(), Some(0));
     let _ = run;
 }
+
+#[test]
+fn import_writes_nothing_from_an_incomplete_scan() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/demo/driftgate.toml"),
+        d.path().join("driftgate.toml"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(root().join("fixtures/demo/live.json")).unwrap();
+    let mut snap: serde_json::Value = serde_json::from_str(&text).unwrap();
+    snap["unchecked"] = serde_json::json!([{"kind": "ecs_service", "id": "sandbox/*",
+        "error": {"kind": "permission_denied", "service": "ecs", "operation": "ListServices", "message": "AccessDeniedException: no"}}]);
+    std::fs::write(d.path().join("live.json"), snap.to_string()).unwrap();
+    let r = dg(d.path(), &["import", "--live", "live.json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("nothing was imported"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("hint: the credentials lack a read permission"),
+        "{}",
+        r.stderr
+    );
+    assert!(!d.path().join("infra").exists());
+
+    // The same snapshot checked: the unread cluster is unchecked, exit 2.
+    let d2 = demo_copy();
+    std::fs::write(d2.path().join("live.json"), snap.to_string()).unwrap();
+    let r = check_in(d2.path(), &["--format", "json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let scratch = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "sandbox/scratch")
+        .unwrap();
+    assert_eq!(scratch["state"], "unchecked");
+    assert_eq!(
+        scratch["reason"],
+        "cluster `sandbox` could not be read (permission denied): see sandbox/*"
+    );
+}
+
+#[test]
+fn an_unused_task_definition_file_is_noted() {
+    let d = demo_copy();
+    write(
+        &d.path().join("infra/production/ecs/orphan.json"),
+        "{\"family\": \"orphan\", \"containerDefinitions\": [{\"name\": \"x\", \"image\": \"busybox\"}]}",
+    );
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("note: infra/production/ecs/orphan.json: task definition `orphan` is used by no declared service"),
+        "{}",
+        r.stderr
+    );
+}

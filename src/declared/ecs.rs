@@ -187,15 +187,13 @@ pub fn cluster_name(reference: &str) -> &str {
 }
 
 /// Pairs services with their task definitions and builds one resource per
-/// service. `clusters` are the clusters the scope manages.
+/// service; task definitions no service uses are named in the notes. `clusters` are the clusters the scope manages.
 ///
 /// # Errors
 /// A service with no name, an unknown cluster, a reference to a task
 /// definition nobody declares, a family or a service declared twice.
-pub fn resources(
-    docs: &[(Document, EcsDoc)],
-    clusters: &[String],
-) -> Result<Vec<DeclaredService>, InputError> {
+pub fn resources(docs: &[(Document, EcsDoc)], clusters: &[String]) -> Result<Paired, InputError> {
+    let mut used = std::collections::BTreeSet::new();
     let mut families: BTreeMap<String, (&Document, &Value)> = BTreeMap::new();
     for (doc, ecs) in docs {
         if let EcsDoc::TaskDefinition { td, wrapped } = ecs {
@@ -297,6 +295,9 @@ pub fn resources(
             }
         };
         if let Some(td) = td {
+            if let Some(f) = td.get("family").and_then(Value::as_str) {
+                used.insert(f.to_owned());
+            }
             obj.insert("taskDefinition".into(), td);
         }
         obj.insert("cluster".into(), Value::String(cluster.clone()));
@@ -318,7 +319,27 @@ pub fn resources(
             at,
         });
     }
-    Ok(out)
+    let unused = families
+        .iter()
+        .filter(|(family, _)| !used.contains(*family))
+        .map(|(family, (doc, _))| {
+            format!(
+                "{}: task definition `{family}` is used by no declared service, so it is not compared",
+                doc.shown
+            )
+        })
+        .collect();
+    Ok(Paired {
+        services: out,
+        notes: unused,
+    })
+}
+
+/// The services of a scope, and notes on what was read but not used.
+#[derive(Debug, Clone)]
+pub struct Paired {
+    pub services: Vec<DeclaredService>,
+    pub notes: Vec<String>,
 }
 
 #[cfg(test)]
@@ -362,7 +383,7 @@ mod tests {
             "kind: ecs_service\nserviceName: api\ntaskDefinition:\n  family: api\n  containerDefinitions:\n    - name: api\n      image: nginx\n",
         );
         let e = read(&d).unwrap();
-        let out = resources(&[(d, e)], &["prod".into()]).unwrap();
+        let out = resources(&[(d, e)], &["prod".into()]).unwrap().services;
         assert_eq!(out[0].resource.id, "prod/api");
         assert_eq!(out[0].at, "infra/api.yaml:2");
         assert_eq!(
@@ -384,7 +405,9 @@ mod tests {
         );
         let (es, et) = (read(&s).unwrap(), read(&t).unwrap());
         assert!(matches!(et, EcsDoc::TaskDefinition { wrapped: true, .. }));
-        let out = resources(&[(s, es), (t, et)], &["prod".into()]).unwrap();
+        let paired = resources(&[(s, es), (t, et)], &["prod".into()]).unwrap();
+        assert!(paired.notes.is_empty());
+        let out = paired.services;
         let spec = &out[0].resource.spec;
         assert_eq!(spec["desiredCount"], 2);
         assert_eq!(
