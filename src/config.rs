@@ -132,6 +132,33 @@ pub struct Scope {
     pub not_yet_read: Vec<(Kind, String, String)>,
 }
 
+impl Scope {
+    /// The scopes of resources this scope manages: `(kind, cluster or zone)`.
+    #[must_use]
+    pub fn targets(&self) -> Vec<(Kind, String)> {
+        let mut out = Vec::new();
+        if let Some(a) = &self.aws {
+            out.extend(a.ecs_clusters.iter().map(|c| (Kind::EcsService, c.clone())));
+            out.extend(
+                a.route53_zones
+                    .iter()
+                    .map(|z| (Kind::DnsRecord, driftgate_model::dns::canonical_name(z))),
+            );
+        }
+        out
+    }
+
+    /// The DNS zones this scope manages, canonical.
+    #[must_use]
+    pub fn dns_zones(&self) -> Vec<String> {
+        self.targets()
+            .into_iter()
+            .filter(|(k, _)| *k == Kind::DnsRecord)
+            .map(|(_, z)| z)
+            .collect()
+    }
+}
+
 /// The validated config.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -211,11 +238,19 @@ impl Config {
                         clusters_seen.push((c.get_ref().clone(), name.clone()));
                     }
                     for z in &a.route53_zones {
-                        not_yet_read.push((
-                            Kind::DnsRecord,
-                            z.clone(),
-                            "Route53 zones are not read by this version of driftgate".to_owned(),
-                        ));
+                        let zone = driftgate_model::dns::canonical_name(z);
+                        if let Some((_, other)) = clusters_seen
+                            .iter()
+                            .find(|(k, _)| *k == format!("zone:{zone}"))
+                        {
+                            return Err(at(
+                                start,
+                                format!(
+                                    "zone `{zone}` is already in scope `{other}`: a zone belongs to one scope"
+                                ),
+                            ));
+                        }
+                        clusters_seen.push((format!("zone:{zone}"), name.clone()));
                     }
                     for v in &a.security_group_vpcs {
                         not_yet_read.push((
@@ -417,8 +452,15 @@ expires = "2027-03-01"            # optional
         assert_eq!(s.declared, Path::new("./infra/production"));
         assert_eq!(
             s.not_yet_read.len(),
-            4,
-            "zones, VPCs, GCP and Azure are reported unchecked"
+            3,
+            "VPCs, GCP and Azure are reported unchecked"
+        );
+        assert_eq!(
+            s.targets(),
+            vec![
+                (Kind::EcsService, "prod".into()),
+                (Kind::DnsRecord, "example.com".into())
+            ]
         );
         assert_eq!(c.ignore[0].field.as_deref(), Some("desiredCount"));
         assert_eq!(c.ignore[0].at, "driftgate.toml:23");

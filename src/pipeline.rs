@@ -9,7 +9,7 @@ use crate::error::InputError;
 use crate::normalize::{self, Mode, Node};
 use crate::report::Report;
 use anyhow::Context;
-use driftgate_aws::{AwsTarget, EcsProvider, sdk_config};
+use driftgate_aws::{AwsTarget, EcsProvider, Route53Provider, sdk_config};
 use driftgate_model::provider::scope_key;
 use driftgate_model::{
     Finding, Kind, Provider, Resource, SNAPSHOT_SCHEMA_VERSION, ScanResult, Snapshot, State,
@@ -76,6 +76,8 @@ pub fn load_declared(
             ));
         }
         let mut docs = Vec::new();
+        let zones = scope.dns_zones();
+        let mut records: BTreeMap<String, String> = BTreeMap::new();
         for path in declared::files(&scope.declared)? {
             let rel = path.strip_prefix(&scope.declared).unwrap_or(&path);
             let shown = Path::new(&scope.declared_as_written)
@@ -83,6 +85,28 @@ pub fn load_declared(
                 .display()
                 .to_string();
             let doc = declared::parse(&path, shown)?;
+            if doc.value.get("kind").and_then(serde_json::Value::as_str) == Some("dns_zone") {
+                for rec in declared::dns::read_native(&doc, &zones)? {
+                    if let Some(first) = records.get(&rec.resource.id) {
+                        return Err(InputError::new(
+                            &doc.path,
+                            1,
+                            1,
+                            format!(
+                                "record set `{}` is also declared at {first}",
+                                rec.resource.id
+                            ),
+                        ));
+                    }
+                    records.insert(rec.resource.id.clone(), rec.at.clone());
+                    out.push(DeclaredResource {
+                        scope: i,
+                        resource: rec.resource,
+                        at: rec.at,
+                    });
+                }
+                continue;
+            }
             let ecs = declared::ecs::read(&doc)?;
             docs.push((doc, ecs));
         }
@@ -125,17 +149,33 @@ pub async fn scan(config: &Config) -> ScanResult {
     let mut set = tokio::task::JoinSet::new();
     for scope in &config.scopes {
         let Some(aws) = &scope.aws else { continue };
-        if aws.ecs_clusters.is_empty() {
-            continue;
-        }
         let target = AwsTarget {
             region: aws.region.clone(),
             profile: aws.profile.clone(),
         };
         let clusters = aws.ecs_clusters.clone();
+        let zones = aws.route53_zones.clone();
         set.spawn(async move {
             let sdk = sdk_config(&target).await;
-            EcsProvider::new(&sdk, clusters).scan().await
+            let ecs = async {
+                if clusters.is_empty() {
+                    ScanResult::default()
+                } else {
+                    EcsProvider::new(&sdk, clusters).scan().await
+                }
+            };
+            let dns = async {
+                if zones.is_empty() {
+                    ScanResult::default()
+                } else {
+                    Route53Provider::new(&sdk, zones).scan().await
+                }
+            };
+            let (mut a, b) = tokio::join!(ecs, dns);
+            a.resources.extend(b.resources);
+            a.scopes_read.extend(b.scopes_read);
+            a.unchecked.extend(b.unchecked);
+            a
         });
     }
     let mut out = ScanResult::default();
@@ -273,11 +313,7 @@ fn diff_scope(i: usize, s: &ConfigScope, declared: &[DeclaredResource]) -> anyho
             node,
         });
     }
-    let targets = s
-        .aws
-        .iter()
-        .flat_map(|a| a.ecs_clusters.iter().map(|c| (Kind::EcsService, c.clone())))
-        .collect();
+    let targets = s.targets();
     Ok(Scope {
         name: s.name.clone(),
         mode: s.mode.as_str().to_owned(),
@@ -357,14 +393,14 @@ fn has_path(n: &Node, prefix: &str, path: &str) -> bool {
     }
 }
 
-/// Whether every scope of the config was read, by scope key.
+/// The targets of the config that the live state did not read.
 #[must_use]
 pub fn unread_scopes(config: &Config, live: &ScanResult) -> Vec<String> {
     config
         .scopes
         .iter()
-        .flat_map(|s| s.aws.iter().flat_map(|a| a.ecs_clusters.iter()))
-        .filter(|c| !live.scopes_read.contains(&scope_key(Kind::EcsService, c)))
-        .cloned()
+        .flat_map(ConfigScope::targets)
+        .filter(|(k, t)| !live.scopes_read.contains(&scope_key(*k, t)))
+        .map(|(k, t)| format!("{k}:{t}"))
         .collect()
 }

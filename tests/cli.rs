@@ -348,7 +348,7 @@ fn import_from_a_snapshot_then_check_is_in_sync() {
     .unwrap();
     let r = dg(d.path(), &["import", "--live", "live.json"]);
     assert_eq!(r.code, 0, "{}", r.all());
-    assert!(r.stderr.contains("imported 4 resources"), "{}", r.stderr);
+    assert!(r.stderr.contains("imported 4 files"), "{}", r.stderr);
     let api = std::fs::read_to_string(d.path().join("infra/production/ecs/prod/api.yaml")).unwrap();
     assert!(api.contains("image: public.ecr.aws/nginx/nginx:1.26"));
     assert!(
@@ -366,7 +366,7 @@ fn import_from_a_snapshot_then_check_is_in_sync() {
     // A second import has nothing left to write and overwrites nothing.
     let r = dg(d.path(), &["import", "--live", "live.json"]);
     assert_eq!(r.code, 0);
-    assert!(r.stderr.contains("imported 0 resources"), "{}", r.stderr);
+    assert!(r.stderr.contains("imported 0 files"), "{}", r.stderr);
 }
 
 #[test]

@@ -3,9 +3,11 @@
 //!
 //! - [`cli`]: the embedded demo (insta snapshots of every format), flags,
 //!   bad input, offline snapshots.
-//! - [`moto`]: end to end against a moto server that `scripts/test.sh`
-//!   starts; these fail, never skip, when it is not running.
+//! - [`moto`] (ECS) and [`moto_dns`] (Route53): end to end against a moto
+//!   server that `scripts/test.sh` starts; these fail, never skip, when it
+//!   is not running.
 
 mod cli;
 mod common;
 mod moto;
+mod moto_dns;

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::declared::ecs::cluster_name;
 use crate::diff::scope_of;
 use crate::normalize::ecs::SERVICE;
+use crate::normalize::provider_owned;
 use crate::normalize::schema::prune;
 use crate::pipeline;
 use driftgate_model::{Kind, Resource};
@@ -106,6 +107,29 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
             }
             plan.push((path, native_yaml(r)?));
         }
+        for zone in scope.dns_zones() {
+            let records: Vec<&Resource> = live
+                .resources
+                .iter()
+                .filter(|r| {
+                    r.kind == Kind::DnsRecord
+                        && scope_of(&r.id) == zone
+                        && !known.contains(&(r.kind, r.id.as_str()))
+                        && !provider_owned(r.kind, &r.id)
+                })
+                .collect();
+            if records.is_empty() {
+                continue;
+            }
+            let path = scope.declared.join("dns").join(format!("{zone}.yaml"));
+            if path.exists() && !args.force {
+                anyhow::bail!(
+                    "{} exists; pass --force to overwrite. Nothing was imported",
+                    path.display()
+                );
+            }
+            plan.push((path, crate::declared::dns::native_yaml(&zone, &records)));
+        }
     }
     for (path, text) in &plan {
         if let Some(dir) = path.parent() {
@@ -114,6 +138,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
         crate::write_atomically(path, text.as_bytes())?;
         eprintln!("wrote {}", path.display());
     }
-    eprintln!("imported {} resources", plan.len());
+    eprintln!("imported {} files", plan.len());
     Ok(ExitStatus::InSync)
 }

@@ -78,7 +78,7 @@ pub fn read(doc: &Document) -> Result<EcsDoc, InputError> {
             Some(other) => Err(doc.error_at(
                 &["kind".into()],
                 format!(
-                    "unknown kind `{other}`: this version of driftgate reads `ecs_service` files"
+                    "unknown kind `{other}`: driftgate reads `ecs_service` and `dns_zone` files"
                 ),
             )),
             None => Err(doc.error_at(

@@ -3,13 +3,14 @@
 //! Each scope's `declared` directory is read recursively, in path order.
 //! Files ending in `.yaml`, `.yml` or `.json` are read; others (READMEs,
 //! templates kept beside them) are left alone. Formats:
-//! - native driftgate YAML (`kind: ecs_service`, see [`ecs`]);
+//! - native driftgate YAML (`kind: ecs_service`, see [`ecs`]; `kind: dns_zone`, see [`dns`]);
 //! - the AWS CLI JSON (or YAML) that `aws ecs create-service --cli-input-json`
 //!   and `register-task-definition --cli-input-json` take: the files ecspresso
 //!   keeps as `ecs-service-def.json` and `ecs-task-def.json`.
 //!
 //! Every error names the file, line and column.
 
+pub mod dns;
 pub mod ecs;
 pub mod locate;
 pub mod template;

@@ -6,7 +6,7 @@
 
 use crate::normalize::ignore::IgnoreRule;
 use crate::normalize::secrets::redact;
-use crate::normalize::{Node, declared_only};
+use crate::normalize::{Node, declared_only, provider_owned};
 use driftgate_model::provider::scope_key;
 use driftgate_model::{Change, Finding, Kind, State, Unchecked};
 use serde::Serialize;
@@ -188,7 +188,11 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
         }
         let prefix = format!("{target}/");
         for (k, id) in live.nodes.keys() {
-            if k != kind || !id.starts_with(&prefix) || declared_ids.contains(&(*k, id.clone())) {
+            if k != kind
+                || !id.starts_with(&prefix)
+                || declared_ids.contains(&(*k, id.clone()))
+                || provider_owned(*k, id)
+            {
                 continue;
             }
             if let Some(rule) = whole_rule(*k, id) {

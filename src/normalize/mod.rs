@@ -4,9 +4,11 @@
 //! - [`node`]: the normalized tree.
 //! - [`schema`]: the field-rule language and its walker.
 //! - [`ecs`]: the ECS service and task definition rules.
+//! - [`dns`]: DNS record sets.
 //! - [`secrets`]: masking of sensitive values.
 //! - [`ignore`]: `[[ignore]]` rules.
 
+pub mod dns;
 pub mod ecs;
 pub mod ignore;
 pub mod node;
@@ -33,10 +35,21 @@ pub fn mask(resource: &mut Resource, policy: &SecretPolicy) {
 pub fn normalize(resource: &Resource, mode: Mode) -> Result<Node, SchemaError> {
     match resource.kind {
         Kind::EcsService => ecs::normalize(&resource.spec, mode),
-        Kind::DnsRecord | Kind::FirewallRule => Ok(Node::leaf(
+        Kind::DnsRecord => dns::normalize(&resource.spec, mode),
+        Kind::FirewallRule => Ok(Node::leaf(
             schema::sorted(&resource.spec),
             resource.spec.clone(),
         )),
+    }
+}
+
+/// Whether a live resource is one its provider creates by itself (a zone's
+/// apex SOA and NS): such a resource is drift only where it is declared.
+#[must_use]
+pub fn provider_owned(kind: Kind, id: &str) -> bool {
+    match kind {
+        Kind::DnsRecord => dns::provider_owned(id),
+        Kind::EcsService | Kind::FirewallRule => false,
     }
 }
 

@@ -3,6 +3,7 @@
 //! - [`client`]: the one place SDK configuration is built (credential chain,
 //!   region, profile, `AWS_ENDPOINT_URL`, timeouts, retries).
 //! - [`ecs`]: ECS services and the task definitions they run.
+//! - [`route53`]: Route53 hosted zones' record sets.
 //! - [`error`]: SDK failures mapped into [`driftgate_model::ProviderError`].
 //! - [`raw`]: an interceptor that keeps the JSON body each read call returned,
 //!   so a resource's spec carries every field the API returned, in the API's
@@ -12,6 +13,8 @@ pub mod client;
 pub mod ecs;
 pub mod error;
 pub mod raw;
+pub mod route53;
 
 pub use client::{AwsTarget, sdk_config};
 pub use ecs::EcsProvider;
+pub use route53::Route53Provider;

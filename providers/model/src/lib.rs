@@ -9,9 +9,11 @@
 //! - [`resource`]: a resource, its id, and the live snapshot file format.
 //! - [`finding`]: the states a resource ends in and the field-level changes.
 //! - [`provider`]: the [`Provider`] trait every cloud module implements.
+//! - [`dns`]: DNS names and record ids, spelled one way everywhere.
 //! - [`error`]: [`ProviderError`], shared across providers.
 //! - [`fake`]: an in-memory provider and the conformance checks every provider must pass.
 
+pub mod dns;
 pub mod error;
 pub mod fake;
 pub mod finding;

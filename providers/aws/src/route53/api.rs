@@ -1,0 +1,115 @@
+//! The Route53 read calls. Only List calls are made here.
+
+use crate::error::classify;
+use aws_sdk_route53::types::{ResourceRecordSet, RrType};
+use driftgate_model::ProviderError;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+/// Route53 allows five requests a second per account.
+pub const REQUESTS_PER_SECOND: u32 = 5;
+
+/// Record sets a ListResourceRecordSets page holds at most.
+pub const PAGE_SIZE: i32 = 300;
+
+/// Waits for this process's next Route53 request slot. One limiter for the
+/// whole process: every zone of every scope shares the account's quota
+/// (throttling past it is still retried by the SDK with backoff and jitter).
+pub async fn pace() {
+    static NEXT: OnceLock<Mutex<Instant>> = OnceLock::new();
+    let gap = Duration::from_secs(1) / REQUESTS_PER_SECOND;
+    let slot = {
+        let mut next = NEXT.get_or_init(|| Mutex::new(Instant::now())).lock().await;
+        let now = Instant::now();
+        let slot = (*next).max(now);
+        *next = slot + gap;
+        slot
+    };
+    tokio::time::sleep_until(slot).await;
+}
+
+/// The ids of the hosted zones (public or private) named exactly `name`.
+///
+/// # Errors
+/// The call's failure, classified.
+pub async fn zone_ids(
+    client: &aws_sdk_route53::Client,
+    name: &str,
+) -> Result<Vec<String>, ProviderError> {
+    pace().await;
+    let out = client
+        .list_hosted_zones_by_name()
+        .dns_name(format!("{name}."))
+        .max_items(100)
+        .send()
+        .await
+        .map_err(|e| classify(&e, "route53", "ListHostedZonesByName"))?;
+    Ok(out
+        .hosted_zones()
+        .iter()
+        .filter(|z| driftgate_model::dns::canonical_name(z.name()) == name)
+        .map(|z| z.id().trim_start_matches("/hostedzone/").to_owned())
+        .collect())
+}
+
+/// Every record set of a hosted zone, following NextRecordName,
+/// NextRecordType and NextRecordIdentifier, each record set once even when a
+/// page boundary repeats one.
+///
+/// # Errors
+/// The first failed call, classified.
+pub async fn record_sets(
+    client: &aws_sdk_route53::Client,
+    zone_id: &str,
+) -> Result<Vec<ResourceRecordSet>, ProviderError> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
+    let mut start: Option<(String, RrType, Option<String>)> = None;
+    loop {
+        pace().await;
+        let mut req = client
+            .list_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .max_items(PAGE_SIZE);
+        if let Some((name, rtype, ident)) = &start {
+            req = req
+                .start_record_name(name)
+                .start_record_type(rtype.clone())
+                .set_start_record_identifier(ident.clone());
+        }
+        let page = req
+            .send()
+            .await
+            .map_err(|e| classify(&e, "route53", "ListResourceRecordSets"))?;
+        for set in page.resource_record_sets() {
+            let key = (
+                set.name().to_owned(),
+                set.r#type().as_str().to_owned(),
+                set.set_identifier().map(str::to_owned),
+            );
+            if seen.insert(key) {
+                out.push(set.clone());
+            }
+        }
+        if !page.is_truncated() {
+            break;
+        }
+        let (Some(name), Some(rtype)) = (page.next_record_name(), page.next_record_type()) else {
+            break;
+        };
+        let next = (
+            name.to_owned(),
+            rtype.clone(),
+            page.next_record_identifier().map(str::to_owned),
+        );
+        if start.as_ref() == Some(&next) {
+            // The same page again: stop rather than loop forever.
+            break;
+        }
+        start = Some(next);
+    }
+    Ok(out)
+}

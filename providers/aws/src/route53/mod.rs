@@ -1,0 +1,106 @@
+//! Route53: every record set of each configured hosted zone.
+//!
+//! - [`api`] makes the calls (ListHostedZonesByName once per zone,
+//!   ListResourceRecordSets paged by hand), under one process-wide limit of
+//!   five requests a second, Route53's quota per account.
+//! - [`map`] turns SDK record sets into model resources.
+
+pub mod api;
+pub mod map;
+
+use driftgate_model::provider::scope_key;
+use driftgate_model::{ErrorKind, Kind, Provider, ProviderError, ScanResult, Unchecked};
+
+/// The Route53 provider for one AWS account.
+#[derive(Debug, Clone)]
+pub struct Route53Provider {
+    client: aws_sdk_route53::Client,
+    zones: Vec<String>,
+}
+
+impl Route53Provider {
+    #[must_use]
+    pub fn new(config: &aws_config::SdkConfig, zones: Vec<String>) -> Self {
+        Route53Provider {
+            client: aws_sdk_route53::Client::new(config),
+            zones,
+        }
+    }
+
+    async fn scan_zone(&self, zone: &str) -> ScanResult {
+        let mut result = ScanResult::default();
+        let name = driftgate_model::dns::canonical_name(zone);
+        let whole = |error| Unchecked {
+            kind: Kind::DnsRecord,
+            id: format!("{name}/*"),
+            error,
+        };
+        let ids = match api::zone_ids(&self.client, &name).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                result.unchecked.push(whole(e));
+                return result;
+            }
+        };
+        let id = match ids.as_slice() {
+            // No such zone: every record declared in it is missing.
+            [] => {
+                result.scopes_read.push(scope_key(Kind::DnsRecord, &name));
+                return result;
+            }
+            [one] => one.clone(),
+            many => {
+                result.unchecked.push(whole(ProviderError::new(
+                    ErrorKind::Unsupported,
+                    "route53",
+                    "ListHostedZonesByName",
+                    format!(
+                        "{} hosted zones are named {name} ({}): driftgate cannot tell which one is meant",
+                        many.len(),
+                        many.join(", ")
+                    ),
+                )));
+                return result;
+            }
+        };
+        match api::record_sets(&self.client, &id).await {
+            Ok(sets) => {
+                result.resources = sets.iter().map(|s| map::resource(&name, s)).collect();
+                result.scopes_read.push(scope_key(Kind::DnsRecord, &name));
+            }
+            Err(e) => result.unchecked.push(whole(e)),
+        }
+        result
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Route53Provider {
+    fn name(&self) -> &'static str {
+        "aws-route53"
+    }
+
+    fn supports(&self) -> &'static [Kind] {
+        &[Kind::DnsRecord]
+    }
+
+    async fn scan(&self) -> ScanResult {
+        let mut set = tokio::task::JoinSet::new();
+        for zone in &self.zones {
+            let this = self.clone();
+            let zone = zone.clone();
+            set.spawn(async move { this.scan_zone(&zone).await });
+        }
+        let mut out = ScanResult::default();
+        while let Some(joined) = set.join_next().await {
+            let part = joined.expect("Route53 zone scan task panicked");
+            out.resources.extend(part.resources);
+            out.scopes_read.extend(part.scopes_read);
+            out.unchecked.extend(part.unchecked);
+        }
+        out.resources.sort_by(|a, b| a.id.cmp(&b.id));
+        out.scopes_read.sort();
+        out.unchecked.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+}

@@ -1,0 +1,330 @@
+//! DNS declared files: native driftgate YAML, one file per zone.
+//!
+//! ```yaml
+//! kind: dns_zone
+//! zone: example.com
+//! ttl: 300                 # for records that state none
+//! records:
+//!   - {name: www, type: A, values: [192.0.2.10, 192.0.2.11]}
+//!   - {name: "@", type: MX, values: ["10 mail.example.com."]}
+//!   - {name: api, type: A, alias: {dnsName: lb-1.elb.amazonaws.com., hostedZoneId: Z35SXDOTRQ7X7K}}
+//!   - {name: blue, type: A, setIdentifier: blue, weight: 90, value: 192.0.2.20}
+//! ```
+//!
+//! Names are relative to the zone (`@` or empty for the apex) unless they end
+//! in a dot. `value` is shorthand for a one-element `values`.
+
+use super::Document;
+use crate::error::InputError;
+use crate::normalize::Mode;
+use crate::normalize::dns::{TYPES, normalize};
+use driftgate_model::dns::{absolute_name, canonical_name, record_id};
+use driftgate_model::{Kind, Resource};
+use serde_json::{Map, Value, json};
+
+/// A declared record set and where it stands.
+#[derive(Debug, Clone)]
+pub struct DeclaredRecord {
+    pub resource: Resource,
+    pub at: String,
+}
+
+const RECORD_KEYS: &[&str] = &[
+    "name",
+    "type",
+    "ttl",
+    "value",
+    "values",
+    "alias",
+    "setIdentifier",
+    "weight",
+    "region",
+    "failover",
+    "geoLocation",
+    "multiValueAnswer",
+    "healthCheckId",
+];
+
+/// Reads a native `kind: dns_zone` file. `zones` are the zones the scope manages.
+///
+/// # Errors
+/// Unknown keys, wrong types, a zone not in scope, values that do not parse.
+pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecord>, InputError> {
+    let obj = doc.value.as_object().expect("a kind: file is an object");
+    for k in obj.keys() {
+        if !["kind", "zone", "ttl", "records"].contains(&k.as_str()) {
+            return Err(doc.error_at(
+                std::slice::from_ref(k),
+                format!("unknown field `{k}`, expected one of `zone`, `ttl`, `records`"),
+            ));
+        }
+    }
+    let Some(zone) = obj.get("zone").and_then(Value::as_str) else {
+        return Err(doc.error_at(&[], "a dns_zone file needs `zone: <name>`"));
+    };
+    let zone = canonical_name(zone);
+    check_zone(doc, &zone, zones, &["zone".into()])?;
+    let default_ttl =
+        match obj.get("ttl") {
+            None => None,
+            Some(t) => Some(t.as_i64().ok_or_else(|| {
+                doc.error_at(&["ttl".into()], "`ttl` must be a number of seconds")
+            })?),
+        };
+    let Some(records) = obj.get("records").and_then(Value::as_array) else {
+        return Err(doc.error_at(&[], "a dns_zone file needs a `records:` list"));
+    };
+    let mut out = Vec::new();
+    for (i, rec) in records.iter().enumerate() {
+        let Some(r) = rec.as_object() else {
+            return Err(doc.error_at(
+                &["records".into()],
+                format!("record {} is not a mapping", i + 1),
+            ));
+        };
+        let name_text = match r.get("name") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            None | Some(Value::Null) => String::new(),
+            Some(_) => {
+                return Err(doc.error_at(&["records".into(), "name".into()], "`name` must be text"));
+            }
+        };
+        let here: Vec<String> = vec![
+            "records".into(),
+            if name_text.is_empty() {
+                "type".into()
+            } else {
+                name_text.clone()
+            },
+        ];
+        for k in r.keys() {
+            if !RECORD_KEYS.contains(&k.as_str()) {
+                return Err(doc.error_at(
+                    &[here.clone(), vec![k.clone()]].concat(),
+                    format!("unknown field `{k}` in a record"),
+                ));
+            }
+        }
+        let rtype = r
+            .get("type")
+            .and_then(Value::as_str)
+            .map(str::to_uppercase)
+            .unwrap_or_default();
+        if !TYPES.contains(&rtype.as_str()) {
+            return Err(doc.error_at(
+                &here,
+                format!("record type `{rtype}` is not one of {}", TYPES.join(", ")),
+            ));
+        }
+        let mut spec = Map::new();
+        let name = absolute_name(&name_text, &zone);
+        spec.insert("zone".into(), json!(zone));
+        spec.insert("name".into(), json!(name));
+        spec.insert("type".into(), json!(rtype));
+        let values = match (r.get("value"), r.get("values")) {
+            (Some(_), Some(_)) => {
+                return Err(doc.error_at(&here, "give `value` or `values`, not both"));
+            }
+            (Some(v), None) => vec![v.clone()],
+            (None, Some(Value::Array(vs))) => vs.clone(),
+            (None, Some(_)) => return Err(doc.error_at(&here, "`values` must be a list")),
+            (None, None) => Vec::new(),
+        };
+        let alias = r.get("alias").cloned();
+        if values.is_empty() == alias.is_none() {
+            return Err(doc.error_at(
+                &here,
+                "a record needs `values` (or `value`), or an `alias`, and not both",
+            ));
+        }
+        if !values.is_empty() {
+            spec.insert("values".into(), Value::Array(values));
+        }
+        if let Some(a) = alias {
+            spec.insert("alias".into(), a);
+        } else {
+            let ttl = r
+                .get("ttl")
+                .cloned()
+                .or_else(|| default_ttl.map(Value::from));
+            let Some(ttl) = ttl else {
+                return Err(doc.error_at(&here, "no `ttl`: give one here or a zone-wide `ttl:`"));
+            };
+            spec.insert("ttl".into(), ttl);
+        }
+        for k in [
+            "setIdentifier",
+            "weight",
+            "region",
+            "failover",
+            "geoLocation",
+            "multiValueAnswer",
+            "healthCheckId",
+        ] {
+            if let Some(v) = r.get(k) {
+                spec.insert(k.into(), v.clone());
+            }
+        }
+        let set_id = spec
+            .get("setIdentifier")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let resource = Resource {
+            kind: Kind::DnsRecord,
+            id: record_id(&zone, &name, &rtype, set_id.as_deref()),
+            spec: Value::Object(spec),
+        };
+        normalize(&resource.spec, Mode::Strict).map_err(|e| doc.error_at(&here, e.to_string()))?;
+        out.push(DeclaredRecord {
+            at: doc.at(&here),
+            resource,
+        });
+    }
+    Ok(out)
+}
+
+/// An error unless `zone` is one of the scope's zones.
+///
+/// # Errors
+/// The zone is not in scope.
+pub fn check_zone(
+    doc: &Document,
+    zone: &str,
+    zones: &[String],
+    keys: &[String],
+) -> Result<(), InputError> {
+    if zones.iter().any(|z| canonical_name(z) == zone) {
+        Ok(())
+    } else {
+        Err(doc.error_at(
+            keys,
+            format!(
+                "zone `{zone}` is not in this scope's DNS zones ({})",
+                if zones.is_empty() {
+                    "none".to_owned()
+                } else {
+                    zones.join(", ")
+                }
+            ),
+        ))
+    }
+}
+
+/// The native YAML for the records of one zone, names relative to it.
+#[must_use]
+pub fn native_yaml(zone: &str, records: &[&Resource]) -> String {
+    let mut list = Vec::new();
+    for r in records {
+        let s = &r.spec;
+        let name = s["name"].as_str().unwrap_or_default();
+        let rel = if name == zone {
+            "@".to_owned()
+        } else {
+            name.strip_suffix(&format!(".{zone}"))
+                .map_or_else(|| format!("{name}."), str::to_owned)
+        };
+        let mut m = Map::new();
+        m.insert("name".into(), json!(rel));
+        m.insert("type".into(), s["type"].clone());
+        for k in [
+            "ttl",
+            "values",
+            "alias",
+            "setIdentifier",
+            "weight",
+            "region",
+            "failover",
+            "geoLocation",
+            "multiValueAnswer",
+            "healthCheckId",
+        ] {
+            if let Some(v) = s.get(k).filter(|v| !v.is_null()) {
+                m.insert(k.into(), v.clone());
+            }
+        }
+        list.push(Value::Object(m));
+    }
+    let doc = json!({"kind": "dns_zone", "zone": zone, "records": list});
+    format!(
+        "# Imported by `driftgate import` from live state.\n{}",
+        serde_yaml_ng::to_string(&doc).unwrap_or_default()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn doc(text: &str) -> Document {
+        let path = PathBuf::from("infra/dns/example.com.yaml");
+        Document {
+            value: crate::declared::parse_yaml(&path, text).unwrap(),
+            path,
+            shown: "infra/dns/example.com.yaml".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn reads_records_with_defaults_and_relative_names() {
+        let d = doc(
+            "kind: dns_zone\nzone: Example.com.\nttl: 300\nrecords:\n  - {name: www, type: a, values: [192.0.2.1]}\n  - name: '@'\n    type: MX\n    ttl: 60\n    value: 10 mail.example.com.\n  - {name: api, type: A, alias: {dnsName: lb.elb.amazonaws.com., hostedZoneId: Z35}}\n  - {name: w, type: A, setIdentifier: blue, weight: 9, value: 192.0.2.2}\n",
+        );
+        let out = read_native(&d, &["example.com".into()]).unwrap();
+        let ids: Vec<&str> = out.iter().map(|r| r.resource.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "example.com/www.example.com/A",
+                "example.com/example.com/MX",
+                "example.com/api.example.com/A",
+                "example.com/w.example.com/A/blue"
+            ]
+        );
+        assert_eq!(out[0].resource.spec["ttl"], 300);
+        assert_eq!(out[1].resource.spec["ttl"], 60);
+        assert!(out[2].resource.spec.get("ttl").is_none());
+        assert_eq!(out[0].at, "infra/dns/example.com.yaml:5");
+    }
+
+    #[test]
+    fn errors_name_their_place() {
+        let d = doc(
+            "kind: dns_zone\nzone: example.com\nrecords:\n  - {name: www, type: A, values: [192.0.2.1]}\n",
+        );
+        let e = read_native(&d, &["example.com".into()]).unwrap_err();
+        assert!(e.message.contains("no `ttl`"), "{e}");
+        assert_eq!(e.line, 4);
+        let d = doc(
+            "kind: dns_zone\nzone: example.com\nttl: 1\nrecords:\n  - {name: www, type: A, values: [192.0.2.300]}\n",
+        );
+        let e = read_native(&d, &["example.com".into()]).unwrap_err();
+        assert!(e.message.contains("A value `192.0.2.300`"), "{e}");
+        let d = doc("kind: dns_zone\nzone: other.org\nttl: 1\nrecords: []\n");
+        let e = read_native(&d, &["example.com".into()]).unwrap_err();
+        assert!(
+            e.message.contains("zone `other.org` is not in this scope"),
+            "{e}"
+        );
+        let d = doc(
+            "kind: dns_zone\nzone: example.com\nttl: 1\nrecords:\n  - {name: www, type: A, valeus: [192.0.2.1]}\n",
+        );
+        let e = read_native(&d, &["example.com".into()]).unwrap_err();
+        assert!(e.message.contains("unknown field `valeus`"), "{e}");
+    }
+
+    #[test]
+    fn imported_yaml_reads_back() {
+        let r = Resource {
+            kind: Kind::DnsRecord,
+            id: "example.com/www.example.com/A".into(),
+            spec: json!({"zone": "example.com", "name": "www.example.com", "type": "A", "ttl": 60, "values": ["192.0.2.1"]}),
+        };
+        let text = native_yaml("example.com", &[&r]);
+        let d = doc(&text);
+        let back = read_native(&d, &["example.com".into()]).unwrap();
+        assert_eq!(back[0].resource.spec, r.spec);
+    }
+}

@@ -1,0 +1,286 @@
+//! DNS end to end against moto: a zone with every supported record type,
+//! changed by API as a person in the console would.
+
+use crate::common::{Run, driftgate, run, write};
+use aws_sdk_route53::Client;
+use aws_sdk_route53::types::{
+    AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+};
+use serde_json::Value;
+use std::path::Path;
+
+fn endpoint() -> String {
+    std::env::var("DRIFTGATE_TEST_MOTO").unwrap_or_else(|_| {
+        panic!("DRIFTGATE_TEST_MOTO is not set: these tests need moto. Run scripts/test.sh, which installs and starts it")
+    })
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn route53() -> Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_route53::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    Client::new(&config)
+}
+
+/// A zone name no other test run against the same moto has used.
+fn unique_zone(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{name}-{}-{nanos}.example", std::process::id())
+}
+
+fn rrset(name: &str, t: RrType, ttl: i64, values: &[&str]) -> ResourceRecordSet {
+    let mut b = ResourceRecordSet::builder().name(name).r#type(t).ttl(ttl);
+    for v in values {
+        b = b.resource_records(ResourceRecord::builder().value(*v).build().unwrap());
+    }
+    b.build().unwrap()
+}
+
+async fn change(c: &Client, zone_id: &str, action: ChangeAction, sets: Vec<ResourceRecordSet>) {
+    let mut batch = ChangeBatch::builder();
+    for s in sets {
+        batch = batch.changes(
+            Change::builder()
+                .action(action.clone())
+                .resource_record_set(s)
+                .build()
+                .unwrap(),
+        );
+    }
+    c.change_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .change_batch(batch.build().unwrap())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A zone with one record set of every supported kind; returns its id.
+async fn seed(c: &Client, zone: &str) -> String {
+    let id = c
+        .create_hosted_zone()
+        .name(zone)
+        .caller_reference(zone)
+        .send()
+        .await
+        .unwrap()
+        .hosted_zone()
+        .unwrap()
+        .id()
+        .to_owned();
+    let long_txt = format!(
+        "\"v=DKIM1; k=rsa; p={}\" \"{}\"",
+        "A".repeat(240),
+        "B".repeat(100)
+    );
+    let n = |s: &str| {
+        if s.is_empty() {
+            format!("{zone}.")
+        } else {
+            format!("{s}.{zone}.")
+        }
+    };
+    let mut sets = vec![
+        rrset(&n("www"), RrType::A, 300, &["192.0.2.1", "192.0.2.2"]),
+        rrset(&n("www"), RrType::Aaaa, 300, &["2001:db8::1"]),
+        rrset(&n("*"), RrType::Cname, 300, &[&n("www")]),
+        rrset(
+            &n(""),
+            RrType::Mx,
+            3600,
+            &["10 mail.example.net.", "20 mx2.example.net."],
+        ),
+        rrset(&n(""), RrType::Txt, 300, &["\"v=spf1 -all\"", &long_txt]),
+        rrset(
+            &n("_sip._tcp"),
+            RrType::Srv,
+            300,
+            &["10 60 5060 sip.example.net."],
+        ),
+        rrset(&n(""), RrType::Caa, 300, &["0 issue \"letsencrypt.org\""]),
+        rrset(
+            &n("sub"),
+            RrType::Ns,
+            300,
+            &["ns1.example.net.", "ns2.example.net."],
+        ),
+        rrset(&n("1"), RrType::Ptr, 300, &["host.example.net."]),
+        rrset(&n("spf"), RrType::Spf, 300, &["\"v=spf1 -all\""]),
+        rrset(
+            &n("naptr"),
+            RrType::Naptr,
+            300,
+            &["100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.net!\" ."],
+        ),
+    ];
+    for (ident, weight, ip) in [("blue", 90, "192.0.2.10"), ("green", 10, "192.0.2.11")] {
+        sets.push(
+            ResourceRecordSet::builder()
+                .name(n("app"))
+                .r#type(RrType::A)
+                .ttl(60)
+                .set_identifier(ident)
+                .weight(weight)
+                .resource_records(ResourceRecord::builder().value(ip).build().unwrap())
+                .build()
+                .unwrap(),
+        );
+    }
+    sets.push(
+        ResourceRecordSet::builder()
+            .name(n("api"))
+            .r#type(RrType::A)
+            .alias_target(
+                AliasTarget::builder()
+                    .hosted_zone_id("Z35SXDOTRQ7X7K")
+                    .dns_name("lb-1.us-east-1.elb.amazonaws.com.")
+                    .evaluate_target_health(false)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap(),
+    );
+    change(c, &id, ChangeAction::Create, sets).await;
+    id
+}
+
+fn dgm(dir: &Path, args: &[&str]) -> Run {
+    run(driftgate(dir)
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test"))
+}
+
+fn config(dir: &Path, zone: &str) {
+    write(
+        &dir.join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"{zone}\"]\n"
+        ),
+    );
+}
+
+fn report(dir: &Path) -> (i32, Value) {
+    let r = dgm(dir, &["check", "--format", "json"]);
+    let v = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.all()));
+    (r.code, v)
+}
+
+fn states(v: &Value) -> Vec<(String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "in_sync")
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn import_then_check_is_clean_and_record_changes_are_found() {
+    let rt = rt();
+    let c = rt.block_on(route53());
+    let zone = unique_zone("dns");
+    let zone_id = rt.block_on(seed(&c, &zone));
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), &zone);
+
+    let r = dgm(d.path(), &["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let (code, v) = report(d.path());
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        v["summary"]["in_sync"], 14,
+        "every record set, apex SOA and NS left out: {v:#}"
+    );
+
+    rt.block_on(async {
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Upsert,
+            vec![rrset(
+                &format!("www.{zone}."),
+                RrType::A,
+                60,
+                &["192.0.2.99"],
+            )],
+        )
+        .await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Create,
+            vec![rrset(
+                &format!("byhand.{zone}."),
+                RrType::Txt,
+                300,
+                &["\"hello\""],
+            )],
+        )
+        .await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Delete,
+            vec![rrset(
+                &format!("_sip._tcp.{zone}."),
+                RrType::Srv,
+                300,
+                &["10 60 5060 sip.example.net."],
+            )],
+        )
+        .await;
+    });
+    let (code, v) = report(d.path());
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        states(&v),
+        vec![
+            (format!("{zone}/_sip._tcp.{zone}/SRV"), "missing".to_owned()),
+            (format!("{zone}/byhand.{zone}/TXT"), "unmanaged".to_owned()),
+            (format!("{zone}/www.{zone}/A"), "changed".to_owned()),
+        ]
+    );
+    let www = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["state"] == "changed")
+        .unwrap();
+    let changes = www["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{www:#}");
+    assert_eq!(changes[0]["path"], "ttl");
+    assert_eq!(
+        (changes[0]["declared"].as_i64(), changes[0]["live"].as_i64()),
+        (Some(300), Some(60))
+    );
+    assert_eq!(changes[1]["path"], "values");
+    assert_eq!(
+        changes[1]["declared"],
+        serde_json::json!(["192.0.2.1", "192.0.2.2"])
+    );
+    assert_eq!(changes[1]["live"], serde_json::json!(["192.0.2.99"]));
+}
