@@ -3,15 +3,13 @@
 //! and a denied call. moto never pages ListServices, so paging is tested here.
 
 use super::EcsProvider;
+use crate::replay_server::{Log, Request, serve};
 use aws_config::BehaviorVersion;
 use aws_sdk_ecs::config::{Credentials, Region};
 use driftgate_model::fake::check_conformance;
 use driftgate_model::{ErrorKind, Provider};
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 fn fixture(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -19,9 +17,6 @@ fn fixture(name: &str) -> Value {
         .join(name);
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
-
-/// Every request the fake ECS endpoint saw: (operation, body).
-type Log = Arc<Mutex<Vec<(String, Value)>>>;
 
 /// Answers one awsJson1.1 request.
 fn answer(op: &str, body: &Value) -> (u16, Value) {
@@ -77,68 +72,37 @@ fn answer(op: &str, body: &Value) -> (u16, Value) {
     }
 }
 
-async fn serve_connection(mut stream: TcpStream, log: Log) {
-    let mut buf = Vec::new();
-    loop {
-        let header_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-            let mut chunk = [0u8; 4096];
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        };
-        let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
-        let header = |name: &str| {
-            head.lines().find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_owned())
-            })
-        };
-        let len: usize = header("content-length")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        while buf.len() < header_end + len {
-            let mut chunk = [0u8; 4096];
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-        let body: Value =
-            serde_json::from_slice(&buf[header_end..header_end + len]).unwrap_or(Value::Null);
-        buf.drain(..header_end + len);
-        let target = header("x-amz-target").unwrap_or_default();
-        let op = target.rsplit('.').next().unwrap_or_default().to_owned();
-        log.lock().unwrap().push((op.clone(), body.clone()));
-        let (status, reply) = answer(&op, &body);
-        let text = reply.to_string();
-        let response = format!(
-            "HTTP/1.1 {status} {}\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nx-amzn-requestid: replay\r\n\r\n{text}",
-            if status == 200 { "OK" } else { "Bad Request" },
-            text.len()
-        );
-        if stream.write_all(response.as_bytes()).await.is_err() {
-            return;
-        }
-    }
+fn operation(req: &Request) -> String {
+    req.header("x-amz-target")
+        .unwrap_or_default()
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
+/// The fake ECS endpoint: awsJson1.1, the operation in `X-Amz-Target`.
 async fn fake_ecs() -> (String, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let log: Log = Arc::default();
-    let l = log.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(serve_connection(stream, l.clone()));
-        }
-    });
-    (url, log)
+    serve(|req: &Request| {
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let (status, reply) = answer(&operation(req), &body);
+        (status, "application/x-amz-json-1.1", reply.to_string())
+    })
+    .await
+}
+
+/// Every call made so far: (operation, JSON body).
+fn calls(log: &Log) -> Vec<(String, Value)> {
+    log.lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                operation(r),
+                serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+            )
+        })
+        .collect()
 }
 
 async fn provider(url: &str, clusters: &[&str]) -> EcsProvider {
@@ -177,7 +141,7 @@ async fn pages_batches_and_drops_deleted_services() {
     }
     assert!(ids.contains(&"paged/svc-01") && ids.contains(&"paged/svc-23"));
 
-    let calls = log.lock().unwrap().clone();
+    let calls = calls(&log);
     let lists: Vec<&Value> = calls
         .iter()
         .filter(|(op, _)| op == "ListServices")
@@ -235,9 +199,7 @@ async fn throttling_past_retries_is_unchecked_as_throttled() {
     let result = p.scan().await;
     assert_eq!(result.unchecked.len(), 1);
     assert_eq!(result.unchecked[0].error.kind, ErrorKind::Throttled);
-    let attempts = log
-        .lock()
-        .unwrap()
+    let attempts = calls(&log)
         .iter()
         .filter(|(op, _)| op == "ListServices")
         .count();

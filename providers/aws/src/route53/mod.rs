@@ -8,6 +8,9 @@
 pub mod api;
 pub mod map;
 
+#[cfg(test)]
+mod replay_tests;
+
 use driftgate_model::provider::scope_key;
 use driftgate_model::{ErrorKind, Kind, Provider, ProviderError, ScanResult, Unchecked};
 

@@ -1,0 +1,144 @@
+//! A loopback HTTP/1.1 server for the replay tests: it hands each request to
+//! a handler that answers from recorded, documented response bodies, and
+//! logs what was asked. Keep-alive is supported, as the SDK's client uses it.
+
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub(crate) method: String,
+    /// Path and query, as sent.
+    pub(crate) target: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Request {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A query parameter's value, percent-decoded.
+    pub(crate) fn query(&self, name: &str) -> Option<String> {
+        let q = self.target.split_once('?')?.1;
+        q.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            (k == name).then(|| percent_decode(v))
+        })
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An answer: status, content type, body.
+pub(crate) type Answer = (u16, &'static str, String);
+
+/// Every request seen, in order.
+pub(crate) type Log = Arc<Mutex<Vec<Request>>>;
+
+/// Starts a server; returns its base URL and the request log.
+pub(crate) async fn serve<H>(handler: H) -> (String, Log)
+where
+    H: Fn(&Request) -> Answer + Send + Sync + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let log: Log = Arc::default();
+    let handler = Arc::new(handler);
+    let l = log.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(connection(stream, l.clone(), handler.clone()));
+        }
+    });
+    (url, log)
+}
+
+async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
+    let mut chunk = [0u8; 8192];
+    match stream.read(&mut chunk).await {
+        Ok(0) | Err(_) => false,
+        Ok(n) => {
+            buf.extend_from_slice(&chunk[..n]);
+            true
+        }
+    }
+}
+
+async fn connection<H>(mut stream: TcpStream, log: Log, handler: Arc<H>)
+where
+    H: Fn(&Request) -> Answer + Send + Sync + 'static,
+{
+    let mut buf = Vec::new();
+    loop {
+        let header_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            if !read_more(&mut stream, &mut buf).await {
+                return;
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
+        let mut lines = head.lines();
+        let mut first = lines.next().unwrap_or_default().split_whitespace();
+        let method = first.next().unwrap_or_default().to_owned();
+        let target = first.next().unwrap_or_default().to_owned();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                Some((k.trim().to_owned(), v.trim().to_owned()))
+            })
+            .collect();
+        let len: usize = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        while buf.len() < header_end + len {
+            if !read_more(&mut stream, &mut buf).await {
+                return;
+            }
+        }
+        let body = buf[header_end..header_end + len].to_vec();
+        buf.drain(..header_end + len);
+        let req = Request {
+            method,
+            target,
+            headers,
+            body,
+        };
+        let (status, content_type, text) = handler(&req);
+        log.lock().unwrap().push(req);
+        let response = format!(
+            "HTTP/1.1 {status} {}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nx-amzn-requestid: replay\r\n\r\n{text}",
+            if status == 200 { "OK" } else { "Error" },
+            text.len()
+        );
+        if stream.write_all(response.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The Route53 provider against recorded, documented REST-XML responses
+//! served on loopback, through the real SDK client: paging across a weighted
+//! set (NextRecordIdentifier, which moto never sends), `\052` wildcards,
+//! twin zones, throttling, and the request pace.
+
+use super::{Route53Provider, api};
+use crate::replay_server::{Log, Request, serve};
+use aws_config::BehaviorVersion;
+use aws_sdk_route53::config::{Credentials, Region};
+use driftgate_model::fake::check_conformance;
+use driftgate_model::{ErrorKind, Provider};
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/aws/route53-replay")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+const XML: &str = "text/xml";
+
+fn answer(req: &Request) -> (u16, &'static str, String) {
+    let path = req.target.split('?').next().unwrap_or_default();
+    assert_eq!(
+        req.method, "GET",
+        "only read calls: {} {}",
+        req.method, req.target
+    );
+    if path.ends_with("/hostedzonesbyname") {
+        let name = req.query("dnsname").unwrap_or_default();
+        return match name.as_str() {
+            "example.com." => (200, XML, fixture("ListHostedZonesByName-example.com.xml")),
+            "twin.example." => (200, XML, fixture("ListHostedZonesByName-twin.example.xml")),
+            "slow.example." => (400, XML, fixture("Throttling.xml")),
+            other => (
+                200,
+                XML,
+                format!(
+                    "<ListHostedZonesByNameResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><HostedZones></HostedZones><DNSName>{other}</DNSName><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesByNameResponse>"
+                ),
+            ),
+        };
+    }
+    if path == "/2013-04-01/hostedzone/Z0EXAMPLE/rrset" {
+        let page = match (
+            req.query("name").as_deref(),
+            req.query("identifier").as_deref(),
+        ) {
+            (None, _) => 1,
+            (Some("app.example.com."), Some("green")) => 2,
+            (Some("www.example.com."), None) => 3,
+            other => panic!("unexpected page start {other:?}"),
+        };
+        return (
+            200,
+            XML,
+            fixture(&format!("ListResourceRecordSets-page{page}.xml")),
+        );
+    }
+    panic!("unexpected call {} {}", req.method, req.target)
+}
+
+async fn provider(zones: &[&str]) -> (Route53Provider, Log) {
+    let (url, log) = serve(answer).await;
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "AKIDREPLAY",
+            "replay",
+            None,
+            None,
+            "replay",
+        ))
+        .load()
+        .await;
+    (
+        Route53Provider::new(&config, zones.iter().map(|z| (*z).to_owned()).collect()),
+        log,
+    )
+}
+
+#[tokio::test]
+async fn pages_follow_the_record_identifier_and_return_each_set_once() {
+    let (p, log) = provider(&["example.com"]).await;
+    let result = p.scan().await;
+    check_conformance(&p, &result).unwrap();
+    assert!(result.complete(), "{:?}", result.unchecked);
+    let ids: Vec<&str> = result.resources.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "example.com/*.example.com/CNAME",
+            "example.com/app.example.com/A/blue",
+            "example.com/app.example.com/A/green",
+            "example.com/example.com/NS",
+            "example.com/example.com/SOA",
+            "example.com/lb.example.com/A",
+            "example.com/www.example.com/A",
+            "example.com/www.example.com/TXT",
+        ]
+    );
+    let lb = result
+        .resources
+        .iter()
+        .find(|r| r.id.ends_with("lb.example.com/A"))
+        .unwrap();
+    assert_eq!(lb.spec["alias"]["evaluateTargetHealth"], true);
+    let rrset_calls: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.target.contains("/rrset"))
+        .map(|r| r.target.clone())
+        .collect();
+    assert_eq!(rrset_calls.len(), 3, "{rrset_calls:?}");
+    assert!(
+        rrset_calls.iter().all(|t| t.contains("maxitems=300")),
+        "{rrset_calls:?}"
+    );
+}
+
+#[tokio::test]
+async fn twin_zones_missing_zones_and_throttling() {
+    let (p, _log) = provider(&["twin.example", "nozone.example", "slow.example"]).await;
+    let result = p.scan().await;
+    check_conformance(&p, &result).unwrap();
+    assert_eq!(
+        result.scopes_read,
+        vec!["dns_record:nozone.example"],
+        "a zone that is gone is read as empty"
+    );
+    assert_eq!(result.unchecked.len(), 2);
+    let slow = &result.unchecked[0];
+    assert_eq!(
+        (slow.id.as_str(), slow.error.kind),
+        ("slow.example/*", ErrorKind::Throttled)
+    );
+    let twin = &result.unchecked[1];
+    assert_eq!(twin.id, "twin.example/*");
+    assert!(
+        twin.error
+            .message
+            .contains("2 hosted zones are named twin.example"),
+        "{}",
+        twin.error.message
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn requests_are_paced_to_five_a_second() {
+    let start = tokio::time::Instant::now();
+    for _ in 0..11 {
+        api::pace().await;
+    }
+    // Eleven requests need at least ten gaps of 200 ms (on tokio's paused
+    // clock: no wall time is measured).
+    assert!(
+        start.elapsed() >= std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}
