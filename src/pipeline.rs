@@ -50,6 +50,54 @@ pub fn select(config: &mut Config, names: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Adds a file's record sets to a scope, refusing one declared twice.
+fn add_records(
+    doc: &declared::Document,
+    recs: Vec<declared::dns::DeclaredRecord>,
+    scope: usize,
+    seen: &mut BTreeMap<String, String>,
+    out: &mut Vec<DeclaredResource>,
+) -> Result<(), InputError> {
+    for rec in recs {
+        if let Some(first) = seen.get(&rec.resource.id) {
+            let line = rec
+                .at
+                .rsplit(':')
+                .next()
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(1);
+            return Err(InputError::new(
+                &doc.path,
+                line,
+                1,
+                format!(
+                    "record set `{}` is also declared at {first}",
+                    rec.resource.id
+                ),
+            ));
+        }
+        seen.insert(rec.resource.id.clone(), rec.at.clone());
+        out.push(DeclaredResource {
+            scope,
+            resource: rec.resource,
+            at: rec.at,
+        });
+    }
+    Ok(())
+}
+
+/// The zone a declared file is named for: `example.com.yaml` (octoDNS),
+/// `example.com.zone` or `db.example.com` (BIND).
+fn zone_of_file(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .or_else(|| name.strip_suffix(".zone"))
+        .or_else(|| name.strip_prefix("db."))?;
+    Some(driftgate_model::dns::canonical_name(stem))
+}
+
 /// Reads every scope's declared files.
 ///
 /// # Errors
@@ -86,25 +134,18 @@ pub fn load_declared(
                 .to_string();
             let doc = declared::parse(&path, shown)?;
             if doc.value.get("kind").and_then(serde_json::Value::as_str) == Some("dns_zone") {
-                for rec in declared::dns::read_native(&doc, &zones)? {
-                    if let Some(first) = records.get(&rec.resource.id) {
-                        return Err(InputError::new(
-                            &doc.path,
-                            1,
-                            1,
-                            format!(
-                                "record set `{}` is also declared at {first}",
-                                rec.resource.id
-                            ),
-                        ));
-                    }
-                    records.insert(rec.resource.id.clone(), rec.at.clone());
-                    out.push(DeclaredResource {
-                        scope: i,
-                        resource: rec.resource,
-                        at: rec.at,
-                    });
+                let recs = declared::dns::read_native(&doc, &zones)?;
+                add_records(&doc, recs, i, &mut records, &mut out)?;
+                continue;
+            }
+            let octodns_zone = zone_of_file(&path)
+                .filter(|z| doc.value.get("kind").is_none() && zones.contains(z));
+            if let Some(zone) = octodns_zone {
+                let read = declared::octodns::read(&doc, &zone)?;
+                for note in &read.notes {
+                    eprintln!("note: {note}");
                 }
+                add_records(&doc, read.records, i, &mut records, &mut out)?;
                 continue;
             }
             let ecs = declared::ecs::read(&doc)?;

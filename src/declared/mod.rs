@@ -8,13 +8,18 @@
 //!   and `register-task-definition --cli-input-json` take: the files ecspresso
 //!   keeps as `ecs-service-def.json` and `ecs-task-def.json`.
 //!
+//! - octoDNS zone files (`<zone>.yaml` for a zone of the scope, see [`octodns`]).
+//!
 //! Every error names the file, line and column.
 
 pub mod dns;
 pub mod ecs;
 pub mod locate;
+pub mod octodns;
 pub mod template;
 
+#[cfg(test)]
+mod corpus_dns_tests;
 #[cfg(test)]
 mod corpus_tests;
 

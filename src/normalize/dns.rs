@@ -175,6 +175,11 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
 pub fn canonical_value(rtype: &str, value: &str) -> Result<String, String> {
     let v = value.trim();
     let words: Vec<&str> = v.split_whitespace().collect();
+    // The root name: a null MX or SRV target.
+    let host = |w: &str| {
+        let n = canonical_name(w);
+        if n.is_empty() { ".".to_owned() } else { n }
+    };
     let num = |w: &str| {
         w.parse::<u64>()
             .map(|n| n.to_string())
@@ -191,17 +196,13 @@ pub fn canonical_value(rtype: &str, value: &str) -> Result<String, String> {
             .to_string(),
         "CNAME" | "NS" | "PTR" | "DNAME" => canonical_name(v),
         "MX" => match words.as_slice() {
-            [pref, host] => format!("{} {}", num(pref)?, canonical_name(host)),
+            [pref, exchange] => format!("{} {}", num(pref)?, host(exchange)),
             _ => return Err("expected `preference exchange`".into()),
         },
         "SRV" => match words.as_slice() {
-            [p, w, port, target] => format!(
-                "{} {} {} {}",
-                num(p)?,
-                num(w)?,
-                num(port)?,
-                canonical_name(target)
-            ),
+            [p, w, port, target] => {
+                format!("{} {} {} {}", num(p)?, num(w)?, num(port)?, host(target))
+            }
             _ => return Err("expected `priority weight port target`".into()),
         },
         "TXT" | "SPF" => txt_text(v)?,

@@ -1,0 +1,157 @@
+//! Every DNS file of `../shared/corpus` (octoDNS zone files, BIND zone
+//! files) is read right or rejected with an error at its place. A corpus file
+//! without an expectation here fails the test.
+
+use super::{Document, octodns, parse_with_env};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+fn corpus(dir: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(dir);
+    assert!(d.is_dir(), "the corpus is missing at {}", d.display());
+    d
+}
+
+fn files(dir: &str) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(corpus(dir))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+fn doc(dir: &str, file: &str) -> Document {
+    parse_with_env(&corpus(dir).join(file), file.to_owned(), &|_| None)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// id -> spec of every record a file yields, and its notes.
+fn octo(file: &str, zone: &str) -> (std::collections::BTreeMap<String, Value>, Vec<String>) {
+    let r = octodns::read(&doc("dns-octodns", file), zone).unwrap_or_else(|e| panic!("{e}"));
+    (
+        r.records
+            .into_iter()
+            .map(|d| (d.resource.id, d.resource.spec))
+            .collect(),
+        r.notes,
+    )
+}
+
+const OCTODNS: &[(&str, &str)] = &[
+    ("octodns-basic-my-domain.com.yaml", "my-domain.com"),
+    ("octodns-dynamic.tests.yaml", "dynamic.tests"),
+    ("octodns-migrating-my-dumpable.com.yaml", "my-dumpable.com"),
+    ("octodns-subzone.unit.tests.yaml", "subzone.unit.tests"),
+    ("octodns-unescaped.semis.yaml", "unescaped.semis"),
+    ("octodns-unit.tests.yaml", "unit.tests"),
+];
+
+#[test]
+fn every_octodns_corpus_file_has_an_expectation() {
+    let expected: Vec<&str> = OCTODNS.iter().map(|(f, _)| *f).collect();
+    assert_eq!(files("dns-octodns"), expected);
+}
+
+#[test]
+fn octodns_files_read_right() {
+    let (r, notes) = octo("octodns-basic-my-domain.com.yaml", "my-domain.com");
+    assert_eq!(
+        r["my-domain.com/my-domain.com/A"]["values"],
+        json!(["203.0.113.42", "203.0.113.43"])
+    );
+    assert_eq!(
+        r["my-domain.com/www.my-domain.com/A"]["values"],
+        r["my-domain.com/my-domain.com/A"]["values"],
+        "YAML anchors"
+    );
+    assert_eq!(
+        r["my-domain.com/*.my-domain.com/AAAA"]["values"],
+        json!(["2001:DB8::46"])
+    );
+    assert_eq!(r["my-domain.com/pointer.my-domain.com/CNAME"]["ttl"], 3600);
+    assert!(notes.is_empty(), "{notes:?}");
+
+    let (r, notes) = octo("octodns-unit.tests.yaml", "unit.tests");
+    assert_eq!(
+        r["unit.tests/mx.unit.tests/MX"]["values"],
+        json!([
+            "40 smtp-1.unit.tests.",
+            "20 smtp-2.unit.tests.",
+            "30 smtp-3.unit.tests.",
+            "10 smtp-4.unit.tests."
+        ]),
+        "exchange/preference and the legacy priority/value"
+    );
+    assert_eq!(
+        r["unit.tests/_imap._tcp.unit.tests/SRV"]["values"],
+        json!(["0 0 0 ."])
+    );
+    assert_eq!(
+        r["unit.tests/unit.tests/CAA"]["values"],
+        json!(["0 issue \"ca.unit.tests\""])
+    );
+    assert_eq!(
+        r["unit.tests/unit.tests/NS"]["values"],
+        json!(["6.2.3.4.", "7.2.3.4."])
+    );
+    assert!(r.contains_key("unit.tests/naptr.unit.tests/NAPTR"));
+    assert!(r.contains_key("unit.tests/excluded.unit.tests/CNAME"));
+    assert!(
+        !r.contains_key("unit.tests/ignored.unit.tests/A"),
+        "octodns: ignored"
+    );
+    for skipped in [
+        "geo/dynamic record",
+        "no SSHFP",
+        "no LOC",
+        "no URLFWD",
+        "no DNAME",
+        "marked ignored",
+    ] {
+        assert!(
+            notes.iter().any(|n| n.contains(skipped)),
+            "no note on {skipped}: {notes:?}"
+        );
+    }
+    let txt = r.iter().find(|(k, _)| k.ends_with("/TXT")).unwrap().1;
+    assert!(
+        txt["values"].to_string().contains("\\\\;"),
+        "escaped semicolons kept as written: {txt}"
+    );
+
+    let (r, notes) = octo("octodns-dynamic.tests.yaml", "dynamic.tests");
+    assert!(r.is_empty(), "every record is dynamic: {r:?}");
+    assert_eq!(notes.len(), 6, "{notes:?}");
+
+    let (r, notes) = octo("octodns-subzone.unit.tests.yaml", "subzone.unit.tests");
+    let ids: Vec<&String> = r.keys().collect();
+    assert_eq!(
+        ids,
+        vec![
+            "subzone.unit.tests/12.subzone.unit.tests/A",
+            "subzone.unit.tests/2.subzone.unit.tests/A",
+            "subzone.unit.tests/test.subzone.unit.tests/A"
+        ],
+        "names YAML reads as integers are names"
+    );
+    assert!(notes.is_empty());
+
+    let (r, notes) = octo("octodns-migrating-my-dumpable.com.yaml", "my-dumpable.com");
+    assert_eq!(
+        r["my-dumpable.com/my-dumpable.com/NS"]["values"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert!(notes.iter().any(|n| n.contains("no SSHFP")), "{notes:?}");
+
+    let (r, _) = octo("octodns-unescaped.semis.yaml", "unescaped.semis");
+    assert_eq!(
+        r["unescaped.semis/two.unescaped.semis/TXT"]["values"],
+        json!(["This has a semi-colon too; that isn't escaped.", ";"])
+    );
+}
