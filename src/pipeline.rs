@@ -52,7 +52,6 @@ pub fn select(config: &mut Config, names: &[String]) -> anyhow::Result<()> {
 
 /// Adds a file's record sets to a scope, refusing one declared twice.
 fn add_records(
-    doc: &declared::Document,
     recs: Vec<declared::dns::DeclaredRecord>,
     scope: usize,
     seen: &mut BTreeMap<String, String>,
@@ -60,15 +59,10 @@ fn add_records(
 ) -> Result<(), InputError> {
     for rec in recs {
         if let Some(first) = seen.get(&rec.resource.id) {
-            let line = rec
-                .at
-                .rsplit(':')
-                .next()
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(1);
+            let (file, line) = rec.at.rsplit_once(':').unwrap_or((&rec.at, "1"));
             return Err(InputError::new(
-                &doc.path,
-                line,
+                Path::new(file),
+                line.parse().unwrap_or(1),
                 1,
                 format!(
                     "record set `{}` is also declared at {first}",
@@ -132,10 +126,26 @@ pub fn load_declared(
                 .join(rel)
                 .display()
                 .to_string();
+            if declared::is_zone_file(&path) {
+                let zone = zone_of_file(&path).unwrap_or_default();
+                if !zones.contains(&zone) {
+                    eprintln!(
+                        "note: {shown}: `{zone}` is not a DNS zone of scope `{}`; skipped (a file read through $INCLUDE?)",
+                        scope.name
+                    );
+                    continue;
+                }
+                let read = declared::bind::read(&path, &shown, &zone)?;
+                for note in &read.notes {
+                    eprintln!("note: {note}");
+                }
+                add_records(read.records, i, &mut records, &mut out)?;
+                continue;
+            }
             let doc = declared::parse(&path, shown)?;
             if doc.value.get("kind").and_then(serde_json::Value::as_str) == Some("dns_zone") {
                 let recs = declared::dns::read_native(&doc, &zones)?;
-                add_records(&doc, recs, i, &mut records, &mut out)?;
+                add_records(recs, i, &mut records, &mut out)?;
                 continue;
             }
             let octodns_zone = zone_of_file(&path)
@@ -145,7 +155,7 @@ pub fn load_declared(
                 for note in &read.notes {
                     eprintln!("note: {note}");
                 }
-                add_records(&doc, read.records, i, &mut records, &mut out)?;
+                add_records(read.records, i, &mut records, &mut out)?;
                 continue;
             }
             let ecs = declared::ecs::read(&doc)?;

@@ -155,3 +155,164 @@ fn octodns_files_read_right() {
         json!(["This has a semi-colon too; that isn't escaped.", ";"])
     );
 }
+
+/// What a BIND corpus file yields: id -> (ttl, canonical text of values), and notes.
+fn bind(
+    file: &str,
+    zone: &str,
+) -> (
+    std::collections::BTreeMap<String, (i64, Value)>,
+    Vec<String>,
+) {
+    let r = super::bind::read(&corpus("dns-bind").join(file), file, zone)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let recs = r
+        .records
+        .into_iter()
+        .map(|d| {
+            (
+                d.resource.id,
+                (
+                    d.resource.spec["ttl"].as_i64().unwrap(),
+                    d.resource.spec["values"].clone(),
+                ),
+            )
+        })
+        .collect();
+    (recs, r.notes)
+}
+
+fn bind_err(file: &str, zone: &str) -> String {
+    super::bind::read(&corpus("dns-bind").join(file), file, zone)
+        .unwrap_err()
+        .to_string()
+}
+
+const BIND: &[&str] = &[
+    "dnspython-example.zone",
+    "hickory-example.com.zone",
+    "hickory-nonewline.zone",
+    "include.example.com.zone",
+    "octodns-bind-idn-xn--fa-hia.de.zone",
+    "octodns-bind-unit.tests.zone",
+    "pygments-example.zone",
+];
+
+#[test]
+fn every_bind_corpus_file_has_an_expectation() {
+    assert_eq!(files("dns-bind"), BIND);
+}
+
+#[test]
+fn bind_files_read_right() {
+    let (r, notes) = bind("hickory-example.com.zone", "hickory-example.com");
+    assert_eq!(r.len(), 15);
+    assert_eq!(
+        r["hickory-example.com/www.hickory-example.com/A"],
+        (86_400, json!(["127.0.0.1"])),
+        "$TTL 24h"
+    );
+    assert_eq!(
+        r["hickory-example.com/shortlived.hickory-example.com/A"].0, 900,
+        "$TTL 900 mid-file"
+    );
+    assert_eq!(
+        r["hickory-example.com/include.alias.hickory-example.com/A"].1,
+        json!(["127.0.0.5"]),
+        "$INCLUDE"
+    );
+    assert_eq!(
+        r["hickory-example.com/no-service.hickory-example.com/MX"].1,
+        json!(["0 ."])
+    );
+    assert_eq!(
+        r["hickory-example.com/hickory-example.com/NS"].1,
+        json!(["bbb.hickory-example.com."]),
+        "blank owner, relative name"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("no ANAME records (2 record sets)")),
+        "{notes:?}"
+    );
+
+    let (r, _) = bind("hickory-nonewline.zone", "nonewline");
+    assert_eq!(
+        r["nonewline/ensure.nonewline/A"],
+        (259_200, json!(["127.0.0.1"])),
+        "$TTL 3D, no newline at the end"
+    );
+
+    let (r, _) = bind("octodns-bind-idn-xn--fa-hia.de.zone", "xn--fa-hia.de");
+    assert_eq!(r.len(), 5);
+    assert!(r.contains_key("xn--fa-hia.de/xn--dj-vu-sqa5d.xn--fa-hia.de/A"));
+    assert_eq!(
+        r["xn--fa-hia.de/xn--fa-hia.de/NS"].1,
+        json!(["ns1.xn--fa-hia.de."]),
+        "blank owner inherits @"
+    );
+
+    let (r, notes) = bind("octodns-bind-unit.tests.zone", "unit.tests");
+    assert_eq!(r.len(), 16);
+    assert_eq!(
+        r["unit.tests/_imap._tcp.unit.tests/SRV"].1,
+        json!(["0 0 0 ."])
+    );
+    assert_eq!(r["unit.tests/caa.unit.tests/CAA"].0, 1800);
+    for t in ["SSHFP", "LOC", "TLSA", "HTTPS", "SVCB"] {
+        assert!(
+            notes.iter().any(|n| n.contains(&format!("no {t} records"))),
+            "{t}: {notes:?}"
+        );
+    }
+
+    let (r, notes) = bind("pygments-example.zone", "foo.example");
+    assert_eq!(r.len(), 19);
+    assert_eq!(
+        r["foo.example/foo.example/SPF"].1,
+        json!(["\"v=spf1 +mx -all\""])
+    );
+    assert_eq!(
+        r["foo.example/foo.example/CAA"].1,
+        json!(["128 issue \"letsencrypt.org\""])
+    );
+    assert_eq!(
+        r["foo.example/www.foo.example/CNAME"].1,
+        json!(["gamma.foo.example."])
+    );
+    assert!(notes.iter().any(|n| n.contains("the SOA")));
+
+    let (r, notes) = bind("dnspython-example.zone", "example");
+    assert_eq!(r.len(), 57);
+    assert_eq!(r["example/e.example/A"].1.as_array().unwrap().len(), 4);
+    assert_eq!(
+        r["example/unknown3.example/A"].1,
+        json!(["127.0.0.2"]),
+        "RFC 3597 generic data"
+    );
+    assert_eq!(r["example/t.example/A"].0, 301);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("no LOC records (8 record sets)")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("no NSEC3PARAM records")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn bind_files_are_rejected_with_their_place() {
+    assert_eq!(
+        bind_err("include.example.com.zone", "include.example.com"),
+        "include.example.com.zone:1:1: no TTL, and no `$TTL` before this record",
+        "read alone, the $INCLUDEd file has no TTL"
+    );
+    assert_eq!(
+        bind_err("hickory-nonewline.zone", "hickory-nonewline"),
+        "hickory-nonewline.zone:10:1: `nonewline` is outside the zone hickory-nonewline"
+    );
+}

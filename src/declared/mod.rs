@@ -8,10 +8,12 @@
 //!   and `register-task-definition --cli-input-json` take: the files ecspresso
 //!   keeps as `ecs-service-def.json` and `ecs-task-def.json`.
 //!
-//! - octoDNS zone files (`<zone>.yaml` for a zone of the scope, see [`octodns`]).
+//! - octoDNS zone files (`<zone>.yaml` for a zone of the scope, see [`octodns`]);
+//! - RFC 1035 zone files (`<zone>.zone`, `db.<zone>`, see [`bind`]).
 //!
 //! Every error names the file, line and column.
 
+pub mod bind;
 pub mod dns;
 pub mod ecs;
 pub mod locate;
@@ -91,11 +93,26 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml" | "json")
-        ) {
+        ) || is_zone_file(&path)
+        {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Whether a file is an RFC 1035 zone file by its name: `<zone>.zone` or `db.<zone>`.
+#[must_use]
+pub fn is_zone_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.ends_with(".zone")
+        || (name.starts_with("db.")
+            && !matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            ))
 }
 
 /// Reads and parses one file as JSON or YAML by its extension.

@@ -1,0 +1,638 @@
+//! RFC 1035 (BIND) zone files: `<zone>.zone` or `db.<zone>`.
+//!
+//! Our own reader rather than hickory-proto's: that parser gives no line
+//! numbers on errors, refuses `@` in record data, and stops at any record
+//! type it does not know (SPF and LOC among them), while driftgate only needs
+//! each record's owner, type, TTL and data text, and must name the line of
+//! anything wrong. Supported: `$ORIGIN`, `$TTL` (with units: `1h`, `2d`, `1w`),
+//! `$INCLUDE` (relative to the including file, optional origin), `@`,
+//! relative and absolute names, blank owners, TTL and class in either order,
+//! parentheses across lines, comments, quoted strings with escapes. Names in
+//! record data (CNAME, NS, PTR, DNAME, MX, SRV, NAPTR, SOA) are made absolute.
+//! Types Route53 cannot hold are skipped with a note, as is the SOA, which the
+//! DNS provider writes itself.
+
+use super::dns::DeclaredRecord;
+use super::octodns::COMPARED;
+use crate::error::InputError;
+use crate::normalize::Mode;
+use crate::normalize::dns::normalize;
+use driftgate_model::dns::{canonical_name, record_id};
+use driftgate_model::{Kind, Resource};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What a zone file yields.
+#[derive(Debug, Clone, Default)]
+pub struct Read {
+    pub records: Vec<DeclaredRecord>,
+    pub notes: Vec<String>,
+}
+
+/// Record types the reader recognizes (RFC 3597 `TYPEnnn` too).
+const KNOWN_TYPES: &[&str] = &[
+    "A",
+    "A6",
+    "AAAA",
+    "AFSDB",
+    "AMTRELAY",
+    "ANAME",
+    "APL",
+    "AVC",
+    "BRID",
+    "CAA",
+    "CDNSKEY",
+    "CDS",
+    "CERT",
+    "CNAME",
+    "CSYNC",
+    "DHCID",
+    "DLV",
+    "DNAME",
+    "DNSKEY",
+    "DS",
+    "DSYNC",
+    "EUI48",
+    "EUI64",
+    "GPOS",
+    "HHIT",
+    "HINFO",
+    "HIP",
+    "HTTPS",
+    "IPSECKEY",
+    "ISDN",
+    "KEY",
+    "KX",
+    "L32",
+    "L64",
+    "LOC",
+    "LP",
+    "MB",
+    "MD",
+    "MF",
+    "MG",
+    "MINFO",
+    "MR",
+    "MX",
+    "NAPTR",
+    "NID",
+    "NINFO",
+    "NS",
+    "NSAP",
+    "NSAP-PTR",
+    "NSEC",
+    "NSEC3",
+    "NSEC3PARAM",
+    "NULL",
+    "NXT",
+    "OPENPGPKEY",
+    "PTR",
+    "PX",
+    "RESINFO",
+    "RKEY",
+    "RP",
+    "RRSIG",
+    "RT",
+    "SIG",
+    "SMIMEA",
+    "SOA",
+    "SPF",
+    "SRV",
+    "SSHFP",
+    "SVCB",
+    "TA",
+    "TALINK",
+    "TLSA",
+    "TXT",
+    "URI",
+    "WALLET",
+    "WKS",
+    "X25",
+    "ZONEMD",
+];
+
+const CLASSES: &[&str] = &["IN", "CH", "HS", "CS"];
+
+/// One token: its text (quotes kept for quoted strings) and whether quoted.
+#[derive(Debug, Clone, PartialEq)]
+struct Tok {
+    text: String,
+    quoted: bool,
+}
+
+/// One logical entry: the tokens of a line, or of lines joined by parentheses.
+#[derive(Debug, Clone)]
+struct Entry {
+    line: usize,
+    blank_owner: bool,
+    toks: Vec<Tok>,
+}
+
+fn lex(text: &str) -> Result<Vec<Entry>, (usize, String)> {
+    let mut entries = Vec::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    let mut depth = 0usize;
+    let mut paren_line = 0;
+    let mut cur: Option<Entry> = None;
+    let mut at_line_start = true;
+    let mut tok = String::new();
+    let push_tok =
+        |cur: &mut Option<Entry>, tok: &mut String, quoted: bool, line: usize, blank: bool| {
+            if tok.is_empty() && !quoted {
+                return;
+            }
+            let e = cur.get_or_insert(Entry {
+                line,
+                blank_owner: blank,
+                toks: Vec::new(),
+            });
+            e.toks.push(Tok {
+                text: std::mem::take(tok),
+                quoted,
+            });
+        };
+    let mut blank_start = false;
+    while let Some(c) = chars.next() {
+        if at_line_start && depth == 0 {
+            blank_start = c == ' ' || c == '\t';
+            at_line_start = false;
+        }
+        match c {
+            '\n' => {
+                push_tok(&mut cur, &mut tok, false, line, blank_start);
+                line += 1;
+                if depth == 0 {
+                    if let Some(e) = cur.take() {
+                        entries.push(e);
+                    }
+                    at_line_start = true;
+                }
+            }
+            ';' => {
+                push_tok(&mut cur, &mut tok, false, line, blank_start);
+                while chars.peek().is_some_and(|&n| n != '\n') {
+                    chars.next();
+                }
+            }
+            '(' => {
+                push_tok(&mut cur, &mut tok, false, line, blank_start);
+                if depth == 0 {
+                    paren_line = line;
+                }
+                depth += 1;
+            }
+            ')' => {
+                push_tok(&mut cur, &mut tok, false, line, blank_start);
+                if depth == 0 {
+                    return Err((line, "`)` without `(`".into()));
+                }
+                depth -= 1;
+            }
+            '"' => {
+                push_tok(&mut cur, &mut tok, false, line, blank_start);
+                let start = line;
+                let mut s = String::from('"');
+                loop {
+                    match chars.next() {
+                        None => return Err((start, "a quoted string is never closed".into())),
+                        Some('\\') => {
+                            s.push('\\');
+                            if let Some(n) = chars.next() {
+                                if n == '\n' {
+                                    line += 1;
+                                }
+                                s.push(n);
+                            }
+                        }
+                        Some('"') => break,
+                        Some(x) => {
+                            if x == '\n' {
+                                line += 1;
+                            }
+                            s.push(x);
+                        }
+                    }
+                }
+                s.push('"');
+                let mut t = s;
+                push_tok(&mut cur, &mut t, true, start, blank_start);
+            }
+            '\\' => {
+                tok.push('\\');
+                if let Some(n) = chars.next() {
+                    tok.push(n);
+                }
+            }
+            c if c.is_whitespace() => push_tok(&mut cur, &mut tok, false, line, blank_start),
+            c => {
+                if cur.is_none() && tok.is_empty() {
+                    // The entry starts here: remember its line.
+                    cur = Some(Entry {
+                        line,
+                        blank_owner: blank_start,
+                        toks: Vec::new(),
+                    });
+                }
+                tok.push(c);
+            }
+        }
+    }
+    if depth > 0 {
+        return Err((paren_line, "`(` is never closed".into()));
+    }
+    push_tok(&mut cur, &mut tok, false, line, blank_start);
+    if let Some(e) = cur.take() {
+        entries.push(e);
+    }
+    Ok(entries)
+}
+
+/// A TTL in seconds: `3600`, `1h`, `1h30m`, `2d`, `1w`, `3D`.
+#[must_use]
+pub fn parse_ttl(s: &str) -> Option<i64> {
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(n) = s.parse::<i64>() {
+        return Some(n);
+    }
+    let mut total = 0i64;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+        } else {
+            let n: i64 = num.parse().ok()?;
+            num.clear();
+            total += n * match c.to_ascii_lowercase() {
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                'd' => 86_400,
+                'w' => 604_800,
+                _ => return None,
+            };
+        }
+    }
+    if !num.is_empty() {
+        return None;
+    }
+    Some(total)
+}
+
+fn absolute(name: &str, origin: &str) -> String {
+    if name == "@" {
+        origin.to_owned()
+    } else if name.ends_with('.') && !name.ends_with("\\.") {
+        name.to_owned()
+    } else if origin == "." {
+        format!("{name}.")
+    } else {
+        format!("{name}.{origin}")
+    }
+}
+
+/// Which data fields of a type are names, made absolute.
+fn name_fields(rtype: &str) -> &'static [usize] {
+    match rtype {
+        "CNAME" | "NS" | "PTR" | "DNAME" | "ANAME" => &[0],
+        "MX" | "KX" | "AFSDB" | "RT" => &[1],
+        "SRV" => &[3],
+        "SOA" => &[0, 1],
+        "NAPTR" => &[5],
+        _ => &[],
+    }
+}
+
+/// A record set as read: TTL, values, and the file and line it starts at.
+type Set = (i64, Vec<String>, String, usize);
+
+struct State {
+    origin: String,
+    default_ttl: Option<i64>,
+    last_ttl: Option<i64>,
+    owner: Option<String>,
+    sets: BTreeMap<(String, String), Set>,
+    order: Vec<(String, String)>,
+    depth: usize,
+}
+
+fn parse_file(path: &Path, shown: &str, text: &str, st: &mut State) -> Result<(), InputError> {
+    let err = |line: usize, msg: String| InputError::new(Path::new(shown), line, 1, msg);
+    let entries = lex(text).map_err(|(l, m)| err(l, m))?;
+    for e in entries {
+        let first = &e.toks[0].text;
+        if !e.blank_owner && first.starts_with('$') {
+            let arg = e.toks.get(1).map(|t| t.text.clone());
+            match first.to_uppercase().as_str() {
+                "$ORIGIN" => {
+                    let o = arg.ok_or_else(|| err(e.line, "`$ORIGIN` needs a name".into()))?;
+                    st.origin = absolute(&o, &st.origin);
+                }
+                "$TTL" => {
+                    let t = arg.ok_or_else(|| err(e.line, "`$TTL` needs a value".into()))?;
+                    st.default_ttl = Some(
+                        parse_ttl(&t).ok_or_else(|| err(e.line, format!("`{t}` is not a TTL")))?,
+                    );
+                }
+                "$INCLUDE" => {
+                    let f = arg.ok_or_else(|| err(e.line, "`$INCLUDE` needs a file".into()))?;
+                    let f = f.trim_matches('"');
+                    if st.depth >= 8 {
+                        return Err(err(e.line, "`$INCLUDE` nested too deep".into()));
+                    }
+                    let inc: PathBuf = path.parent().unwrap_or(Path::new(".")).join(f);
+                    let inc_text = std::fs::read_to_string(&inc).map_err(|x| {
+                        err(
+                            e.line,
+                            format!("cannot read `$INCLUDE` file {}: {x}", inc.display()),
+                        )
+                    })?;
+                    let saved = (st.origin.clone(), st.owner.clone());
+                    if let Some(o) = e.toks.get(2) {
+                        st.origin = absolute(&o.text, &st.origin);
+                    }
+                    st.depth += 1;
+                    let inc_shown = Path::new(shown)
+                        .parent()
+                        .unwrap_or(Path::new(""))
+                        .join(f)
+                        .display()
+                        .to_string();
+                    parse_file(&inc, &inc_shown, &inc_text, st)?;
+                    st.depth -= 1;
+                    (st.origin, st.owner) = saved;
+                }
+                other => return Err(err(e.line, format!("`{other}` is not supported"))),
+            }
+            continue;
+        }
+        let mut toks = e.toks.iter().peekable();
+        if !e.blank_owner {
+            let owner = toks.next().expect("an entry has a token");
+            st.owner = Some(absolute(&owner.text, &st.origin));
+        }
+        let Some(owner) = st.owner.clone() else {
+            return Err(err(
+                e.line,
+                "a record with a blank owner, and no record before it".into(),
+            ));
+        };
+        let mut ttl = None;
+        let rtype = loop {
+            let Some(t) = toks.next() else {
+                return Err(err(e.line, "a record without a type".into()));
+            };
+            let up = t.text.to_uppercase();
+            if CLASSES.contains(&up.as_str()) {
+                if up != "IN" {
+                    return Err(err(
+                        e.line,
+                        format!("class `{up}` is not supported; driftgate reads IN"),
+                    ));
+                }
+                continue;
+            }
+            if ttl.is_none() && !t.quoted && t.text.starts_with(|c: char| c.is_ascii_digit()) {
+                ttl = Some(
+                    parse_ttl(&t.text)
+                        .ok_or_else(|| err(e.line, format!("`{}` is not a TTL", t.text)))?,
+                );
+                continue;
+            }
+            if KNOWN_TYPES.contains(&up.as_str())
+                || (up.starts_with("TYPE")
+                    && up.len() > 4
+                    && up[4..].chars().all(|c| c.is_ascii_digit()))
+            {
+                break up;
+            }
+            return Err(err(e.line, format!("`{}` is not a record type", t.text)));
+        };
+        let ttl = match ttl {
+            Some(t) => {
+                st.last_ttl = Some(t);
+                t
+            }
+            None => st
+                .default_ttl
+                .or(st.last_ttl)
+                .ok_or_else(|| err(e.line, "no TTL, and no `$TTL` before this record".into()))?,
+        };
+        let fields = name_fields(&rtype);
+        let data: Vec<String> = toks
+            .enumerate()
+            .map(|(i, t)| {
+                if fields.contains(&i) && !t.quoted {
+                    absolute(&t.text, &st.origin)
+                } else {
+                    t.text.clone()
+                }
+            })
+            .collect();
+        if data.is_empty() {
+            return Err(err(e.line, format!("{rtype} record without data")));
+        }
+        let value = if data[0] == "\\#" {
+            generic_rdata(&rtype, &data[1..]).map_err(|m| err(e.line, m))?
+        } else {
+            data.join(" ")
+        };
+        let key = (canonical_name(&owner), rtype);
+        match st.sets.get_mut(&key) {
+            Some(set) => set.1.push(value),
+            None => {
+                st.order.push(key.clone());
+                st.sets
+                    .insert(key, (ttl, vec![value], shown.to_owned(), e.line));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 3597 generic data (`\# 4 c0000201`): decoded for A and AAAA, kept as
+/// written for types driftgate does not compare, refused for the others.
+fn generic_rdata(rtype: &str, rest: &[String]) -> Result<String, String> {
+    let Some((len, hex)) = rest.split_first() else {
+        return Err("`\\#` needs a length".into());
+    };
+    let hex: String = hex.concat();
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| format!("`{hex}` is not hexadecimal"))?;
+    if len.parse::<usize>().ok() != Some(bytes.len()) {
+        return Err(format!(
+            "`\\#` says {len} bytes, the data has {}",
+            bytes.len()
+        ));
+    }
+    match (rtype, bytes.len()) {
+        ("A", 4) => Ok(std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).to_string()),
+        ("AAAA", 16) => {
+            let a: [u8; 16] = bytes.try_into().expect("16 bytes");
+            Ok(std::net::Ipv6Addr::from(a).to_string())
+        }
+        (t, _) if !COMPARED.contains(&t) => Ok(format!("\\# {len} {hex}")),
+        (t, n) => Err(format!(
+            "generic data (`\\#`) of {n} bytes for {t} is not supported; write it in {t}'s own format"
+        )),
+    }
+}
+
+/// Reads a zone file of `zone`.
+///
+/// # Errors
+/// Anything malformed, at its line; a record outside the zone.
+pub fn read(path: &Path, shown: &str, zone: &str) -> Result<Read, InputError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(Path::new(shown), 1, 1, format!("cannot read: {e}")))?;
+    let zone = canonical_name(zone);
+    let mut st = State {
+        origin: format!("{zone}."),
+        default_ttl: None,
+        last_ttl: None,
+        owner: None,
+        sets: BTreeMap::new(),
+        order: Vec::new(),
+        depth: 0,
+    };
+    parse_file(path, shown, &text, &mut st)?;
+    let mut out = Read::default();
+    // Types not compared, grouped: (file, type) -> (count, first line).
+    let mut skipped: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+    for key in &st.order {
+        let (name, rtype) = key;
+        let (ttl, values, file, line) = &st.sets[key];
+        let err = |msg: String| InputError::new(Path::new(file), *line, 1, msg);
+        if name != &zone && !name.ends_with(&format!(".{zone}")) {
+            return Err(err(format!("`{name}` is outside the zone {zone}")));
+        }
+        if rtype == "SOA" {
+            out.notes.push(format!(
+                "{file}:{line}: the SOA is written by the DNS provider; not compared"
+            ));
+            continue;
+        }
+        if !COMPARED.contains(&rtype.as_str()) {
+            let slot = skipped
+                .entry((file.clone(), rtype.clone()))
+                .or_insert((0, *line));
+            slot.0 += 1;
+            continue;
+        }
+        let spec = json!({"zone": zone, "name": name, "type": rtype, "ttl": ttl, "values": values});
+        normalize(&spec, Mode::Strict).map_err(|e| err(e.to_string()))?;
+        out.records.push(DeclaredRecord {
+            resource: Resource {
+                kind: Kind::DnsRecord,
+                id: record_id(&zone, name, rtype, None),
+                spec,
+            },
+            at: format!("{file}:{line}"),
+        });
+    }
+    for ((file, rtype), (count, line)) in skipped {
+        let sets = if count == 1 {
+            "1 record set".to_owned()
+        } else {
+            format!("{count} record sets")
+        };
+        out.notes.push(format!(
+            "{file}:{line}: Route53 has no {rtype} records ({sets}); not compared"
+        ));
+    }
+    Ok(out)
+}
+
+/// A value as read, for tests.
+#[cfg(test)]
+fn values(r: &Read, id: &str) -> serde_json::Value {
+    r.records
+        .iter()
+        .find(|d| d.resource.id == id)
+        .map(|d| d.resource.spec["values"].clone())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str, zone: &str) -> Result<Read, InputError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(format!("{zone}.zone"));
+        std::fs::write(&p, text).unwrap();
+        read(&p, &format!("{zone}.zone"), zone)
+    }
+
+    #[test]
+    fn ttls_with_units() {
+        assert_eq!(parse_ttl("3600"), Some(3600));
+        assert_eq!(parse_ttl("1h30m"), Some(5400));
+        assert_eq!(parse_ttl("3D"), Some(259_200));
+        assert_eq!(parse_ttl("1w"), Some(604_800));
+        assert_eq!(parse_ttl("h"), None);
+        assert_eq!(parse_ttl("10x"), None);
+    }
+
+    #[test]
+    fn origin_ttl_blank_owners_parentheses_and_at_in_data() {
+        let r = read_text(
+            "$TTL 1h\n@ IN SOA ns root ( 1 2h 1h 14d\n  1h ) ; comment\n  IN NS ns1\n  NS @\nwww 60 IN A 192.0.2.1\n    IN A 192.0.2.2\nmail MX 10 @\ntxt TXT \"a; b\" \"c\"\n",
+            "example.com",
+        )
+        .unwrap();
+        assert_eq!(
+            values(&r, "example.com/example.com/NS"),
+            json!(["ns1.example.com.", "example.com."])
+        );
+        assert_eq!(
+            values(&r, "example.com/www.example.com/A"),
+            json!(["192.0.2.1", "192.0.2.2"])
+        );
+        assert_eq!(
+            values(&r, "example.com/mail.example.com/MX"),
+            json!(["10 example.com."])
+        );
+        assert_eq!(
+            values(&r, "example.com/txt.example.com/TXT"),
+            json!(["\"a; b\" \"c\""])
+        );
+        let www = r
+            .records
+            .iter()
+            .find(|d| d.resource.id.ends_with("www.example.com/A"))
+            .unwrap();
+        assert_eq!(www.resource.spec["ttl"], 60);
+        assert_eq!(www.at, "example.com.zone:6");
+        assert!(r.notes.iter().any(|n| n.contains("SOA")));
+    }
+
+    #[test]
+    fn errors_name_their_line() {
+        let e =
+            read_text("$TTL 1h\nwww IN A 192.0.2.1\nbad IN FOO 1\n", "example.com").unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (3, "`FOO` is not a record type")
+        );
+        let e = read_text("$TTL 1h\nwww IN TXT \"open\n", "example.com").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = read_text("www IN A 192.0.2.1\n", "example.com").unwrap_err();
+        assert!(e.message.contains("no TTL"), "{e}");
+        let e = read_text("$TTL 1h\nwww.other.org. IN A 192.0.2.1\n", "example.com").unwrap_err();
+        assert!(e.message.contains("outside the zone"), "{e}");
+        let e = read_text("$TTL 1h\n@ IN SOA a b (1 2 3 4 5\n", "example.com").unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (2, "`(` is never closed"));
+        let e = read_text("$TTL 1h\nwww IN A 192.0.2.300\n", "example.com").unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+}
