@@ -284,3 +284,176 @@ fn import_then_check_is_clean_and_record_changes_are_found() {
     );
     assert_eq!(changes[1]["live"], serde_json::json!(["192.0.2.99"]));
 }
+
+/// (id, state, changed paths) of every finding.
+fn shape(v: &Value) -> Vec<(String, String, Vec<String>)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let paths = f["changes"]
+                .as_array()
+                .map(|cs| {
+                    cs.iter()
+                        .map(|c| c["path"].as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["state"].as_str().unwrap().to_owned(),
+                paths,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn octodns_and_bind_files_give_the_same_findings_as_native_yaml() {
+    let rt = rt();
+    let c = rt.block_on(route53());
+    let zone = unique_zone("formats");
+    let zone_id = rt.block_on(async {
+        let id = c
+            .create_hosted_zone()
+            .name(&zone)
+            .caller_reference(&zone)
+            .send()
+            .await
+            .unwrap()
+            .hosted_zone()
+            .unwrap()
+            .id()
+            .to_owned();
+        let n = |s: &str| {
+            if s.is_empty() {
+                format!("{zone}.")
+            } else {
+                format!("{s}.{zone}.")
+            }
+        };
+        change(
+            &c,
+            &id,
+            ChangeAction::Create,
+            vec![
+                rrset(&n("www"), RrType::A, 300, &["192.0.2.1", "192.0.2.2"]),
+                rrset(&n("www"), RrType::Aaaa, 300, &["2001:db8::1"]),
+                rrset(&n("*"), RrType::Cname, 300, &[&n("www")]),
+                rrset(
+                    &n(""),
+                    RrType::Mx,
+                    3600,
+                    &["10 mail.example.net.", "20 mx2.example.net."],
+                ),
+                rrset(&n(""), RrType::Txt, 300, &["\"v=spf1 -all\""]),
+                rrset(
+                    &n("_sip._tcp"),
+                    RrType::Srv,
+                    300,
+                    &["10 60 5060 sip.example.net."],
+                ),
+                rrset(&n(""), RrType::Caa, 300, &["0 issue \"letsencrypt.org\""]),
+                rrset(
+                    &n("sub"),
+                    RrType::Ns,
+                    300,
+                    &["ns1.example.net.", "ns2.example.net."],
+                ),
+            ],
+        )
+        .await;
+        id
+    });
+
+    let native = tempfile::tempdir().unwrap();
+    config(native.path(), &zone);
+    assert_eq!(dgm(native.path(), &["import"]).code, 0);
+
+    let octo = tempfile::tempdir().unwrap();
+    config(octo.path(), &zone);
+    write(
+        &octo.path().join(format!("infra/{zone}.yaml")),
+        "---\n'':\n  - type: MX\n    values:\n      - {exchange: mail.example.net., preference: 10}\n      - {exchange: mx2.example.net., preference: 20}\n  - type: TXT\n    ttl: 300\n    value: v=spf1 -all\n  - type: CAA\n    ttl: 300\n    value: {flags: 0, tag: issue, value: letsencrypt.org}\n'*':\n  type: CNAME\n  ttl: 300\n  value: www\n_sip._tcp:\n  type: SRV\n  ttl: 300\n  value: {priority: 10, weight: 60, port: 5060, target: sip.example.net.}\nsub:\n  type: NS\n  ttl: 300\n  values: [ns1.example.net., ns2.example.net.]\nwww:\n  - {type: A, ttl: 300, values: [192.0.2.2, 192.0.2.1]}\n  - {type: AAAA, ttl: 300, value: '2001:DB8::1'}\n"
+            .replace("value: www\n", &format!("value: www.{zone}.\n"))
+            .as_str(),
+    );
+
+    let bind = tempfile::tempdir().unwrap();
+    config(bind.path(), &zone);
+    write(
+        &bind.path().join(format!("infra/{zone}.zone")),
+        "$TTL 300\n@ 3600 IN MX ( 10 mail.example.net.\n  )\n  3600 MX 20 mx2.example.net.\n  TXT \"v=spf1 \" \"-all\"\n  CAA 0 issue \"letsencrypt.org\"\n* CNAME www\n_sip._tcp SRV 10 60 5060 sip.example.net.\nsub NS ns1.example.net.\n    NS ns2.example.net.\nwww A 192.0.2.1\n    A 192.0.2.2\n    AAAA 2001:db8:0::1\n",
+    );
+
+    let mut first = None;
+    for dir in [native.path(), octo.path(), bind.path()] {
+        let (code, v) = report(dir);
+        assert_eq!(code, 0, "every format is in sync with the zone: {v:#}");
+        assert_eq!(v["summary"]["in_sync"], 8, "{v:#}");
+    }
+    rt.block_on(async {
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Upsert,
+            vec![rrset(
+                &format!("www.{zone}."),
+                RrType::A,
+                60,
+                &["192.0.2.99"],
+            )],
+        )
+        .await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Create,
+            vec![rrset(
+                &format!("byhand.{zone}."),
+                RrType::Txt,
+                300,
+                &["\"hello\""],
+            )],
+        )
+        .await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Delete,
+            vec![rrset(
+                &format!("_sip._tcp.{zone}."),
+                RrType::Srv,
+                300,
+                &["10 60 5060 sip.example.net."],
+            )],
+        )
+        .await;
+    });
+    for dir in [native.path(), octo.path(), bind.path()] {
+        let (code, v) = report(dir);
+        assert_eq!(code, 1, "{v:#}");
+        let s = shape(&v);
+        match &first {
+            None => first = Some(s),
+            Some(f) => assert_eq!(&s, f, "the same findings from every format"),
+        }
+    }
+    let f = first.unwrap();
+    assert!(f.contains(&(
+        format!("{zone}/www.{zone}/A"),
+        "changed".into(),
+        vec!["ttl".into(), "values".into()]
+    )));
+    assert!(f.contains(&(
+        format!("{zone}/byhand.{zone}/TXT"),
+        "unmanaged".into(),
+        vec![]
+    )));
+    assert!(f.contains(&(
+        format!("{zone}/_sip._tcp.{zone}/SRV"),
+        "missing".into(),
+        vec![]
+    )));
+}
