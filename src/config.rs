@@ -62,6 +62,8 @@ struct RawAzure {
     resource_group: String,
     #[serde(default)]
     dns_zones: Vec<String>,
+    /// Azure Resource Manager's endpoint, for other clouds.
+    endpoint: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +119,15 @@ pub struct AwsScope {
     pub security_group_vpcs: Vec<String>,
 }
 
+/// The Azure part of a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AzureScope {
+    pub subscription: String,
+    pub resource_group: String,
+    pub dns_zones: Vec<String>,
+    pub endpoint: Option<String>,
+}
+
 /// One validated scope.
 #[derive(Debug, Clone)]
 pub struct Scope {
@@ -127,6 +138,7 @@ pub struct Scope {
     /// The declared directory as written in the config.
     pub declared_as_written: String,
     pub aws: Option<AwsScope>,
+    pub azure: Option<AzureScope>,
     /// GCP firewall networks and Azure DNS zones named here are not read yet:
     /// they become `unchecked` findings, so the gate never passes over them.
     pub not_yet_read: Vec<(Kind, String, String)>,
@@ -141,6 +153,13 @@ impl Scope {
             out.extend(a.ecs_clusters.iter().map(|c| (Kind::EcsService, c.clone())));
             out.extend(
                 a.route53_zones
+                    .iter()
+                    .map(|z| (Kind::DnsRecord, driftgate_model::dns::canonical_name(z))),
+            );
+        }
+        if let Some(a) = &self.azure {
+            out.extend(
+                a.dns_zones
                     .iter()
                     .map(|z| (Kind::DnsRecord, driftgate_model::dns::canonical_name(z))),
             );
@@ -282,12 +301,33 @@ impl Config {
                     ));
                 }
             }
-            if let Some(z) = s.azure {
-                for zone in z.dns_zones {
-                    not_yet_read.push((Kind::DnsRecord, zone, format!("Azure DNS (subscription {}, resource group {}) is not read by this version of driftgate", z.subscription, z.resource_group)));
+            let azure = match s.azure {
+                Some(z) => {
+                    for zone in &z.dns_zones {
+                        let zone = driftgate_model::dns::canonical_name(zone);
+                        if let Some((_, other)) = clusters_seen
+                            .iter()
+                            .find(|(k, _)| *k == format!("zone:{zone}"))
+                        {
+                            return Err(at(
+                                start,
+                                format!(
+                                    "zone `{zone}` is already in scope `{other}`: a zone belongs to one scope and one provider"
+                                ),
+                            ));
+                        }
+                        clusters_seen.push((format!("zone:{zone}"), name.clone()));
+                    }
+                    Some(AzureScope {
+                        subscription: z.subscription,
+                        resource_group: z.resource_group,
+                        dns_zones: z.dns_zones,
+                        endpoint: z.endpoint,
+                    })
                 }
-            }
-            if aws.is_none() && not_yet_read.is_empty() {
+                None => None,
+            };
+            if aws.is_none() && azure.is_none() && not_yet_read.is_empty() {
                 return Err(at(
                     start,
                     format!("scope `{name}` names no target: add [scope.aws] with ecs_clusters"),
@@ -299,6 +339,7 @@ impl Config {
                 declared: root.join(&s.declared),
                 declared_as_written: s.declared,
                 aws,
+                azure,
                 not_yet_read,
             });
         }

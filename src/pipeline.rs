@@ -10,6 +10,7 @@ use crate::normalize::{self, Mode, Node};
 use crate::report::Report;
 use anyhow::Context;
 use driftgate_aws::{AwsTarget, EcsProvider, Route53Provider, sdk_config};
+use driftgate_azure::{AzureDnsProvider, IdentityChain, StaticToken, TokenSource};
 use driftgate_model::provider::scope_key;
 use driftgate_model::{
     Finding, Kind, Provider, Resource, SNAPSHOT_SCHEMA_VERSION, ScanResult, Snapshot, State,
@@ -228,6 +229,26 @@ pub async fn scan(config: &Config) -> ScanResult {
             a.unchecked.extend(b.unchecked);
             a
         });
+    }
+    for scope in &config.scopes {
+        let Some(az) = &scope.azure else { continue };
+        if az.dns_zones.is_empty() {
+            continue;
+        }
+        let token: std::sync::Arc<dyn TokenSource> = match std::env::var("DRIFTGATE_AZURE_TOKEN") {
+            Ok(t) if !t.is_empty() => std::sync::Arc::new(StaticToken(t)),
+            _ => std::sync::Arc::new(IdentityChain::from_env()),
+        };
+        let provider = AzureDnsProvider::new(
+            az.endpoint
+                .as_deref()
+                .unwrap_or(driftgate_azure::dns::ARM_ENDPOINT),
+            token,
+            &az.subscription,
+            &az.resource_group,
+            az.dns_zones.clone(),
+        );
+        set.spawn(async move { provider.scan().await });
     }
     let mut out = ScanResult::default();
     while let Some(part) = set.join_next().await {

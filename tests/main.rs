@@ -7,6 +7,7 @@
 //!   server that `scripts/test.sh` starts; these fail, never skip, when it
 //!   is not running.
 
+mod azure;
 mod cli;
 mod common;
 mod moto;

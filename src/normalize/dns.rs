@@ -100,6 +100,12 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
         if let Some(z) = a.get("hostedZoneId").and_then(Value::as_str) {
             m.insert("hostedZoneId".into(), Node::plain(json!(z)));
         }
+        if let Some(t) = a.get("targetResource").and_then(Value::as_str) {
+            m.insert(
+                "targetResource".into(),
+                Node::leaf(json!(t.to_lowercase()), json!(t)),
+            );
+        }
         if a.get("evaluateTargetHealth").and_then(Value::as_bool) == Some(true) {
             m.insert("evaluateTargetHealth".into(), Node::plain(json!(true)));
         }

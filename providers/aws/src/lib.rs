@@ -13,8 +13,6 @@ pub mod client;
 pub mod ecs;
 pub mod error;
 pub mod raw;
-#[cfg(test)]
-mod replay_server;
 pub mod route53;
 
 pub use client::{AwsTarget, sdk_config};

@@ -65,22 +65,34 @@ impl ProviderError {
         }
     }
 
-    /// A one-line hint for the user, by class of failure.
+    /// A one-line hint for the user, by class of failure and cloud.
     #[must_use]
     pub fn hint(&self) -> &'static str {
-        match self.kind {
-            ErrorKind::Unauthenticated => {
+        let azure = self.service.starts_with("azure");
+        match (self.kind, azure) {
+            (ErrorKind::Unauthenticated, false) => {
                 "no credentials: set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
             }
-            ErrorKind::PermissionDenied => {
+            (ErrorKind::Unauthenticated, true) => {
+                "no Azure token: run `az login`, set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or DRIFTGATE_AZURE_TOKEN"
+            }
+            (ErrorKind::PermissionDenied, false) => {
                 "the credentials lack a read permission: see the IAM policy in the README"
             }
-            ErrorKind::Throttled => "throttled past retries: run again later or narrow the scope",
-            ErrorKind::Unreachable => {
+            (ErrorKind::PermissionDenied, true) => {
+                "the identity lacks a read role on the zone: see the Azure role in the README"
+            }
+            (ErrorKind::Throttled, _) => {
+                "throttled past retries: run again later or narrow the scope"
+            }
+            (ErrorKind::Unreachable, false) => {
                 "the endpoint could not be reached: check the network, the region and AWS_ENDPOINT_URL"
             }
-            ErrorKind::NotFound => "the scope named in driftgate.toml does not exist",
-            ErrorKind::Unsupported | ErrorKind::Other => "",
+            (ErrorKind::Unreachable, true) => {
+                "the endpoint could not be reached: check the network and `endpoint` in [scope.azure]"
+            }
+            (ErrorKind::NotFound, _) => "the scope named in driftgate.toml does not exist",
+            (ErrorKind::Unsupported | ErrorKind::Other, _) => "",
         }
     }
 }

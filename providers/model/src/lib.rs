@@ -11,6 +11,8 @@
 //! - [`provider`]: the [`Provider`] trait every cloud module implements.
 //! - [`dns`]: DNS names and record ids, spelled one way everywhere.
 //! - [`error`]: [`ProviderError`], shared across providers.
+//! - `replay` (feature `replay`): a loopback HTTP server that providers'
+//!   tests answer from recorded API responses.
 //! - [`fake`]: an in-memory provider and the conformance checks every provider must pass.
 
 pub mod dns;
@@ -19,6 +21,8 @@ pub mod fake;
 pub mod finding;
 pub mod kind;
 pub mod provider;
+#[cfg(feature = "replay")]
+pub mod replay;
 pub mod resource;
 
 pub use error::{ErrorKind, ProviderError};

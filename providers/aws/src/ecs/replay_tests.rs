@@ -3,10 +3,10 @@
 //! and a denied call. moto never pages ListServices, so paging is tested here.
 
 use super::EcsProvider;
-use crate::replay_server::{Log, Request, serve};
 use aws_config::BehaviorVersion;
 use aws_sdk_ecs::config::{Credentials, Region};
 use driftgate_model::fake::check_conformance;
+use driftgate_model::replay::{Log, Request, serve};
 use driftgate_model::{ErrorKind, Provider};
 use serde_json::{Value, json};
 use std::path::PathBuf;

@@ -4,10 +4,10 @@
 //! twin zones, throttling, and the request pace.
 
 use super::{Route53Provider, api};
-use crate::replay_server::{Log, Request, serve};
 use aws_config::BehaviorVersion;
 use aws_sdk_route53::config::{Credentials, Region};
 use driftgate_model::fake::check_conformance;
+use driftgate_model::replay::{Log, Request, serve};
 use driftgate_model::{ErrorKind, Provider};
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! A loopback HTTP/1.1 server for the replay tests: it hands each request to
+//! A loopback HTTP/1.1 server for providers' replay tests: it hands each request to
 //! a handler that answers from recorded, documented response bodies, and
 //! logs what was asked. Keep-alive is supported, as the SDK's client uses it.
 
@@ -8,16 +8,16 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-pub(crate) struct Request {
-    pub(crate) method: String,
+pub struct Request {
+    pub method: String,
     /// Path and query, as sent.
-    pub(crate) target: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -25,7 +25,7 @@ impl Request {
     }
 
     /// A query parameter's value, percent-decoded.
-    pub(crate) fn query(&self, name: &str) -> Option<String> {
+    pub fn query(&self, name: &str) -> Option<String> {
         let q = self.target.split_once('?')?.1;
         q.split('&').find_map(|kv| {
             let (k, v) = kv.split_once('=')?;
@@ -54,13 +54,13 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// An answer: status, content type, body.
-pub(crate) type Answer = (u16, &'static str, String);
+pub type Answer = (u16, &'static str, String);
 
 /// Every request seen, in order.
-pub(crate) type Log = Arc<Mutex<Vec<Request>>>;
+pub type Log = Arc<Mutex<Vec<Request>>>;
 
 /// Starts a server; returns its base URL and the request log.
-pub(crate) async fn serve<H>(handler: H) -> (String, Log)
+pub async fn serve<H>(handler: H) -> (String, Log)
 where
     H: Fn(&Request) -> Answer + Send + Sync + 'static,
 {

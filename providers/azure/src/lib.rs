@@ -1,0 +1,13 @@
+//! driftgate's Azure provider.
+//!
+//! - [`credential`]: bearer tokens for Azure Resource Manager, from the
+//!   azure_identity credentials tried in order (client secret, workload
+//!   identity, managed identity, Azure CLI), or a token given outright.
+//! - [`dns`]: Azure DNS record sets through the REST API (api-version
+//!   2018-05-01), paged by `nextLink`.
+
+pub mod credential;
+pub mod dns;
+
+pub use credential::{IdentityChain, StaticToken, TokenSource};
+pub use dns::AzureDnsProvider;

@@ -1,0 +1,123 @@
+//! Azure DNS end to end through the binary, against the documented REST
+//! shapes served on loopback (Azure has no emulator). The token is given
+//! with `DRIFTGATE_AZURE_TOKEN`, so no credential reaches out.
+
+use crate::common::{driftgate, root, run, write};
+use driftgate_model::replay::{Request, serve};
+use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(root().join("fixtures/azure/dns-replay").join(name)).unwrap()
+}
+
+/// A loopback Azure Resource Manager serving `example.org`; the runtime
+/// must live as long as the server is used.
+fn arm() -> (tokio::runtime::Runtime, String) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let base: Arc<OnceLock<String>> = Arc::default();
+    let b = base.clone();
+    let url = rt
+        .block_on(serve(move |req: &Request| {
+            assert_eq!(req.header("authorization"), Some("Bearer replay-token"));
+            if !req.target.contains("/dnsZones/example.org/") {
+                return (404, "application/json", fixture("error-not-found.json"));
+            }
+            let page = if req.target.contains("skipToken=page2") {
+                2
+            } else {
+                1
+            };
+            let body = fixture(&format!("recordsets-page{page}.json"))
+                .replace("{{BASE}}", b.get().unwrap());
+            (200, "application/json", body)
+        }))
+        .0;
+    base.set(url.clone()).unwrap();
+    (rt, url)
+}
+
+#[test]
+fn azure_dns_changed_added_and_deleted_records_are_found() {
+    let (_rt, url) = arm();
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"azure\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.azure]\nsubscription = \"00000000-0000-0000-0000-000000000000\"\nresource_group = \"dns\"\ndns_zones = [\"example.org\"]\nendpoint = \"{url}\"\n"
+        ),
+    );
+    let cmd = |args: &[&str]| {
+        run(driftgate(d.path())
+            .args(args)
+            .env("DRIFTGATE_AZURE_TOKEN", "replay-token"))
+    };
+    let r = cmd(&["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = cmd(&["check"]);
+    assert_eq!(r.code, 0, "import then check is in sync: {}", r.all());
+    assert!(
+        r.stdout.contains("8 in sync"),
+        "apex NS and SOA are Azure's: {}",
+        r.stdout
+    );
+
+    // As if in the portal: www changed, the SRV record added, a record deleted.
+    let file = d.path().join("infra/dns/example.org.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut doc: Value =
+        serde_json::to_value(serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&text).unwrap())
+            .unwrap();
+    let records = doc["records"].as_array_mut().unwrap();
+    records.retain(|r| r["type"] != "SRV");
+    for r in records.iter_mut() {
+        if r["name"] == "www" && r["type"] == "A" {
+            r["values"] = serde_json::json!(["192.0.2.1"]);
+        }
+    }
+    records
+        .push(serde_json::json!({"name": "old", "type": "A", "ttl": 300, "values": ["192.0.2.9"]}));
+    std::fs::write(&file, serde_yaml_ng::to_string(&doc).unwrap()).unwrap();
+
+    let r = cmd(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let states: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "in_sync")
+        .map(|f| (f["id"].as_str().unwrap(), f["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("example.org/_sip._tcp.example.org/SRV", "unmanaged"),
+            ("example.org/old.example.org/A", "missing"),
+            ("example.org/www.example.org/A", "changed"),
+        ]
+    );
+}
+
+#[test]
+fn an_azure_zone_that_cannot_be_read_is_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        "[[scope]]\nname = \"azure\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.azure]\nsubscription = \"s\"\nresource_group = \"dns\"\ndns_zones = [\"example.org\"]\nendpoint = \"http://127.0.0.1:9\"\n",
+    );
+    std::fs::create_dir_all(d.path().join("infra")).unwrap();
+    let r = run(driftgate(d.path())
+        .args(["check"])
+        .env("DRIFTGATE_AZURE_TOKEN", "t"));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("hint: the endpoint could not be reached"),
+        "{}",
+        r.stderr
+    );
+}
