@@ -493,16 +493,18 @@ expires = "2027-03-01"            # optional
         assert_eq!(s.declared, Path::new("./infra/production"));
         assert_eq!(
             s.not_yet_read.len(),
-            3,
-            "VPCs, GCP and Azure are reported unchecked"
+            2,
+            "VPCs and GCP are reported unchecked"
         );
         assert_eq!(
             s.targets(),
             vec![
                 (Kind::EcsService, "prod".into()),
-                (Kind::DnsRecord, "example.com".into())
+                (Kind::DnsRecord, "example.com".into()),
+                (Kind::DnsRecord, "example.org".into())
             ]
         );
+        assert_eq!(s.azure.as_ref().unwrap().resource_group, "dns");
         assert_eq!(c.ignore[0].field.as_deref(), Some("desiredCount"));
         assert_eq!(c.ignore[0].at, "driftgate.toml:23");
     }
