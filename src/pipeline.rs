@@ -328,24 +328,32 @@ pub fn snapshot_of(live: ScanResult) -> Snapshot {
 /// A declared resource that does not normalize (already checked on reading).
 pub fn check(
     config: &Config,
-    declared: &[DeclaredResource],
-    live: &ScanResult,
+    declared: Vec<DeclaredResource>,
+    live: ScanResult,
 ) -> anyhow::Result<Report> {
+    // Both sides are consumed as they are normalized: only the trees are
+    // kept, which halves the memory of a large zone.
     let mut live_side = Live {
-        scopes_read: live.scopes_read.iter().cloned().collect(),
-        unchecked: live.unchecked.clone(),
+        scopes_read: live.scopes_read.into_iter().collect(),
+        unchecked: live.unchecked,
         ..Live::default()
     };
-    for r in &live.resources {
-        let node = normalize::normalize(r, Mode::Lenient)
+    for r in live.resources {
+        let node = normalize::normalize(&r, Mode::Lenient)
             .map_err(|e| anyhow::anyhow!("live {} {}: {}", r.kind, r.id, e.message))?;
-        live_side.nodes.insert((r.kind, r.id.clone()), node);
+        live_side.nodes.insert((r.kind, r.id), node);
+    }
+    let mut by_scope: Vec<Vec<DeclaredResource>> =
+        config.scopes.iter().map(|_| Vec::new()).collect();
+    for d in declared {
+        by_scope[d.scope].push(d);
     }
     let scopes: Vec<Scope> = config
         .scopes
         .iter()
         .enumerate()
-        .map(|(i, s)| diff_scope(i, s, declared))
+        .zip(by_scope)
+        .map(|((_, s), declared)| diff_scope(s, declared))
         .collect::<anyhow::Result<_>>()?;
     let outcome = diff::diff(&scopes, &live_side, &config.ignore);
     let decl_nodes: BTreeMap<(&str, Kind, &str), &Node> = scopes
@@ -372,16 +380,16 @@ pub fn check(
     Ok(Report::new(outcome.findings, outcome.ignored, texts))
 }
 
-fn diff_scope(i: usize, s: &ConfigScope, declared: &[DeclaredResource]) -> anyhow::Result<Scope> {
-    let mut decl = Vec::new();
-    for d in declared.iter().filter(|d| d.scope == i) {
+fn diff_scope(s: &ConfigScope, declared: Vec<DeclaredResource>) -> anyhow::Result<Scope> {
+    let mut decl = Vec::with_capacity(declared.len());
+    for d in declared {
         let node = normalize::normalize(&d.resource, Mode::Strict)
             .map_err(|e| anyhow::anyhow!("{}: {}", d.at, e.message))
             .with_context(|| format!("declared {} {}", d.resource.kind, d.resource.id))?;
         decl.push(Declared {
             kind: d.resource.kind,
-            id: d.resource.id.clone(),
-            at: d.at.clone(),
+            id: d.resource.id,
+            at: d.at,
             node,
         });
     }

@@ -24,12 +24,13 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     pipeline::select(&mut config, &args.scopes)?;
     let declared = pipeline::load_declared(&config, false)?;
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;
-    let report = pipeline::check(&config, &declared, &live)?;
+    let unchecked = live.unchecked.clone();
+    let report = pipeline::check(&config, declared, live)?;
     renderer(args.format).render(&report, args.style, out)?;
     out.flush()?;
     if !report.complete {
-        explain_incomplete(&live.unchecked);
-        if live.unchecked.is_empty() {
+        explain_incomplete(&unchecked);
+        if unchecked.is_empty() {
             eprintln!(
                 "error: incomplete scan: {} unchecked",
                 report.summary.unchecked

@@ -75,6 +75,7 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
         return Err(doc.error_at(&[], "a dns_zone file needs a `records:` list"));
     };
     let mut out = Vec::new();
+    let mut cursor = super::locate::Cursor::new(&doc.text);
     for (i, rec) in records.iter().enumerate() {
         let Some(r) = rec.as_object() else {
             return Err(doc.error_at(
@@ -177,7 +178,7 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
         };
         normalize(&resource.spec, Mode::Strict).map_err(|e| doc.error_at(&here, e.to_string()))?;
         out.push(DeclaredRecord {
-            at: doc.at(&here),
+            at: format!("{}:{}", doc.shown, cursor.seek(&here)),
             resource,
         });
     }

@@ -20,6 +20,49 @@ pub fn locate(text: &str, keys: &[String]) -> (usize, usize) {
     found.map_or((1, 1), |at| crate::error::line_col(text, at))
 }
 
+/// Finds many places in one file in document order in linear time: each
+/// search starts where the previous one ended, and line numbers are counted
+/// only over the text in between. Falls back to [`locate`] from the start
+/// when the keys are not found ahead.
+pub struct Cursor<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> Cursor<'a> {
+    #[must_use]
+    pub fn new(text: &'a str) -> Self {
+        Cursor {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the last key of `keys` found at or after the cursor.
+    pub fn seek(&mut self, keys: &[String]) -> usize {
+        let mut pos = self.offset;
+        let mut found = None;
+        for key in keys {
+            if let Some(at) =
+                find_key(self.text, key, pos).or_else(|| find_value(self.text, key, pos))
+            {
+                found = Some(at);
+                pos = at + key.len();
+            }
+        }
+        match found {
+            Some(at) if at >= self.offset => {
+                self.line += self.text[self.offset..at].matches('\n').count();
+                self.offset = at;
+                self.line
+            }
+            _ => locate(self.text, keys).0,
+        }
+    }
+}
+
 fn boundary_before(text: &str, at: usize) -> bool {
     text[..at]
         .chars()
@@ -63,6 +106,20 @@ mod tests {
 
     fn k(keys: &[&str]) -> Vec<String> {
         keys.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_cursor_finds_places_in_order() {
+        let yaml = "a:\n  type: A\nb:\n  type: A\nc:\n  type: A\n";
+        let mut c = Cursor::new(yaml);
+        assert_eq!(c.seek(&k(&["a"])), 1);
+        assert_eq!(c.seek(&k(&["b"])), 3);
+        assert_eq!(c.seek(&k(&["c"])), 5);
+        assert_eq!(
+            c.seek(&k(&["a"])),
+            1,
+            "behind the cursor: found from the start"
+        );
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub fn read(doc: &Document, zone: &str) -> Result<Read, InputError> {
         _ => return Err(doc.error_at(&[], "an octoDNS zone file maps record names to records")),
     };
     let mut seen = BTreeSet::new();
+    let mut cursor = super::locate::Cursor::new(&doc.text);
     for (name, entry) in entries {
         let place: Vec<String> = vec![if name.is_empty() {
             "''".to_owned()
@@ -144,7 +145,7 @@ pub fn read(doc: &Document, zone: &str) -> Result<Read, InputError> {
                 json!({"zone": zone, "name": abs, "type": rtype, "ttl": ttl, "values": values});
             normalize(&spec, Mode::Strict).map_err(|e| doc.error_at(&place, e.to_string()))?;
             out.records.push(DeclaredRecord {
-                at: doc.at(&place),
+                at: format!("{}:{}", doc.shown, cursor.seek(&place)),
                 resource: Resource {
                     kind: Kind::DnsRecord,
                     id,

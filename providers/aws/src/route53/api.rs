@@ -18,9 +18,22 @@ pub const PAGE_SIZE: i32 = 300;
 /// Waits for this process's next Route53 request slot. One limiter for the
 /// whole process: every zone of every scope shares the account's quota
 /// (throttling past it is still retried by the SDK with backoff and jitter).
+///
+/// `DRIFTGATE_ROUTE53_RPS` changes the rate (`0`: no pacing) for endpoints
+/// that are not AWS's own, such as a local emulator.
 pub async fn pace() {
     static NEXT: OnceLock<Mutex<Instant>> = OnceLock::new();
-    let gap = Duration::from_secs(1) / REQUESTS_PER_SECOND;
+    static RATE: OnceLock<u32> = OnceLock::new();
+    let rate = *RATE.get_or_init(|| {
+        std::env::var("DRIFTGATE_ROUTE53_RPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(REQUESTS_PER_SECOND)
+    });
+    if rate == 0 {
+        return;
+    }
+    let gap = Duration::from_secs(1) / rate;
     let slot = {
         let mut next = NEXT.get_or_init(|| Mutex::new(Instant::now())).lock().await;
         let now = Instant::now();
@@ -57,15 +70,16 @@ pub async fn zone_ids(
 
 /// Every record set of a hosted zone, following NextRecordName,
 /// NextRecordType and NextRecordIdentifier, each record set once even when a
-/// page boundary repeats one.
+/// page boundary repeats one. Each page is handed to `each` as it arrives,
+/// so a large zone is never held twice (SDK types and model).
 ///
 /// # Errors
 /// The first failed call, classified.
 pub async fn record_sets(
     client: &aws_sdk_route53::Client,
     zone_id: &str,
-) -> Result<Vec<ResourceRecordSet>, ProviderError> {
-    let mut out = Vec::new();
+    mut each: impl FnMut(&ResourceRecordSet),
+) -> Result<(), ProviderError> {
     let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
     let mut start: Option<(String, RrType, Option<String>)> = None;
     loop {
@@ -91,7 +105,7 @@ pub async fn record_sets(
                 set.set_identifier().map(str::to_owned),
             );
             if seen.insert(key) {
-                out.push(set.clone());
+                each(set);
             }
         }
         if !page.is_truncated() {
@@ -111,5 +125,5 @@ pub async fn record_sets(
         }
         start = Some(next);
     }
-    Ok(out)
+    Ok(())
 }

@@ -66,9 +66,14 @@ impl Route53Provider {
                 return result;
             }
         };
-        match api::record_sets(&self.client, &id).await {
-            Ok(sets) => {
-                result.resources = sets.iter().map(|s| map::resource(&name, s)).collect();
+        let mut resources = Vec::new();
+        match api::record_sets(&self.client, &id, |s| {
+            resources.push(map::resource(&name, s))
+        })
+        .await
+        {
+            Ok(()) => {
+                result.resources = resources;
                 result.scopes_read.push(scope_key(Kind::DnsRecord, &name));
             }
             Err(e) => result.unchecked.push(whole(e)),
