@@ -157,6 +157,13 @@ impl Scope {
                     .map(|z| (Kind::DnsRecord, driftgate_model::dns::canonical_name(z))),
             );
         }
+        if let Some(a) = &self.aws {
+            out.extend(
+                a.security_group_vpcs
+                    .iter()
+                    .map(|v| (Kind::FirewallRule, v.clone())),
+            );
+        }
         if let Some(a) = &self.azure {
             out.extend(
                 a.dns_zones
@@ -272,11 +279,17 @@ impl Config {
                         clusters_seen.push((format!("zone:{zone}"), name.clone()));
                     }
                     for v in &a.security_group_vpcs {
-                        not_yet_read.push((
-                            Kind::FirewallRule,
-                            v.clone(),
-                            "security groups are not read by this version of driftgate".to_owned(),
-                        ));
+                        if let Some((_, other)) =
+                            clusters_seen.iter().find(|(k, _)| *k == format!("vpc:{v}"))
+                        {
+                            return Err(at(
+                                start,
+                                format!(
+                                    "VPC `{v}` is already in scope `{other}`: a VPC belongs to one scope"
+                                ),
+                            ));
+                        }
+                        clusters_seen.push((format!("vpc:{v}"), name.clone()));
                     }
                     Some(AwsScope {
                         region: a.region,
@@ -491,16 +504,13 @@ expires = "2027-03-01"            # optional
         assert_eq!(s.mode, ScopeMode::Enforce);
         assert_eq!(s.aws.as_ref().unwrap().ecs_clusters, vec!["prod"]);
         assert_eq!(s.declared, Path::new("./infra/production"));
-        assert_eq!(
-            s.not_yet_read.len(),
-            2,
-            "VPCs and GCP are reported unchecked"
-        );
+        assert_eq!(s.not_yet_read.len(), 1, "GCP is reported unchecked");
         assert_eq!(
             s.targets(),
             vec![
                 (Kind::EcsService, "prod".into()),
                 (Kind::DnsRecord, "example.com".into()),
+                (Kind::FirewallRule, "vpc-0abc".into()),
                 (Kind::DnsRecord, "example.org".into())
             ]
         );

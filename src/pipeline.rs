@@ -9,7 +9,7 @@ use crate::error::InputError;
 use crate::normalize::{self, Mode, Node};
 use crate::report::Report;
 use anyhow::Context;
-use driftgate_aws::{AwsTarget, EcsProvider, Route53Provider, sdk_config};
+use driftgate_aws::{AwsTarget, EcsProvider, Route53Provider, SecurityGroupProvider, sdk_config};
 use driftgate_azure::{AzureDnsProvider, IdentityChain, StaticToken, TokenSource};
 use driftgate_model::provider::scope_key;
 use driftgate_model::{
@@ -65,10 +65,7 @@ fn add_records(
                 Path::new(file),
                 line.parse().unwrap_or(1),
                 1,
-                format!(
-                    "record set `{}` is also declared at {first}",
-                    rec.resource.id
-                ),
+                format!("`{}` is also declared at {first}", rec.resource.id),
             ));
         }
         seen.insert(rec.resource.id.clone(), rec.at.clone());
@@ -149,6 +146,29 @@ pub fn load_declared(
                 add_records(recs, i, &mut records, &mut out)?;
                 continue;
             }
+            let vpcs: Vec<String> = scope
+                .aws
+                .as_ref()
+                .map(|a| a.security_group_vpcs.clone())
+                .unwrap_or_default();
+            if doc.value.get("kind").and_then(serde_json::Value::as_str) == Some("security_group") {
+                add_records(
+                    declared::firewall::read_native(&doc, &vpcs)?,
+                    i,
+                    &mut records,
+                    &mut out,
+                )?;
+                continue;
+            }
+            if declared::firewall::is_describe_output(&doc.value) {
+                add_records(
+                    declared::firewall::read_describe(&doc, &vpcs)?,
+                    i,
+                    &mut records,
+                    &mut out,
+                )?;
+                continue;
+            }
             let octodns_zone = zone_of_file(&path)
                 .filter(|z| doc.value.get("kind").is_none() && zones.contains(z));
             if let Some(zone) = octodns_zone {
@@ -207,6 +227,7 @@ pub async fn scan(config: &Config) -> ScanResult {
         };
         let clusters = aws.ecs_clusters.clone();
         let zones = aws.route53_zones.clone();
+        let vpcs = aws.security_group_vpcs.clone();
         set.spawn(async move {
             let sdk = sdk_config(&target).await;
             let ecs = async {
@@ -223,10 +244,19 @@ pub async fn scan(config: &Config) -> ScanResult {
                     Route53Provider::new(&sdk, zones).scan().await
                 }
             };
-            let (mut a, b) = tokio::join!(ecs, dns);
-            a.resources.extend(b.resources);
-            a.scopes_read.extend(b.scopes_read);
-            a.unchecked.extend(b.unchecked);
+            let sgs = async {
+                if vpcs.is_empty() {
+                    ScanResult::default()
+                } else {
+                    SecurityGroupProvider::new(&sdk, vpcs).scan().await
+                }
+            };
+            let (mut a, b, c) = tokio::join!(ecs, dns, sgs);
+            for part in [b, c] {
+                a.resources.extend(part.resources);
+                a.scopes_read.extend(part.scopes_read);
+                a.unchecked.extend(part.unchecked);
+            }
             a
         });
     }

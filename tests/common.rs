@@ -1,5 +1,7 @@
 //! Running the binary hermetically, and shaping its output for snapshots.
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -89,4 +91,52 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
 pub(crate) fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
+}
+
+/// The moto endpoint. Panics, loudly, when the suite was not started by
+/// `scripts/test.sh`.
+pub(crate) fn endpoint() -> String {
+    std::env::var("DRIFTGATE_TEST_MOTO").unwrap_or_else(|_| {
+        panic!(
+            "DRIFTGATE_TEST_MOTO is not set: these tests need moto. Run scripts/test.sh, \
+             which installs and starts it"
+        )
+    })
+}
+
+/// A cluster name no other test run against the same moto has used.
+pub(crate) fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{name}-{}-{nanos}", std::process::id())
+}
+
+/// One EC2 Query API call to moto (for subnets and security groups, which
+/// ECS validates); returns the first `<tag>` of the answer.
+pub(crate) fn ec2(params: &[(&str, &str)], tag: &str) -> String {
+    let url = endpoint();
+    let host = url.trim_start_matches("http://");
+    let mut body = String::from("Version=2016-11-15");
+    for (k, v) in params {
+        body.push_str(&format!("&{k}={}", v.replace('/', "%2F")));
+    }
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut s = TcpStream::connect(host).unwrap();
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let open = format!("<{tag}>");
+    let start = out
+        .find(&open)
+        .unwrap_or_else(|| panic!("no {tag} in {out}"))
+        + open.len();
+    let end = out[start..].find(&format!("</{tag}>")).unwrap() + start;
+    out[start..end].to_owned()
 }

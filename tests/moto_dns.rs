@@ -1,19 +1,13 @@
 //! DNS end to end against moto: a zone with every supported record type,
 //! changed by API as a person in the console would.
 
-use crate::common::{Run, driftgate, run, write};
+use crate::common::{Run, driftgate, endpoint, run, write};
 use aws_sdk_route53::Client;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
 };
 use serde_json::Value;
 use std::path::Path;
-
-fn endpoint() -> String {
-    std::env::var("DRIFTGATE_TEST_MOTO").unwrap_or_else(|_| {
-        panic!("DRIFTGATE_TEST_MOTO is not set: these tests need moto. Run scripts/test.sh, which installs and starts it")
-    })
-}
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()

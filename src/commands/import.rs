@@ -130,6 +130,38 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
             }
             plan.push((path, crate::declared::dns::native_yaml(&zone, &records)));
         }
+        let vpcs = scope
+            .aws
+            .as_ref()
+            .map(|a| a.security_group_vpcs.clone())
+            .unwrap_or_default();
+        let mut groups: std::collections::BTreeMap<(String, String), Vec<&Resource>> =
+            Default::default();
+        for r in &live.resources {
+            if r.kind == Kind::FirewallRule
+                && vpcs.iter().any(|v| v == scope_of(&r.id))
+                && !known.contains(&(r.kind, r.id.as_str()))
+                && !provider_owned(r.kind, &r.id)
+            {
+                let vpc = r.spec["vpc"].as_str().unwrap_or_default().to_owned();
+                let gid = r.spec["groupId"].as_str().unwrap_or_default().to_owned();
+                groups.entry((vpc, gid)).or_default().push(r);
+            }
+        }
+        for ((vpc, gid), rules) in groups {
+            let path = scope
+                .declared
+                .join("firewall")
+                .join(&vpc)
+                .join(format!("{gid}.yaml"));
+            if path.exists() && !args.force {
+                anyhow::bail!(
+                    "{} exists; pass --force to overwrite. Nothing was imported",
+                    path.display()
+                );
+            }
+            plan.push((path, crate::declared::firewall::native_yaml(&rules)));
+        }
     }
     for (path, text) in &plan {
         if let Some(dir) = path.parent() {

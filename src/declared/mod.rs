@@ -9,6 +9,8 @@
 //!   keeps as `ecs-service-def.json` and `ecs-task-def.json`.
 //!
 //! - octoDNS zone files (`<zone>.yaml` for a zone of the scope, see [`octodns`]);
+//! - security groups (`kind: security_group`, or `aws ec2 describe-security-groups`
+//!   JSON, see [`firewall`]);
 //! - RFC 1035 zone files (`<zone>.zone`, `db.<zone>`, see [`bind`]).
 //!
 //! Every error names the file, line and column.
@@ -16,6 +18,7 @@
 pub mod bind;
 pub mod dns;
 pub mod ecs;
+pub mod firewall;
 pub mod locate;
 pub mod octodns;
 pub mod template;

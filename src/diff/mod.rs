@@ -223,8 +223,66 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
         f.reason = Some(why.clone());
         findings.push(f);
     }
+    pair_changed_peers(scope, live, &mut findings);
     findings.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
     out.findings.extend(findings);
+}
+
+/// A firewall rule's id holds its peer, so a CIDR edited by hand shows as
+/// one rule missing and another unmanaged. Where exactly one of each open the
+/// same thing (group, direction, protocol, ports), they are one rule whose
+/// peer changed: reported as `changed`, path `peer`.
+fn pair_changed_peers(scope: &Scope, live: &Live, findings: &mut Vec<Finding>) {
+    use driftgate_model::firewall::rule_key;
+    let mut missing: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut unmanaged: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.kind != Kind::FirewallRule {
+            continue;
+        }
+        let Some(key) = rule_key(&f.id) else { continue };
+        match f.state {
+            State::Missing => missing.entry(key.to_owned()).or_default().push(i),
+            State::Unmanaged => unmanaged.entry(key.to_owned()).or_default().push(i),
+            _ => {}
+        }
+    }
+    let mut drop = BTreeSet::new();
+    for (key, m) in &missing {
+        let (Some(u), [mi]) = (unmanaged.get(key), m.as_slice()) else {
+            continue;
+        };
+        let [ui] = u.as_slice() else { continue };
+        let live_id = findings[*ui].id.clone();
+        let decl_id = findings[*mi].id.clone();
+        let peer = |id: &str| Value::String(id[key.len() + 1..].to_owned());
+        let mut changes = vec![Change {
+            path: "peer".into(),
+            declared: peer(&decl_id),
+            live: peer(&live_id),
+        }];
+        let d = scope
+            .declared
+            .iter()
+            .find(|d| d.kind == Kind::FirewallRule && d.id == decl_id)
+            .map(|d| &d.node);
+        compare(
+            d,
+            live.nodes.get(&(Kind::FirewallRule, live_id)),
+            "",
+            &mut changes,
+        );
+        let f = &mut findings[*mi];
+        f.state = State::Changed;
+        f.changes = changes;
+        drop.insert(*ui);
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        let keep = !drop.contains(&i);
+        i += 1;
+        keep
+    });
 }
 
 fn scope_noun(kind: Kind) -> &'static str {

@@ -5,11 +5,13 @@
 //! - [`schema`]: the field-rule language and its walker.
 //! - [`ecs`]: the ECS service and task definition rules.
 //! - [`dns`]: DNS record sets.
+//! - [`firewall`]: firewall rules.
 //! - [`secrets`]: masking of sensitive values.
 //! - [`ignore`]: `[[ignore]]` rules.
 
 pub mod dns;
 pub mod ecs;
+pub mod firewall;
 pub mod ignore;
 pub mod node;
 pub mod schema;
@@ -36,10 +38,7 @@ pub fn normalize(resource: &Resource, mode: Mode) -> Result<Node, SchemaError> {
     match resource.kind {
         Kind::EcsService => ecs::normalize(&resource.spec, mode),
         Kind::DnsRecord => dns::normalize(&resource.spec, mode),
-        Kind::FirewallRule => Ok(Node::leaf(
-            schema::sorted(&resource.spec),
-            resource.spec.clone(),
-        )),
+        Kind::FirewallRule => firewall::normalize(&resource.spec, mode),
     }
 }
 
@@ -49,7 +48,8 @@ pub fn normalize(resource: &Resource, mode: Mode) -> Result<Node, SchemaError> {
 pub fn provider_owned(kind: Kind, id: &str) -> bool {
     match kind {
         Kind::DnsRecord => dns::provider_owned(id),
-        Kind::EcsService | Kind::FirewallRule => false,
+        Kind::FirewallRule => firewall::provider_owned(id),
+        Kind::EcsService => false,
     }
 }
 

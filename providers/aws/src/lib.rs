@@ -3,6 +3,7 @@
 //! - [`client`]: the one place SDK configuration is built (credential chain,
 //!   region, profile, `AWS_ENDPOINT_URL`, timeouts, retries).
 //! - [`ecs`]: ECS services and the task definitions they run.
+//! - [`ec2`]: security groups through the EC2 Query API (SigV4-signed).
 //! - [`route53`]: Route53 hosted zones' record sets.
 //! - [`error`]: SDK failures mapped into [`driftgate_model::ProviderError`].
 //! - [`raw`]: an interceptor that keeps the JSON body each read call returned,
@@ -10,11 +11,13 @@
 //!   own field names.
 
 pub mod client;
+pub mod ec2;
 pub mod ecs;
 pub mod error;
 pub mod raw;
 pub mod route53;
 
 pub use client::{AwsTarget, sdk_config};
+pub use ec2::SecurityGroupProvider;
 pub use ecs::EcsProvider;
 pub use route53::Route53Provider;

@@ -10,6 +10,7 @@
 //! - [`finding`]: the states a resource ends in and the field-level changes.
 //! - [`provider`]: the [`Provider`] trait every cloud module implements.
 //! - [`dns`]: DNS names and record ids, spelled one way everywhere.
+//! - [`firewall`]: firewall rules, one per effective rule, and their ids.
 //! - [`error`]: [`ProviderError`], shared across providers.
 //! - `replay` (feature `replay`): a loopback HTTP server that providers'
 //!   tests answer from recorded API responses.
@@ -19,6 +20,7 @@ pub mod dns;
 pub mod error;
 pub mod fake;
 pub mod finding;
+pub mod firewall;
 pub mod kind;
 pub mod provider;
 #[cfg(feature = "replay")]

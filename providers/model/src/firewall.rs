@@ -1,0 +1,296 @@
+//! Firewall rules: one `firewall_rule` per effective rule, shared by the
+//! providers and the declared-file readers so both sides flatten a security
+//! group the same way.
+//!
+//! An AWS permission (protocol, ports, several peers) becomes one rule per
+//! peer. A rule's id is its content, never a cloud-assigned rule id:
+//!
+//! `<vpc>/<group id>/<direction>/<protocol>/<ports>/<peer>`
+//!
+//! - direction: `ingress` or `egress`;
+//! - protocol: `tcp`, `udp`, `icmp`, `icmpv6`, `all`, or the IP protocol number;
+//! - ports: `443`, `1024-65535`, `any` (all protocols, or all ports);
+//!   for ICMP `<type>:<code>` with `any` for -1 (`8:any`, `any`);
+//! - peer: a canonical CIDR (`10.0.0.0/8`, `2001:db8::/32`), a prefix list
+//!   (`pl-...`) or a security group (`sg-...`).
+//!
+//! Example: `vpc-0abc/sg-0123/ingress/tcp/443/0.0.0.0/0`.
+
+use crate::{Kind, Resource};
+use serde_json::{Value, json};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// The canonical protocol name of an `IpProtocol` value.
+#[must_use]
+pub fn protocol(p: &str) -> String {
+    match p.trim().to_lowercase().as_str() {
+        "-1" | "all" => "all".into(),
+        "6" | "tcp" => "tcp".into(),
+        "17" | "udp" => "udp".into(),
+        "1" | "icmp" => "icmp".into(),
+        "58" | "icmpv6" => "icmpv6".into(),
+        other => other.into(),
+    }
+}
+
+/// The canonical port text of a rule.
+#[must_use]
+pub fn ports(protocol: &str, from: Option<i64>, to: Option<i64>) -> String {
+    let any = |v: Option<i64>| v.is_none_or(|n| n < 0);
+    match protocol {
+        "all" => "any".into(),
+        "icmp" | "icmpv6" => {
+            if any(from) {
+                "any".into()
+            } else {
+                let code = if any(to) {
+                    "any".into()
+                } else {
+                    to.unwrap_or(0).to_string()
+                };
+                format!("{}:{code}", from.unwrap_or(0))
+            }
+        }
+        "tcp" | "udp" => match (from, to) {
+            (None | Some(-1), _) => "any".into(),
+            (Some(0), Some(65535)) => "any".into(),
+            (Some(f), Some(t)) if f == t => f.to_string(),
+            (Some(f), Some(t)) => format!("{f}-{t}"),
+            (Some(f), None) => f.to_string(),
+        },
+        // Other protocols have no ports.
+        _ => "any".into(),
+    }
+}
+
+/// A CIDR in canonical form: host bits cleared, a bare address taken as a
+/// single host (`1.1.1.1` is `1.1.1.1/32`).
+///
+/// # Errors
+/// Text that is not an address or CIDR.
+pub fn cidr(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let (addr, len) = match t.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (t, None),
+    };
+    let ip: IpAddr = addr.parse().map_err(|_| format!("`{t}` is not a CIDR"))?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let len: u32 = match len {
+        Some(l) => l
+            .parse()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| format!("`{t}` has a bad prefix length"))?,
+        None => max,
+    };
+    Ok(match ip {
+        IpAddr::V4(v4) => {
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            format!("{}/{len}", Ipv4Addr::from(u32::from(v4) & mask))
+        }
+        IpAddr::V6(v6) => {
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
+            format!("{}/{len}", Ipv6Addr::from(u128::from(v6) & mask))
+        }
+    })
+}
+
+/// The id of one rule.
+#[must_use]
+pub fn rule_id(
+    vpc: &str,
+    group: &str,
+    direction: &str,
+    protocol: &str,
+    ports: &str,
+    peer: &str,
+) -> String {
+    format!("{vpc}/{group}/{direction}/{protocol}/{ports}/{peer}")
+}
+
+/// The five segments of a rule id before its peer, which say what the rule
+/// opens; two rules that differ only in their peer share them.
+#[must_use]
+pub fn rule_key(id: &str) -> Option<&str> {
+    let mut end = 0;
+    for (n, (i, _)) in id.match_indices('/').enumerate() {
+        if n == 4 {
+            end = i;
+            break;
+        }
+    }
+    (end > 0).then(|| &id[..end])
+}
+
+fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).or_else(|| {
+        let mut c = key.chars();
+        let first = c.next()?;
+        let lower: String = first.to_lowercase().chain(c).collect();
+        v.get(lower)
+    })
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> Vec<&'a Value> {
+    get(v, key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    get(v, key).and_then(Value::as_str)
+}
+
+fn int(v: &Value, key: &str) -> Option<i64> {
+    match get(v, key)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The rules of one security group in the shape `aws ec2
+/// describe-security-groups` prints (`GroupId`, `VpcId`, `IpPermissions`,
+/// `IpPermissionsEgress`; camelCase keys accepted too).
+///
+/// # Errors
+/// A group without an id or VPC, a permission without a protocol, a bad CIDR.
+pub fn rules_of_group(group: &Value) -> Result<Vec<Resource>, String> {
+    let gid = text(group, "GroupId").ok_or("a security group has no `GroupId`")?;
+    let vpc = text(group, "VpcId").ok_or_else(|| format!("security group {gid} has no `VpcId`"))?;
+    let name = text(group, "GroupName").unwrap_or_default();
+    let mut out = Vec::new();
+    for (key, direction) in [
+        ("IpPermissions", "ingress"),
+        ("IpPermissionsEgress", "egress"),
+    ] {
+        for perm in list(group, key) {
+            let proto = protocol(
+                &get(perm, "IpProtocol")
+                    .map(|p| match p {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .ok_or_else(|| format!("a permission of {gid} has no `IpProtocol`"))?,
+            );
+            let ports = ports(&proto, int(perm, "FromPort"), int(perm, "ToPort"));
+            let mut peers: Vec<(String, String, Option<String>)> = Vec::new();
+            for r in list(perm, "IpRanges") {
+                let c = text(r, "CidrIp").ok_or("an IpRanges entry has no `CidrIp`")?;
+                peers.push((
+                    "cidr".into(),
+                    cidr(c)?,
+                    text(r, "Description").map(str::to_owned),
+                ));
+            }
+            for r in list(perm, "Ipv6Ranges") {
+                let c = text(r, "CidrIpv6").ok_or("an Ipv6Ranges entry has no `CidrIpv6`")?;
+                peers.push((
+                    "cidr".into(),
+                    cidr(c)?,
+                    text(r, "Description").map(str::to_owned),
+                ));
+            }
+            for r in list(perm, "PrefixListIds") {
+                let p =
+                    text(r, "PrefixListId").ok_or("a PrefixListIds entry has no `PrefixListId`")?;
+                peers.push((
+                    "prefix_list".into(),
+                    p.to_owned(),
+                    text(r, "Description").map(str::to_owned),
+                ));
+            }
+            for r in list(perm, "UserIdGroupPairs") {
+                let g = text(r, "GroupId")
+                    .or_else(|| text(r, "GroupName"))
+                    .ok_or("a UserIdGroupPairs entry has no `GroupId`")?;
+                peers.push((
+                    "security_group".into(),
+                    g.to_owned(),
+                    text(r, "Description").map(str::to_owned),
+                ));
+            }
+            for (peer_type, peer, description) in peers {
+                let mut spec = json!({
+                    "vpc": vpc, "groupId": gid, "groupName": name, "direction": direction,
+                    "protocol": proto, "ports": ports, "peerType": peer_type, "peer": peer,
+                });
+                if let Some(d) = description.filter(|d| !d.is_empty()) {
+                    spec["description"] = json!(d);
+                }
+                out.push(Resource {
+                    kind: Kind::FirewallRule,
+                    id: rule_id(vpc, gid, direction, &proto, &ports, &peer),
+                    spec,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a rule is the egress allow-all rule AWS gives every new group.
+#[must_use]
+pub fn is_default_egress(id: &str) -> bool {
+    id.ends_with("/egress/all/any/0.0.0.0/0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_parts() {
+        assert_eq!(protocol("-1"), "all");
+        assert_eq!(protocol("6"), "tcp");
+        assert_eq!(protocol("58"), "icmpv6");
+        assert_eq!(ports("tcp", Some(443), Some(443)), "443");
+        assert_eq!(ports("tcp", Some(1024), Some(65535)), "1024-65535");
+        assert_eq!(ports("tcp", Some(0), Some(65535)), "any");
+        assert_eq!(
+            ports("all", Some(22), Some(22)),
+            "any",
+            "ports mean nothing for all protocols"
+        );
+        assert_eq!(ports("icmp", Some(8), Some(-1)), "8:any");
+        assert_eq!(ports("icmp", Some(-1), Some(-1)), "any");
+        assert_eq!(ports("icmp", Some(15), Some(-1)), "15:any");
+        assert_eq!(cidr("10.1.2.3/8").unwrap(), "10.0.0.0/8");
+        assert_eq!(cidr("1.1.1.1").unwrap(), "1.1.1.1/32");
+        assert_eq!(cidr("2001:DB8::1/32").unwrap(), "2001:db8::/32");
+        assert!(cidr("10.0.0.0/33").is_err());
+        assert!(cidr("ten").is_err());
+    }
+
+    #[test]
+    fn one_permission_with_several_peers_is_several_rules() {
+        let g = json!({"GroupId": "sg-1", "VpcId": "vpc-1", "GroupName": "web",
+            "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.1/8", "Description": "office"}],
+                "Ipv6Ranges": [{"CidrIpv6": "::/0"}], "UserIdGroupPairs": [{"GroupId": "sg-2", "UserId": "1"}],
+                "PrefixListIds": [{"PrefixListId": "pl-1"}]}],
+            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]});
+        let rules = rules_of_group(&g).unwrap();
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "vpc-1/sg-1/ingress/tcp/443/0.0.0.0/0",
+                "vpc-1/sg-1/ingress/tcp/443/10.0.0.0/8",
+                "vpc-1/sg-1/ingress/tcp/443/::/0",
+                "vpc-1/sg-1/ingress/tcp/443/pl-1",
+                "vpc-1/sg-1/ingress/tcp/443/sg-2",
+                "vpc-1/sg-1/egress/all/any/0.0.0.0/0",
+            ]
+        );
+        assert_eq!(rules[1].spec["description"], "office");
+        assert!(is_default_egress(ids[5]));
+        assert_eq!(rule_key(ids[1]), Some("vpc-1/sg-1/ingress/tcp/443"));
+    }
+}

@@ -1,0 +1,64 @@
+//! What a firewall rule looks like, and what counts as the same.
+//!
+//! A rule's id already holds everything that says what it opens (group,
+//! direction, protocol, ports, peer, each in canonical form: see
+//! `driftgate_model::firewall`), so the only field left to compare is its
+//! description. The egress allow-all rule AWS gives every new group is not
+//! drift unless declared ([`provider_owned`]).
+
+use super::node::Node;
+use super::schema::{Mode, SchemaError};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Keys a rule spec may have.
+pub const FIELDS: &[&str] = &[
+    "vpc",
+    "groupId",
+    "groupName",
+    "direction",
+    "protocol",
+    "ports",
+    "peerType",
+    "peer",
+    "description",
+];
+
+/// Normalizes a rule spec.
+///
+/// # Errors
+/// In strict mode, an unknown field.
+pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
+    let obj = spec.as_object().ok_or_else(|| SchemaError {
+        keys: vec![],
+        path: String::new(),
+        message: "expected an object".into(),
+    })?;
+    if mode == Mode::Strict
+        && let Some(k) = obj.keys().find(|k| !FIELDS.contains(&k.as_str()))
+    {
+        return Err(SchemaError {
+            keys: vec![k.clone()],
+            path: k.clone(),
+            message: format!("unknown field `{k}`"),
+        });
+    }
+    let mut out = BTreeMap::new();
+    if let Some(d) = obj
+        .get("description")
+        .and_then(Value::as_str)
+        .filter(|d| !d.is_empty())
+    {
+        out.insert(
+            "description".to_owned(),
+            Node::plain(Value::String(d.to_owned())),
+        );
+    }
+    Ok(Node::Obj(out))
+}
+
+/// Whether a live rule is one AWS made with its group.
+#[must_use]
+pub fn provider_owned(id: &str) -> bool {
+    driftgate_model::firewall::is_default_egress(id)
+}
