@@ -12,3 +12,4 @@ mod cli;
 mod common;
 mod moto;
 mod moto_dns;
+mod moto_firewall;

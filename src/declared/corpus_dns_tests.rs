@@ -316,3 +316,54 @@ fn bind_files_are_rejected_with_their_place() {
         "hickory-nonewline.zone:10:1: `nonewline` is outside the zone hickory-nonewline"
     );
 }
+
+/// Every firewall-aws corpus file: `describe-security-groups` output, bare
+/// or in a recorded-response wrapper.
+#[test]
+fn security_group_corpus_files_read_right() {
+    let dir = corpus("firewall-aws");
+    assert_eq!(
+        files("firewall-aws"),
+        vec![
+            "cloudmapper-demo-describe-security-groups.json",
+            "custodian-placebo-sgs-icmp-tags.json",
+            "custodian-placebo-sgs-prefixlist-desc.json"
+        ]
+    );
+    let read = |file: &str| {
+        let doc = parse_with_env(&dir.join(file), file.to_owned(), &|_| None).unwrap();
+        let groups = doc
+            .value
+            .get("SecurityGroups")
+            .or_else(|| doc.value.pointer("/data/SecurityGroups"))
+            .unwrap();
+        let vpcs: Vec<String> = groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["VpcId"].as_str().map(str::to_owned))
+            .collect();
+        super::firewall::read_describe(&doc, &vpcs).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let r = read("cloudmapper-demo-describe-security-groups.json");
+    let ids: Vec<&str> = r.iter().map(|d| d.resource.id.as_str()).collect();
+    assert!(
+        ids.contains(&"vpc-12345678/sg-00000008/ingress/tcp/22/sg-00000002"),
+        "{ids:?}"
+    );
+    assert!(ids.iter().any(|i| i.ends_with("/egress/all/any/0.0.0.0/0")));
+    let r = read("custodian-placebo-sgs-icmp-tags.json");
+    assert!(
+        r.iter().any(|d| d.resource.id.contains("/icmp/15:any/")),
+        "icmp type 15, any code"
+    );
+    let r = read("custodian-placebo-sgs-prefixlist-desc.json");
+    assert!(
+        r.iter()
+            .any(|d| d.resource.spec["peerType"] == "prefix_list")
+    );
+    assert!(
+        r.iter()
+            .any(|d| d.resource.spec.get("description").is_some())
+    );
+}
