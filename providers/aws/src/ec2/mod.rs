@@ -7,6 +7,9 @@
 pub mod query;
 pub mod xml;
 
+#[cfg(test)]
+mod replay_tests;
+
 use driftgate_model::provider::scope_key;
 use driftgate_model::{Kind, Provider, ProviderError, ScanResult, Unchecked};
 use query::Ec2Query;
