@@ -53,6 +53,8 @@ struct RawGcp {
     project: String,
     #[serde(default)]
     firewall_networks: Vec<String>,
+    /// The Compute Engine API's endpoint, for tests or private endpoints.
+    endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,6 +121,14 @@ pub struct AwsScope {
     pub security_group_vpcs: Vec<String>,
 }
 
+/// The GCP part of a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcpScope {
+    pub project: String,
+    pub firewall_networks: Vec<String>,
+    pub endpoint: Option<String>,
+}
+
 /// The Azure part of a scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AzureScope {
@@ -139,6 +149,7 @@ pub struct Scope {
     pub declared_as_written: String,
     pub aws: Option<AwsScope>,
     pub azure: Option<AzureScope>,
+    pub gcp: Option<GcpScope>,
     /// GCP firewall networks and Azure DNS zones named here are not read yet:
     /// they become `unchecked` findings, so the gate never passes over them.
     pub not_yet_read: Vec<(Kind, String, String)>,
@@ -162,6 +173,13 @@ impl Scope {
                 a.security_group_vpcs
                     .iter()
                     .map(|v| (Kind::FirewallRule, v.clone())),
+            );
+        }
+        if let Some(g) = &self.gcp {
+            out.extend(
+                g.firewall_networks
+                    .iter()
+                    .map(|n| (Kind::FirewallRule, format!("{}:{n}", g.project))),
             );
         }
         if let Some(a) = &self.azure {
@@ -246,7 +264,7 @@ impl Config {
                     format!("scope name `{name}` is empty or used twice"),
                 ));
             }
-            let mut not_yet_read = Vec::new();
+            let not_yet_read = Vec::new();
             let aws = match s.aws {
                 Some(a) => {
                     for c in &a.ecs_clusters {
@@ -305,15 +323,29 @@ impl Config {
                 }
                 None => None,
             };
-            if let Some(g) = s.gcp {
-                for n in g.firewall_networks {
-                    not_yet_read.push((
-                        Kind::FirewallRule,
-                        format!("{}/{n}", g.project),
-                        "GCP firewall rules are not read by this version of driftgate".to_owned(),
-                    ));
+            let gcp = match s.gcp {
+                Some(g) => {
+                    for n in &g.firewall_networks {
+                        let key = format!("net:{}:{n}", g.project);
+                        if let Some((_, other)) = clusters_seen.iter().find(|(k, _)| *k == key) {
+                            return Err(at(
+                                start,
+                                format!(
+                                    "network `{n}` of project `{}` is already in scope `{other}`",
+                                    g.project
+                                ),
+                            ));
+                        }
+                        clusters_seen.push((key, name.clone()));
+                    }
+                    Some(GcpScope {
+                        project: g.project,
+                        firewall_networks: g.firewall_networks,
+                        endpoint: g.endpoint,
+                    })
                 }
-            }
+                None => None,
+            };
             let azure = match s.azure {
                 Some(z) => {
                     for zone in &z.dns_zones {
@@ -340,7 +372,7 @@ impl Config {
                 }
                 None => None,
             };
-            if aws.is_none() && azure.is_none() && not_yet_read.is_empty() {
+            if aws.is_none() && azure.is_none() && gcp.is_none() && not_yet_read.is_empty() {
                 return Err(at(
                     start,
                     format!("scope `{name}` names no target: add [scope.aws] with ecs_clusters"),
@@ -353,6 +385,7 @@ impl Config {
                 declared_as_written: s.declared,
                 aws,
                 azure,
+                gcp,
                 not_yet_read,
             });
         }
@@ -504,13 +537,14 @@ expires = "2027-03-01"            # optional
         assert_eq!(s.mode, ScopeMode::Enforce);
         assert_eq!(s.aws.as_ref().unwrap().ecs_clusters, vec!["prod"]);
         assert_eq!(s.declared, Path::new("./infra/production"));
-        assert_eq!(s.not_yet_read.len(), 1, "GCP is reported unchecked");
+        assert!(s.not_yet_read.is_empty());
         assert_eq!(
             s.targets(),
             vec![
                 (Kind::EcsService, "prod".into()),
                 (Kind::DnsRecord, "example.com".into()),
                 (Kind::FirewallRule, "vpc-0abc".into()),
+                (Kind::FirewallRule, "acme-prod:default".into()),
                 (Kind::DnsRecord, "example.org".into())
             ]
         );

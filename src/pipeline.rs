@@ -160,6 +160,22 @@ pub fn load_declared(
                 )?;
                 continue;
             }
+            let gcp_doc = doc.value.get("kind").and_then(serde_json::Value::as_str)
+                == Some("gcp_firewall_rules")
+                || declared::gcp::rules_in(&doc.value).is_some();
+            if gcp_doc {
+                let (project, networks) = scope
+                    .gcp
+                    .as_ref()
+                    .map(|g| (Some(g.project.as_str()), g.firewall_networks.clone()))
+                    .unwrap_or((None, Vec::new()));
+                let (recs, notes) = declared::gcp::read(&doc, project, &networks)?;
+                for note in &notes {
+                    eprintln!("note: {note}");
+                }
+                add_records(recs, i, &mut records, &mut out)?;
+                continue;
+            }
             if declared::firewall::is_describe_output(&doc.value) {
                 add_records(
                     declared::firewall::read_describe(&doc, &vpcs)?,
@@ -259,6 +275,26 @@ pub async fn scan(config: &Config) -> ScanResult {
             }
             a
         });
+    }
+    for scope in &config.scopes {
+        let Some(g) = &scope.gcp else { continue };
+        if g.firewall_networks.is_empty() {
+            continue;
+        }
+        let token: std::sync::Arc<dyn driftgate_gcp::TokenSource> =
+            match std::env::var("DRIFTGATE_GCP_TOKEN") {
+                Ok(t) if !t.is_empty() => std::sync::Arc::new(driftgate_gcp::StaticToken(t)),
+                _ => std::sync::Arc::new(driftgate_gcp::Adc::default()),
+            };
+        let provider = driftgate_gcp::GcpFirewallProvider::new(
+            g.endpoint
+                .as_deref()
+                .unwrap_or(driftgate_gcp::firewall::COMPUTE_ENDPOINT),
+            token,
+            &g.project,
+            g.firewall_networks.clone(),
+        );
+        set.spawn(async move { provider.scan().await });
     }
     for scope in &config.scopes {
         let Some(az) = &scope.azure else { continue };

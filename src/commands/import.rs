@@ -148,6 +148,37 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
                 groups.entry((vpc, gid)).or_default().push(r);
             }
         }
+        if let Some(g) = &scope.gcp {
+            for network in &g.firewall_networks {
+                let target = format!("{}:{network}", g.project);
+                let rules: Vec<&Resource> = live
+                    .resources
+                    .iter()
+                    .filter(|r| {
+                        r.kind == Kind::FirewallRule
+                            && scope_of(&r.id) == target
+                            && !known.contains(&(r.kind, r.id.as_str()))
+                    })
+                    .collect();
+                if rules.is_empty() {
+                    continue;
+                }
+                let path = scope
+                    .declared
+                    .join("firewall")
+                    .join(format!("{}-{network}.yaml", g.project));
+                if path.exists() && !args.force {
+                    anyhow::bail!(
+                        "{} exists; pass --force to overwrite. Nothing was imported",
+                        path.display()
+                    );
+                }
+                plan.push((
+                    path,
+                    crate::declared::gcp::native_yaml(&g.project, network, &rules),
+                ));
+            }
+        }
         for ((vpc, gid), rules) in groups {
             let path = scope
                 .declared

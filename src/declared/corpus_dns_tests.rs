@@ -367,3 +367,85 @@ fn security_group_corpus_files_read_right() {
             .any(|d| d.resource.spec.get("description").is_some())
     );
 }
+
+/// Every firewall-gcp corpus file.
+#[test]
+fn gcp_firewall_corpus_files_read_right() {
+    assert_eq!(
+        files("firewall-gcp"),
+        vec![
+            "custodian-flight-firewalls-list.json",
+            "forseti-enforcer-sample-policy.json",
+            "gcpdiag-gce1-effective-firewalls.json",
+            "gcpdiag-gce3-effective-firewalls-logging.json"
+        ]
+    );
+    let read = |file: &str, project: &str, networks: &[&str]| {
+        let doc = parse_with_env(&corpus("firewall-gcp").join(file), file.to_owned(), &|_| {
+            None
+        })
+        .unwrap();
+        let nets: Vec<String> = networks.iter().map(|n| (*n).to_owned()).collect();
+        super::gcp::read(&doc, Some(project), &nets).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (r, _) = read(
+        "custodian-flight-firewalls-list.json",
+        "cloud-custodian",
+        &["default"],
+    );
+    let bare = r.iter().find(|d| {
+        d.resource.spec["sourceRanges"]
+            .to_string()
+            .contains("1.1.1.1/32")
+    });
+    assert!(
+        bare.is_some(),
+        "a bare IP is a /32: {:?}",
+        r.iter().map(|d| &d.resource.spec).collect::<Vec<_>>()
+    );
+    assert!(
+        r.iter()
+            .any(|d| d.resource.spec["rules"].to_string().contains("21-25"))
+    );
+
+    let (r, _) = read(
+        "forseti-enforcer-sample-policy.json",
+        "forseti",
+        &["default"],
+    );
+    assert_eq!(
+        r.len(),
+        3,
+        "rules naming no network take the scope's one network"
+    );
+    assert!(
+        r.iter()
+            .all(|d| d.resource.spec["direction"] == "INGRESS"
+                && d.resource.spec["priority"] == 1000)
+    );
+
+    let (r, notes) = read(
+        "gcpdiag-gce1-effective-firewalls.json",
+        "gcpdiag-gce1-aaaa",
+        &["default"],
+    );
+    assert_eq!(r.len(), 17);
+    assert!(r.iter().any(|d| d.resource.spec["action"] == "deny"));
+    assert!(
+        r.iter()
+            .any(|d| d.resource.spec.get("targetServiceAccounts").is_some())
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("2 hierarchical firewall policies")),
+        "{notes:?}"
+    );
+
+    let (r, _) = read(
+        "gcpdiag-gce3-effective-firewalls-logging.json",
+        "gcpdiag-gce3-aaaa",
+        &["default"],
+    );
+    assert!(r.iter().any(|d| d.resource.spec["logging"] == true));
+}

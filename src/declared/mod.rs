@@ -11,6 +11,8 @@
 //! - octoDNS zone files (`<zone>.yaml` for a zone of the scope, see [`octodns`]);
 //! - security groups (`kind: security_group`, or `aws ec2 describe-security-groups`
 //!   JSON, see [`firewall`]);
+//! - GCP firewall rules (gcloud `describe`/`list` JSON or YAML, the REST list,
+//!   `kind: gcp_firewall_rules`, see [`gcp`]);
 //! - RFC 1035 zone files (`<zone>.zone`, `db.<zone>`, see [`bind`]).
 //!
 //! Every error names the file, line and column.
@@ -19,6 +21,7 @@ pub mod bind;
 pub mod dns;
 pub mod ecs;
 pub mod firewall;
+pub mod gcp;
 pub mod locate;
 pub mod octodns;
 pub mod template;

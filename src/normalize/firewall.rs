@@ -3,7 +3,9 @@
 //! A rule's id already holds everything that says what it opens (group,
 //! direction, protocol, ports, peer, each in canonical form: see
 //! `driftgate_model::firewall`), so the only field left to compare is its
-//! description. The egress allow-all rule AWS gives every new group is not
+//! description. A GCP rule is a named resource: its id is
+//! `<project>:<network>/<name>` and every other field is compared (already
+//! canonical: CIDRs, sorted sets, protocol names). The egress allow-all rule AWS gives every new group is not
 //! drift unless declared ([`provider_owned`]).
 
 use super::node::Node;
@@ -13,6 +15,20 @@ use std::collections::BTreeMap;
 
 /// Keys a rule spec may have.
 pub const FIELDS: &[&str] = &[
+    "project",
+    "network",
+    "name",
+    "priority",
+    "action",
+    "rules",
+    "sourceRanges",
+    "destinationRanges",
+    "sourceTags",
+    "targetTags",
+    "sourceServiceAccounts",
+    "targetServiceAccounts",
+    "disabled",
+    "logging",
     "vpc",
     "groupId",
     "groupName",
@@ -44,6 +60,15 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
         });
     }
     let mut out = BTreeMap::new();
+    if obj.contains_key("project") {
+        // A GCP rule: its name is its id; every other field is compared.
+        for (k, v) in obj {
+            if !["project", "network", "name"].contains(&k.as_str()) {
+                out.insert(k.clone(), Node::plain(v.clone()));
+            }
+        }
+        return Ok(Node::Obj(out));
+    }
     if let Some(d) = obj
         .get("description")
         .and_then(Value::as_str)

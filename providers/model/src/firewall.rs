@@ -235,6 +235,159 @@ pub fn rules_of_group(group: &Value) -> Result<Vec<Resource>, String> {
     Ok(out)
 }
 
+/// The id of a GCP firewall rule: `<project>:<network>/<name>`. A GCP rule
+/// is a named resource (its name is the user's, not the cloud's), so it is
+/// the unit; a changed source range shows as a changed field.
+#[must_use]
+pub fn gcp_rule_id(project: &str, network: &str, name: &str) -> String {
+    format!("{project}:{network}/{name}")
+}
+
+/// The last segment of a network URL (`.../global/networks/default`).
+#[must_use]
+pub fn network_name(url: &str) -> &str {
+    url.rsplit('/').next().unwrap_or(url)
+}
+
+fn strings(v: &Value, key: &str) -> Vec<String> {
+    let mut out: Vec<String> = list(v, key)
+        .iter()
+        .filter_map(|s| s.as_str().map(str::to_owned))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One GCP firewall rule (the compute v1 `Firewall` shape, as `gcloud compute
+/// firewall-rules describe --format=json` prints it) in canonical form.
+/// `default_network` fills in a rule that names none.
+///
+/// # Errors
+/// A rule without a name or network, or with a bad CIDR or port.
+pub fn gcp_rule(
+    project: &str,
+    fw: &Value,
+    default_network: Option<&str>,
+) -> Result<Resource, String> {
+    let name = text(fw, "name").ok_or("a firewall rule has no `name`")?;
+    let network = text(fw, "network")
+        .map(network_name)
+        .or(default_network)
+        .ok_or_else(|| format!("firewall rule `{name}` names no `network`"))?;
+    let direction = text(fw, "direction").unwrap_or("INGRESS").to_uppercase();
+    let priority = int(fw, "priority").unwrap_or(1000);
+    let (action, entries) = match (get(fw, "allowed"), get(fw, "denied")) {
+        (Some(a), None) => ("allow", a),
+        (None, Some(d)) => ("deny", d),
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "firewall rule `{name}` has both `allowed` and `denied`"
+            ));
+        }
+        (None, None) => {
+            return Err(format!(
+                "firewall rule `{name}` has neither `allowed` nor `denied`"
+            ));
+        }
+    };
+    let mut rules = Vec::new();
+    for e in entries
+        .as_array()
+        .ok_or_else(|| format!("`allowed`/`denied` of `{name}` must be a list"))?
+    {
+        let proto = protocol(
+            text(e, "IPProtocol")
+                .or_else(|| text(e, "ipProtocol"))
+                .ok_or_else(|| format!("an entry of `{name}` has no `IPProtocol`"))?,
+        );
+        let mut ports = Vec::new();
+        for p in list(e, "ports") {
+            let t = match p {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let canon = match t.split_once('-') {
+                Some((a, b)) => {
+                    let (a, b): (i64, i64) = (
+                        a.parse()
+                            .map_err(|_| format!("`{t}` is not a port range"))?,
+                        b.parse()
+                            .map_err(|_| format!("`{t}` is not a port range"))?,
+                    );
+                    if a == b {
+                        a.to_string()
+                    } else {
+                        format!("{a}-{b}")
+                    }
+                }
+                None => t
+                    .parse::<i64>()
+                    .map_err(|_| format!("`{t}` is not a port"))?
+                    .to_string(),
+            };
+            ports.push(canon);
+        }
+        ports.sort();
+        ports.dedup();
+        rules.push(if ports.is_empty() {
+            json!({"protocol": proto})
+        } else {
+            json!({"protocol": proto, "ports": ports})
+        });
+    }
+    rules.sort_by_key(ToString::to_string);
+    let cidrs = |key: &str| -> Result<Vec<String>, String> {
+        let mut out = strings(fw, key)
+            .iter()
+            .map(|c| cidr(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort();
+        out.dedup();
+        Ok(out)
+    };
+    let mut spec = json!({
+        "project": project, "network": network, "name": name, "direction": direction,
+        "priority": priority, "action": action, "rules": rules,
+    });
+    for (key, values) in [
+        ("sourceRanges", cidrs("sourceRanges")?),
+        ("destinationRanges", cidrs("destinationRanges")?),
+        ("sourceTags", strings(fw, "sourceTags")),
+        ("targetTags", strings(fw, "targetTags")),
+        (
+            "sourceServiceAccounts",
+            strings(fw, "sourceServiceAccounts"),
+        ),
+        (
+            "targetServiceAccounts",
+            strings(fw, "targetServiceAccounts"),
+        ),
+    ] {
+        if !values.is_empty() {
+            spec[key] = json!(values);
+        }
+    }
+    if get(fw, "disabled").and_then(Value::as_bool) == Some(true) {
+        spec["disabled"] = json!(true);
+    }
+    if let Some(d) = text(fw, "description").filter(|d| !d.is_empty()) {
+        spec["description"] = json!(d);
+    }
+    if get(fw, "logConfig")
+        .and_then(|l| l.get("enable"))
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        spec["logging"] = json!(true);
+    }
+    Ok(Resource {
+        kind: Kind::FirewallRule,
+        id: gcp_rule_id(project, network, name),
+        spec,
+    })
+}
+
 /// Whether a rule is the egress allow-all rule AWS gives every new group.
 #[must_use]
 pub fn is_default_egress(id: &str) -> bool {
@@ -266,6 +419,34 @@ mod tests {
         assert_eq!(cidr("2001:DB8::1/32").unwrap(), "2001:db8::/32");
         assert!(cidr("10.0.0.0/33").is_err());
         assert!(cidr("ten").is_err());
+    }
+
+    #[test]
+    fn gcp_rules_in_canonical_form() {
+        let fw = json!({"name": "allow-web", "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/default",
+            "allowed": [{"IPProtocol": "tcp", "ports": ["443", "80", "21-25"]}, {"IPProtocol": "icmp"}],
+            "sourceRanges": ["1.1.1.1", "10.0.0.1/8"], "targetTags": ["web"], "logConfig": {"enable": true}});
+        let r = gcp_rule("p", &fw, None).unwrap();
+        assert_eq!(r.id, "p:default/allow-web");
+        assert_eq!(r.spec["direction"], "INGRESS");
+        assert_eq!(r.spec["priority"], 1000);
+        assert_eq!(
+            r.spec["rules"],
+            json!([{"protocol": "icmp"}, {"protocol": "tcp", "ports": ["21-25", "443", "80"]}])
+        );
+        assert_eq!(r.spec["sourceRanges"], json!(["1.1.1.1/32", "10.0.0.0/8"]));
+        assert_eq!(r.spec["logging"], true);
+        assert!(
+            gcp_rule("p", &json!({"name": "x", "allowed": []}), None)
+                .unwrap_err()
+                .contains("no `network`")
+        );
+        assert_eq!(
+            gcp_rule("p", &json!({"name": "x", "allowed": []}), Some("default"))
+                .unwrap()
+                .id,
+            "p:default/x"
+        );
     }
 
     #[test]

@@ -1,0 +1,12 @@
+//! driftgate's GCP provider.
+//!
+//! - [`credential`]: OAuth tokens from Application Default Credentials
+//!   (gcp_auth: a service account file, gcloud's user credentials, the
+//!   metadata server), or a token given outright.
+//! - [`firewall`]: VPC firewall rules through compute v1 `firewalls.list`.
+
+pub mod credential;
+pub mod firewall;
+
+pub use credential::{Adc, StaticToken, TokenSource};
+pub use firewall::GcpFirewallProvider;

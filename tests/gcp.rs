@@ -1,0 +1,130 @@
+//! GCP firewall rules end to end through the binary, against documented
+//! compute v1 responses on loopback (GCP has no emulator). The token is given
+//! with `DRIFTGATE_GCP_TOKEN`, so no credential reaches out.
+
+use crate::common::{driftgate, root, run, write};
+use driftgate_model::replay::{Request, serve};
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(root().join("fixtures/gcp/firewall-replay").join(name)).unwrap()
+}
+
+fn compute() -> (tokio::runtime::Runtime, String) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = rt
+        .block_on(serve(|req: &Request| {
+            if req.header("authorization") != Some("Bearer replay-token") {
+                return (
+                    401,
+                    "application/json",
+                    fixture("error-unauthenticated.json"),
+                );
+            }
+            let page = if req.query("pageToken").as_deref() == Some("page-2") {
+                2
+            } else {
+                1
+            };
+            (
+                200,
+                "application/json",
+                fixture(&format!("firewalls-page{page}.json")),
+            )
+        }))
+        .0;
+    (rt, url)
+}
+
+#[test]
+fn gcp_rules_opened_changed_and_removed_by_hand_are_found() {
+    let (_rt, url) = compute();
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"gcp\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.gcp]\nproject = \"acme-prod\"\nfirewall_networks = [\"default\"]\nendpoint = \"{url}\"\n"
+        ),
+    );
+    let cmd = |args: &[&str]| {
+        run(driftgate(d.path())
+            .args(args)
+            .env("DRIFTGATE_GCP_TOKEN", "replay-token"))
+    };
+    let r = cmd(&["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = cmd(&["check"]);
+    assert_eq!(r.code, 0, "import then check is in sync: {}", r.all());
+    assert!(r.stdout.contains("3 in sync"), "{}", r.stdout);
+
+    // The declared side as Git had it before the console: allow-web had a
+    // narrower source range, allow-ssh was never declared, and a rule that
+    // was deleted by hand is still declared (gcloud list output).
+    std::fs::remove_dir_all(d.path().join("infra")).unwrap();
+    write(
+        &d.path().join("infra/rules.json"),
+        r#"[
+  {"name": "allow-web", "network": "default", "allowed": [{"IPProtocol": "tcp", "ports": ["443", "80"]}],
+   "sourceRanges": ["203.0.113.0/24"], "targetTags": ["web"], "description": "public web"},
+  {"name": "deny-egress-smtp", "network": "default", "direction": "EGRESS", "priority": 900,
+   "denied": [{"IPProtocol": "tcp", "ports": ["25"]}], "destinationRanges": ["0.0.0.0/0"]},
+  {"name": "allow-db", "network": "default", "allowed": [{"IPProtocol": "tcp", "ports": ["5432"]}], "sourceTags": ["app"]}
+]"#,
+    );
+    let r = cmd(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let states: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "in_sync")
+        .map(|f| (f["id"].as_str().unwrap(), f["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("acme-prod:default/allow-db", "missing"),
+            ("acme-prod:default/allow-ssh", "unmanaged"),
+            ("acme-prod:default/allow-web", "changed"),
+        ]
+    );
+    let web = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["state"] == "changed")
+        .unwrap();
+    assert_eq!(web["changes"][0]["path"], "sourceRanges");
+    assert_eq!(
+        web["changes"][0]["declared"],
+        serde_json::json!(["203.0.113.0/24"])
+    );
+    assert_eq!(web["changes"][0]["live"], serde_json::json!(["0.0.0.0/0"]));
+}
+
+#[test]
+fn a_rejected_gcp_token_is_exit_2() {
+    let (_rt, url) = compute();
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"gcp\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.gcp]\nproject = \"acme-prod\"\nfirewall_networks = [\"default\"]\nendpoint = \"{url}\"\n"
+        ),
+    );
+    std::fs::create_dir_all(d.path().join("infra")).unwrap();
+    let r = run(driftgate(d.path())
+        .args(["check"])
+        .env("DRIFTGATE_GCP_TOKEN", "expired"));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("UNAUTHENTICATED") || r.stderr.contains("401"),
+        "{}",
+        r.stderr
+    );
+}
