@@ -368,6 +368,16 @@ mod tests {
     }
 
     #[test]
+    fn groups_by_name_stay_names_until_resolved_against_live() {
+        let d = doc(
+            "db.yaml",
+            "kind: security_group\nvpc: vpc-1\ngroupId: sg-9\ningress:\n  - {protocol: tcp, ports: 5432, groups: [web]}\n",
+        );
+        let r = read_native(&d, &["vpc-1".into()]).unwrap();
+        assert_eq!(r[0].resource.id, "vpc-1/sg-9/ingress/tcp/5432/web");
+    }
+
+    #[test]
     fn bad_rules_name_their_line() {
         let d = doc(
             "web.yaml",
