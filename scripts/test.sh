@@ -6,13 +6,28 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MOTO_VERSION="5.2.5"
+# Validators of the report formats, from their own ecosystems.
+PY_VALIDATORS="jsonschema==4.26.0 junitparser==5.0.3"
+SARIF_SCHEMA_PACKAGE="@microsoft/jest-sarif@1.0.0-beta.0"
 VENV="${DRIFTGATE_VENV:-.venv}"
 
-if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
-  echo "test.sh: installing moto[server]==$MOTO_VERSION into $VENV" >&2
+if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, jsonschema, junitparser, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+  echo "test.sh: installing moto[server]==$MOTO_VERSION and the report validators into $VENV" >&2
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" $PY_VALIDATORS
 fi
+
+# The official SARIF 2.1.0 JSON schema, as Microsoft's SARIF tooling ships it on npm.
+SCHEMA_DIR="target/test-deps"
+SARIF_SCHEMA="$SCHEMA_DIR/sarif-2.1.0-rtm.5.json"
+if [ ! -s "$SARIF_SCHEMA" ]; then
+  mkdir -p "$SCHEMA_DIR"
+  (cd "$SCHEMA_DIR" && npm pack --silent "$SARIF_SCHEMA_PACKAGE" >/dev/null \
+    && tar -xzf microsoft-jest-sarif-*.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json \
+    && mv package/lib/schemas/sarif-2.1.0-rtm.5.json . && rm -rf package microsoft-jest-sarif-*.tgz)
+fi
+export DRIFTGATE_TEST_PYTHON="$PWD/$VENV/bin/python" DRIFTGATE_SARIF_SCHEMA="$PWD/$SARIF_SCHEMA"
 
 PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 LOG="${TMPDIR:-/tmp}/driftgate-moto-$PORT.log"

@@ -1,8 +1,34 @@
 //! Raw command-line flags (clap derive). Validation happens in `run`.
 
 use crate::report::Format;
+use clap::ValueEnum;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    let (f, p) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected FORMAT=PATH, e.g. junit=report.xml"))?;
+    let format = Format::from_str(f, true).map_err(|_| {
+        format!("`{f}` is not a format: table, diff, json, markdown, junit or sarif")
+    })?;
+    if p.is_empty() {
+        return Err(format!("`{s}`: the path is empty"));
+    }
+    Ok((format, PathBuf::from(p)))
+}
+
+fn parse_state(s: &str) -> Result<driftgate_model::State, String> {
+    use driftgate_model::State;
+    match s.trim() {
+        "changed" => Ok(State::Changed),
+        "missing" => Ok(State::Missing),
+        "unmanaged" => Ok(State::Unmanaged),
+        other => Err(format!(
+            "`{other}` is not a drift state: changed, missing or unmanaged"
+        )),
+    }
+}
 
 /// Finds ClickOps drift: what is live in the cloud against what Git declares.
 ///
@@ -37,6 +63,13 @@ pub enum Command {
         /// Check only these scopes (repeatable).
         #[arg(long = "scope")]
         scopes: Vec<String>,
+        /// Also write a format to a file (repeatable): `--output junit=report.xml`.
+        #[arg(long = "output", short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
+        outputs: Vec<(Format, PathBuf)>,
+        /// Drift states that fail the gate (exit 1), comma-separated.
+        /// `unchecked` always fails, with exit 2.
+        #[arg(long, value_delimiter = ',', default_value = "changed,missing,unmanaged", value_parser = parse_state)]
+        fail_on: Vec<driftgate_model::State>,
     },
     /// Write the normalized live state of every scope as JSON.
     Snapshot {

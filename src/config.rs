@@ -142,6 +142,8 @@ pub struct AzureScope {
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub name: String,
+    /// The line of the scope's `[[scope]]` table in the config file.
+    pub line: usize,
     pub mode: ScopeMode,
     /// The declared directory, resolved against the config file's directory.
     pub declared: PathBuf,
@@ -379,6 +381,7 @@ impl Config {
                 ));
             }
             scopes.push(Scope {
+                line: crate::error::line_col(text, start).0,
                 name,
                 mode: s.mode,
                 declared: root.join(&s.declared),

@@ -27,6 +27,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 format,
                 live,
                 scopes,
+                outputs,
+                fail_on,
             } => {
                 commands::check::run(
                     commands::check::Args {
@@ -35,6 +37,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                         live,
                         scopes,
                         style,
+                        outputs,
+                        fail_on,
                     },
                     &mut out,
                 )

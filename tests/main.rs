@@ -10,6 +10,7 @@
 mod azure;
 mod cli;
 mod common;
+mod formats;
 mod gcp;
 mod moto;
 mod moto_dns;

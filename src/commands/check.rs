@@ -13,6 +13,9 @@ pub struct Args {
     pub live: Option<PathBuf>,
     pub scopes: Vec<String>,
     pub style: Style,
+    /// More formats, each to a file.
+    pub outputs: Vec<(Format, PathBuf)>,
+    pub fail_on: Vec<driftgate_model::State>,
 }
 
 /// Runs a check and prints the report on `out`.
@@ -25,7 +28,23 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     let declared = pipeline::load_declared(&config, false)?;
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;
     let unchecked = live.unchecked.clone();
-    let report = pipeline::check(&config, declared, live)?;
+    let mut report = pipeline::check(&config, declared, live)?;
+    report.fail_on = args.fail_on;
+    report.config_file = config.path.file_name().map_or_else(
+        || "driftgate.toml".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    report.scope_lines = config
+        .scopes
+        .iter()
+        .map(|s| (s.name.clone(), s.line))
+        .collect();
+    for (format, path) in &args.outputs {
+        let mut buf = Vec::new();
+        renderer(*format).render(&report, Style::default(), &mut buf)?;
+        crate::write_atomically(path, &buf)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
     renderer(args.format).render(&report, args.style, out)?;
     out.flush()?;
     if !report.complete {

@@ -4,10 +4,17 @@
 
 pub mod diff;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::diff::Ignored;
-use driftgate_model::{Finding, Summary};
+use driftgate_model::{Finding, State, Summary};
+
+/// The states that fail the gate unless `--fail-on` says otherwise.
+/// (`unchecked` always fails, with exit 2.)
+pub const DEFAULT_FAIL_ON: &[State] = &[State::Changed, State::Missing, State::Unmanaged];
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -29,6 +36,15 @@ pub struct Report {
     /// Per finding, the declared and live trees as lines, for the diff format.
     #[serde(skip)]
     pub texts: Vec<(Vec<String>, Vec<String>)>,
+    /// Which drift states fail the gate (`--fail-on`).
+    #[serde(skip)]
+    pub fail_on: Vec<State>,
+    /// The config file, and the line of each scope in it, for formats that
+    /// point at a place (SARIF, for unmanaged resources).
+    #[serde(skip)]
+    pub config_file: String,
+    #[serde(skip)]
+    pub scope_lines: std::collections::BTreeMap<String, usize>,
 }
 
 impl Report {
@@ -46,7 +62,39 @@ impl Report {
             findings,
             ignored,
             texts,
+            fail_on: DEFAULT_FAIL_ON.to_vec(),
+            config_file: "driftgate.toml".to_owned(),
+            scope_lines: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// Whether a finding fails the gate: a drift state named in `--fail-on`,
+    /// in an enforced scope.
+    #[must_use]
+    pub fn fails(&self, f: &Finding) -> bool {
+        f.mode == "enforce" && self.fail_on.contains(&f.state)
+    }
+
+    /// The unified diff of one finding's two sides, without headers.
+    #[must_use]
+    pub fn diff_text(&self, index: usize) -> String {
+        let Some((declared, live)) = self.texts.get(index) else {
+            return String::new();
+        };
+        let old = if declared.is_empty() {
+            String::new()
+        } else {
+            declared.join("\n") + "\n"
+        };
+        let new = if live.is_empty() {
+            String::new()
+        } else {
+            live.join("\n") + "\n"
+        };
+        similar::TextDiff::from_lines(&old, &new)
+            .unified_diff()
+            .context_radius(3)
+            .to_string()
     }
 
     /// Names of the enforced scopes with drift.
@@ -55,7 +103,7 @@ impl Report {
         let mut out: Vec<&str> = self
             .findings
             .iter()
-            .filter(|f| f.state.is_drift() && f.mode == "enforce")
+            .filter(|f| self.fails(f))
             .map(|f| f.scope.as_str())
             .collect();
         out.dedup();
@@ -95,6 +143,12 @@ pub enum Format {
     Diff,
     /// The versioned JSON report.
     Json,
+    /// A pull request comment or job summary (GitHub-flavoured Markdown).
+    Markdown,
+    /// A JUnit XML test report: one test case per resource.
+    Junit,
+    /// SARIF 2.1.0 for code scanning, located at the declared file and line.
+    Sarif,
 }
 
 /// Options every renderer may honour.
@@ -119,5 +173,8 @@ pub fn renderer(format: Format) -> Box<dyn Render> {
         Format::Table => Box::new(table::Table),
         Format::Diff => Box::new(diff::Diff),
         Format::Json => Box::new(json::Json),
+        Format::Markdown => Box::new(markdown::Markdown),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Sarif => Box::new(sarif::Sarif),
     }
 }

@@ -1,0 +1,89 @@
+//! Markdown for a pull request comment or a CI job summary: a summary
+//! table, then one collapsible section per drifted or unchecked resource
+//! with its diff.
+
+use super::{Render, Report, Style};
+use crate::normalize::node::display;
+use driftgate_model::State;
+use std::io::{self, Write};
+
+pub struct Markdown;
+
+fn icon(state: State) -> &'static str {
+    match state {
+        State::InSync => "✅",
+        State::Changed => "✏️",
+        State::Missing => "❌",
+        State::Unmanaged => "➕",
+        State::Unchecked => "⚠️",
+    }
+}
+
+/// Escapes the characters Markdown table cells and HTML would read.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+}
+
+impl Render for Markdown {
+    fn render(&self, report: &Report, _style: Style, out: &mut dyn Write) -> io::Result<()> {
+        let s = &report.summary;
+        writeln!(out, "## driftgate: {}\n", esc(&report.verdict()))?;
+        writeln!(out, "| state | count |\n|---|---|")?;
+        for state in State::ALL {
+            writeln!(
+                out,
+                "| {} {} | {} |",
+                icon(state),
+                state.as_str(),
+                s.get(state)
+            )?;
+        }
+        writeln!(out)?;
+        for (i, f) in report.findings.iter().enumerate() {
+            if f.state == State::InSync {
+                continue;
+            }
+            writeln!(
+                out,
+                "<details><summary>{} <code>{}</code> {} <b>{}</b> ({}, {})</summary>\n",
+                icon(f.state),
+                esc(f.kind.as_str()),
+                esc(&f.id),
+                f.state.as_str(),
+                esc(&f.scope),
+                f.mode
+            )?;
+            if let Some(at) = &f.declared_at {
+                writeln!(out, "Declared at `{at}`.\n")?;
+            }
+            if let Some(r) = &f.reason {
+                writeln!(out, "{}\n", esc(r))?;
+            }
+            if !f.changes.is_empty() {
+                writeln!(out, "| field | declared | live |\n|---|---|---|")?;
+                for c in &f.changes {
+                    writeln!(
+                        out,
+                        "| `{}` | `{}` | `{}` |",
+                        esc(&c.path),
+                        esc(&display(&c.declared)),
+                        esc(&display(&c.live))
+                    )?;
+                }
+                writeln!(out)?;
+            }
+            let diff = report.diff_text(i);
+            if !diff.is_empty() {
+                writeln!(out, "```diff\n{}```\n", diff.replace("```", "` ` `"))?;
+            }
+            if !f.ignored.is_empty() {
+                writeln!(out, "Ignored by rule: {}\n", esc(&f.ignored.join(", ")))?;
+            }
+            writeln!(out, "</details>\n")?;
+        }
+        Ok(())
+    }
+}
