@@ -441,3 +441,42 @@ fn an_unused_task_definition_file_is_noted() {
         r.stderr
     );
 }
+
+/// The README's IAM policy names exactly the actions the code calls (each
+/// provider lists them; its replay tests check what it really sends).
+#[test]
+fn the_readme_iam_policy_is_exactly_what_the_code_calls() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("## Minimal IAM policy")
+        .expect("an IAM policy section");
+    let block = &readme[start..];
+    let json_start = block.find("```json").unwrap() + "```json".len();
+    let json_end = block[json_start..].find("```").unwrap() + json_start;
+    let policy: serde_json::Value = serde_json::from_str(&block[json_start..json_end]).unwrap();
+    let mut in_readme: Vec<String> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["Action"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_owned())
+        })
+        .collect();
+    in_readme.sort();
+    let mut in_code: Vec<String> = driftgate_aws::actions()
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+    in_code.sort();
+    assert_eq!(in_readme, in_code);
+    assert!(
+        in_code
+            .iter()
+            .all(|a| a.contains(":List") || a.contains(":Describe") || a.contains(":Get")),
+        "read-only"
+    );
+}

@@ -18,6 +18,12 @@ pub mod raw;
 pub mod route53;
 
 pub use client::{AwsTarget, sdk_config};
+
+/// Every AWS action driftgate calls, all read-only.
+#[must_use]
+pub fn actions() -> Vec<&'static str> {
+    [ecs::api::ACTIONS, route53::api::ACTIONS, ec2::ACTIONS].concat()
+}
 pub use ec2::SecurityGroupProvider;
 pub use ecs::EcsProvider;
 pub use route53::Route53Provider;

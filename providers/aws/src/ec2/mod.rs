@@ -15,6 +15,9 @@ use driftgate_model::{Kind, Provider, ProviderError, ScanResult, Unchecked};
 use query::Ec2Query;
 use serde_json::Value;
 
+/// Every AWS action this module calls (see `ecs::api::ACTIONS`).
+pub const ACTIONS: &[&str] = &["ec2:DescribeSecurityGroups"];
+
 /// The security group provider for one AWS target.
 #[derive(Debug, Clone)]
 pub struct SecurityGroupProvider {

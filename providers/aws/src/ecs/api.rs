@@ -9,6 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
+/// Every AWS action this module calls: the README's IAM policy is checked
+/// against these, and the replay tests against what is really sent.
+pub const ACTIONS: &[&str] = &[
+    "ecs:ListServices",
+    "ecs:DescribeServices",
+    "ecs:DescribeTaskDefinition",
+];
+
 /// DescribeServices takes at most this many services a call.
 pub const DESCRIBE_SERVICES_BATCH: usize = 10;
 

@@ -142,6 +142,12 @@ async fn pages_batches_and_drops_deleted_services() {
     assert!(ids.contains(&"paged/svc-01") && ids.contains(&"paged/svc-23"));
 
     let calls = calls(&log);
+    for (op, _) in &calls {
+        assert!(
+            super::api::ACTIONS.contains(&format!("ecs:{op}").as_str()),
+            "{op} is not in ACTIONS"
+        );
+    }
     let lists: Vec<&Value> = calls
         .iter()
         .filter(|(op, _)| op == "ListServices")

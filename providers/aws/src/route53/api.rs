@@ -9,6 +9,12 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+/// Every AWS action this module calls (see `ecs::api::ACTIONS`).
+pub const ACTIONS: &[&str] = &[
+    "route53:ListHostedZonesByName",
+    "route53:ListResourceRecordSets",
+];
+
 /// Route53 allows five requests a second per account.
 pub const REQUESTS_PER_SECOND: u32 = 5;
 
