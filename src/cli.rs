@@ -81,6 +81,13 @@ pub enum Command {
         #[arg(long = "scope")]
         scopes: Vec<String>,
     },
+    /// Print a shell completion script: `driftgate completions bash > /etc/bash_completion.d/driftgate`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `driftgate man > driftgate.1`.
+    Man,
     /// Write declared files (native YAML) for every live resource that is not
     /// declared yet, so a ClickOps setup moves to Git in one step.
     Import {

@@ -59,6 +59,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 )
                 .await
             }
+            Command::Completions { shell } => {
+                let mut cmd = <Cli as clap::CommandFactory>::command();
+                clap_complete::generate(shell, &mut cmd, "driftgate", &mut out);
+                Ok(ExitStatus::InSync)
+            }
+            Command::Man => {
+                let cmd = <Cli as clap::CommandFactory>::command();
+                clap_mangen::Man::new(cmd).render(&mut out)?;
+                Ok(ExitStatus::InSync)
+            }
             Command::Import {
                 config,
                 live,

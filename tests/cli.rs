@@ -480,3 +480,26 @@ fn the_readme_iam_policy_is_exactly_what_the_code_calls() {
         "read-only"
     );
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let r = dg(&root(), &["completions", "bash"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("_driftgate()") && r.stdout.contains("--fail-on"),
+        "{}",
+        &r.stdout[..200.min(r.stdout.len())]
+    );
+    let r = dg(&root(), &["completions", "zsh"]);
+    assert_eq!(r.code, 0);
+    let r = dg(&root(), &["man"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.starts_with(".ie \\n(.g .ds Aq") || r.stdout.contains(".TH driftgate"),
+        "{}",
+        &r.stdout[..200.min(r.stdout.len())]
+    );
+    assert!(r.stdout.contains("check"));
+    let r = dg(&root(), &["completions", "tcsh"]);
+    assert_eq!(r.code, 2);
+}
