@@ -503,3 +503,47 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     let r = dg(&root(), &["completions", "tcsh"]);
     assert_eq!(r.code, 2);
 }
+
+/// Every `driftgate` command the CI examples run, run against the demo: each
+/// parses and gives a gate's answer (0 or 1), never a usage error.
+#[test]
+fn the_ci_examples_parse_and_their_commands_run() {
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut ran = 0;
+    for file in ["github-actions.yml", "gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root().join("examples/ci").join(file)).unwrap();
+        let yaml: serde_yaml_ng::Value =
+            serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let json = serde_json::to_value(yaml).unwrap();
+        let mut all = Vec::new();
+        strings(&json, &mut all);
+        for line in all
+            .iter()
+            .flat_map(|s| s.lines())
+            .map(str::trim)
+            .filter(|l| l.starts_with("driftgate "))
+        {
+            let dir = tempfile::tempdir().unwrap();
+            crate::common::copy_tree(&root().join("fixtures/demo"), dir.path());
+            let command = line.split(" > ").next().unwrap();
+            let mut args: Vec<&str> = command.split_whitespace().skip(1).collect();
+            args.extend_from_slice(&["--live", "live.json"]);
+            let r = dg(dir.path(), &args);
+            assert_eq!(
+                r.code,
+                1,
+                "{file}: `{line}` gives the demo's drift: {}",
+                r.all()
+            );
+            ran += 1;
+        }
+    }
+    assert_eq!(ran, 2, "one check per example");
+}
