@@ -66,6 +66,10 @@ pub enum Command {
         /// Also write a format to a file (repeatable): `--output junit=report.xml`.
         #[arg(long = "output", short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
         outputs: Vec<(Format, PathBuf)>,
+        /// Check only share I of N of the targets (`--shard 2/4`), for a CI
+        /// matrix or an indexed job; `driftgate merge` joins the JSON reports.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<crate::pipeline::Shard>,
         /// Drift states that fail the gate (exit 1), comma-separated.
         /// `unchecked` always fails, with exit 2.
         #[arg(long, value_delimiter = ',', default_value = "changed,missing,unmanaged", value_parser = parse_state)]
@@ -80,6 +84,17 @@ pub enum Command {
         output: PathBuf,
         #[arg(long = "scope")]
         scopes: Vec<String>,
+    },
+    /// Merge the JSON reports of `check --shard` runs into one report and
+    /// one exit code.
+    Merge {
+        /// The JSON reports, one per shard.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[arg(long, value_delimiter = ',', default_value = "changed,missing,unmanaged", value_parser = parse_state)]
+        fail_on: Vec<driftgate_model::State>,
     },
     /// Print a shell completion script: `driftgate completions bash > /etc/bash_completion.d/driftgate`.
     Completions {

@@ -26,6 +26,80 @@ pub struct DeclaredResource {
     pub at: String,
 }
 
+/// One share of the targets: `--shard I/N` (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}`: expected I/N with 1 <= I <= N, e.g. 2/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Keeps this shard's share of the config's targets (clusters, zones, VPCs,
+/// networks), and only the declared resources that lie in them. Targets are
+/// dealt out round-robin in sorted order, so the same config always shards
+/// the same way, and the shards together cover every target exactly once.
+pub fn shard(config: &mut Config, declared: &mut Vec<DeclaredResource>, shard: Shard) {
+    let mut all: Vec<(Kind, String)> = config
+        .scopes
+        .iter()
+        .flat_map(ConfigScope::targets)
+        .collect();
+    all.sort();
+    let keep: std::collections::BTreeSet<(Kind, String)> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % shard.count == shard.index - 1)
+        .map(|(_, t)| t)
+        .collect();
+    let kept = |k: Kind, t: String| keep.contains(&(k, t));
+    for s in &mut config.scopes {
+        if let Some(a) = &mut s.aws {
+            a.ecs_clusters.retain(|c| kept(Kind::EcsService, c.clone()));
+            a.route53_zones
+                .retain(|z| kept(Kind::DnsRecord, driftgate_model::dns::canonical_name(z)));
+            a.security_group_vpcs
+                .retain(|v| kept(Kind::FirewallRule, v.clone()));
+        }
+        if let Some(g) = &mut s.gcp {
+            let project = g.project.clone();
+            g.firewall_networks
+                .retain(|n| kept(Kind::FirewallRule, format!("{project}:{n}")));
+        }
+        if let Some(z) = &mut s.azure {
+            z.dns_zones
+                .retain(|d| kept(Kind::DnsRecord, driftgate_model::dns::canonical_name(d)));
+        }
+    }
+    declared.retain(|d| {
+        kept(
+            d.resource.kind,
+            crate::diff::scope_of(&d.resource.id).to_owned(),
+        )
+    });
+}
+
 /// Keeps only the scopes named with `--scope` (all when none are).
 ///
 /// # Errors

@@ -29,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 scopes,
                 outputs,
                 fail_on,
+                shard,
             } => {
                 commands::check::run(
                     commands::check::Args {
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                         style,
                         outputs,
                         fail_on,
+                        shard,
                     },
                     &mut out,
                 )
@@ -59,6 +61,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 )
                 .await
             }
+            Command::Merge {
+                reports,
+                format,
+                fail_on,
+            } => commands::merge::run(&reports, format, fail_on, style, &mut out),
             Command::Completions { shell } => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(shell, &mut cmd, "driftgate", &mut out);

@@ -547,3 +547,40 @@ fn the_ci_examples_parse_and_their_commands_run() {
     }
     assert_eq!(ran, 2, "one check per example");
 }
+
+#[test]
+fn shards_cover_every_target_once_and_merge_into_the_whole_report() {
+    let d = demo_copy();
+    let mut parts = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let r = check_in(d.path(), &["--shard", shard, "--format", "json"]);
+        assert!(r.code == 0 || r.code == 1, "{}", r.all());
+        let path = d
+            .path()
+            .join(format!("shard-{}.json", shard.replace('/', "-")));
+        std::fs::write(&path, &r.stdout).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["shard"], shard);
+        parts.push(path.display().to_string());
+    }
+    let whole = check_in(d.path(), &["--format", "json"]);
+    let merged = dg(
+        d.path(),
+        &["merge", &parts[0], &parts[1], "--format", "json"],
+    );
+    assert_eq!(merged.code, whole.code, "{}", merged.all());
+    let a: serde_json::Value = serde_json::from_str(&whole.stdout).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&merged.stdout).unwrap();
+    assert_eq!(a["summary"], b["summary"]);
+    assert_eq!(a["findings"], b["findings"]);
+
+    let r = dg(d.path(), &["merge", &parts[0]]);
+    assert_eq!(r.code, 2, "a missing shard is an incomplete report");
+    assert!(r.stderr.contains("shard 2/2 is missing"), "{}", r.stderr);
+    let r = dg(d.path(), &["merge", &parts[0], &parts[0], &parts[1]]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("given twice"), "{}", r.stderr);
+    let r = check_in(d.path(), &["--shard", "3/2"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("expected I/N"), "{}", r.stderr);
+}

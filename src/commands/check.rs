@@ -16,6 +16,7 @@ pub struct Args {
     /// More formats, each to a file.
     pub outputs: Vec<(Format, PathBuf)>,
     pub fail_on: Vec<driftgate_model::State>,
+    pub shard: Option<pipeline::Shard>,
 }
 
 /// Runs a check and prints the report on `out`.
@@ -25,11 +26,15 @@ pub struct Args {
 pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let mut config = Config::load(&args.config)?;
     pipeline::select(&mut config, &args.scopes)?;
-    let declared = pipeline::load_declared(&config, false)?;
+    let mut declared = pipeline::load_declared(&config, false)?;
+    if let Some(shard) = args.shard {
+        pipeline::shard(&mut config, &mut declared, shard);
+    }
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;
     let unchecked = live.unchecked.clone();
     let mut report = pipeline::check(&config, declared, live)?;
     report.fail_on = args.fail_on;
+    report.shard = args.shard.map(|s| s.to_string());
     report.config_file = config.path.file_name().map_or_else(
         || "driftgate.toml".to_owned(),
         |n| n.to_string_lossy().into_owned(),

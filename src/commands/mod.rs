@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod import;
+pub mod merge;
 pub mod snapshot;
 
 /// The gate's exit codes.

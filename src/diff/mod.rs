@@ -44,7 +44,7 @@ pub struct Scope {
 }
 
 /// A resource left out by a whole-resource ignore rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Ignored {
     pub scope: String,
     pub kind: Kind,

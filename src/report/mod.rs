@@ -12,6 +12,10 @@ pub mod table;
 use crate::diff::Ignored;
 use driftgate_model::{Finding, State, Summary};
 
+fn default_fail_on() -> Vec<State> {
+    DEFAULT_FAIL_ON.to_vec()
+}
+
 /// The states that fail the gate unless `--fail-on` says otherwise.
 /// (`unchecked` always fails, with exit 2.)
 pub const DEFAULT_FAIL_ON: &[State] = &[State::Changed, State::Missing, State::Unmanaged];
@@ -23,7 +27,7 @@ use std::io::{self, Write};
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// Everything a check found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     /// False when anything in scope could not be read.
@@ -31,13 +35,16 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     /// Resources left out by whole-resource ignore rules.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<Ignored>,
+    /// `I/N` when this report covers one shard of the targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     /// Per finding, the declared and live trees as lines, for the diff format.
     #[serde(skip)]
     pub texts: Vec<(Vec<String>, Vec<String>)>,
     /// Which drift states fail the gate (`--fail-on`).
-    #[serde(skip)]
+    #[serde(skip, default = "default_fail_on")]
     pub fail_on: Vec<State>,
     /// The config file, and the line of each scope in it, for formats that
     /// point at a place (SARIF, for unmanaged resources).
@@ -61,6 +68,7 @@ impl Report {
             summary,
             findings,
             ignored,
+            shard: None,
             texts,
             fail_on: DEFAULT_FAIL_ON.to_vec(),
             config_file: "driftgate.toml".to_owned(),
