@@ -390,12 +390,34 @@ pub async fn scan(config: &Config) -> ScanResult {
         );
         set.spawn(async move { provider.scan().await });
     }
+    // A progress bar on stderr, only when a person watches it.
+    let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let targets: usize = config.scopes.iter().map(|s| s.targets().len()).sum();
+        let bar = indicatif::ProgressBar::new(set.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading {msg}: {pos}/{len} providers done ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message(format!("{targets} targets"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Some(bar)
+    } else {
+        None
+    };
     let mut out = ScanResult::default();
     while let Some(part) = set.join_next().await {
         let part = part.expect("provider task panicked");
         out.resources.extend(part.resources);
         out.scopes_read.extend(part.scopes_read);
         out.unchecked.extend(part.unchecked);
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
     }
     out.resources
         .sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
