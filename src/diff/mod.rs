@@ -323,8 +323,8 @@ pub fn compare(declared: Option<&Node>, live: Option<&Node>, path: &str, out: &m
 }
 
 fn compare_maps(
-    a: &BTreeMap<String, Node>,
-    b: &BTreeMap<String, Node>,
+    a: &crate::normalize::node::Fields,
+    b: &crate::normalize::node::Fields,
     path: &str,
     keyed: bool,
     out: &mut Vec<Change>,

@@ -15,11 +15,11 @@
 //! - the apex SOA and NS records a provider creates with a zone are not
 //!   drift unless declared ([`provider_owned`]).
 
+use super::node::Fields;
 use super::node::Node;
 use super::schema::{Mode, SchemaError, as_int, sorted};
 use driftgate_model::dns::canonical_name;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Keys a record spec may have.
@@ -84,13 +84,13 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_uppercase();
-    let mut out = BTreeMap::new();
+    let mut out = Fields::new();
     let alias = obj.get("alias").filter(|a| !a.is_null());
     if let Some(alias) = alias {
         let Some(a) = alias.as_object() else {
             return Err(err(&["alias"], "expected an object".into()));
         };
-        let mut m = BTreeMap::new();
+        let mut m = Fields::new();
         if let Some(d) = a.get("dnsName").and_then(Value::as_str) {
             m.insert(
                 "dnsName".into(),

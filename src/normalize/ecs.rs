@@ -384,7 +384,7 @@ fn contextual_defaults(node: &mut Node) {
     }
 }
 
-fn drop_if(m: &mut std::collections::BTreeMap<String, Node>, key: &str, default: &Value) {
+fn drop_if(m: &mut super::node::Fields, key: &str, default: &Value) {
     if matches!(m.get(key), Some(Node::Leaf { canon, .. }) if canon == default) {
         m.remove(key);
     }

@@ -8,10 +8,10 @@
 //! canonical: CIDRs, sorted sets, protocol names). The egress allow-all rule AWS gives every new group is not
 //! drift unless declared ([`provider_owned`]).
 
+use super::node::Fields;
 use super::node::Node;
 use super::schema::{Mode, SchemaError};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// Keys a rule spec may have.
 pub const FIELDS: &[&str] = &[
@@ -59,7 +59,7 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
             message: format!("unknown field `{k}`"),
         });
     }
-    let mut out = BTreeMap::new();
+    let mut out = Fields::new();
     if obj.contains_key("project") {
         // A GCP rule: its name is its id; every other field is compared.
         for (k, v) in obj {

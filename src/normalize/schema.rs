@@ -8,9 +8,9 @@
 //! type is an error with the path to it; in lenient mode (live data, where the
 //! API may be newer than this code) unknown fields are left out.
 
+use super::node::Fields;
 use super::node::Node;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// How a field's value is read and compared.
 #[derive(Debug)]
@@ -205,7 +205,7 @@ impl Walker {
         let Some(obj) = v.as_object() else {
             return self.mismatch("an object", v);
         };
-        let mut out = BTreeMap::new();
+        let mut out = Fields::new();
         for (key, value) in obj {
             let Some(field) = field(fields, key) else {
                 if self.mode == Mode::Strict {
@@ -329,7 +329,7 @@ impl Walker {
                 let Some(items) = v.as_array() else {
                     return self.mismatch("a list", v);
                 };
-                let mut out = BTreeMap::new();
+                let mut out = Fields::new();
                 for it in items {
                     let Some(key) = item_key(it, *key_of) else {
                         return self.err(format!("a list item has no {}", key_name(*key_of)));
@@ -338,7 +338,7 @@ impl Walker {
                     let n = self.object(it, fields)?;
                     self.leave();
                     if out
-                        .insert(key.clone(), n.unwrap_or(Node::Obj(BTreeMap::new())))
+                        .insert(key.clone(), n.unwrap_or(Node::Obj(Fields::new())))
                         .is_some()
                     {
                         return self.err(format!("`{key}` appears twice in the list"));
@@ -350,7 +350,7 @@ impl Walker {
                 let Some(items) = v.as_array() else {
                     return self.mismatch("a list", v);
                 };
-                let mut out = BTreeMap::new();
+                let mut out = Fields::new();
                 for it in items {
                     let Some(n) = it.get(*name).and_then(Value::as_str) else {
                         return self.err(format!("a list item has no `{name}`"));
