@@ -70,6 +70,10 @@ pub enum Command {
         /// matrix or an indexed job; `driftgate merge` joins the JSON reports.
         #[arg(long, value_name = "I/N")]
         shard: Option<crate::pipeline::Shard>,
+        /// Name who changed each drifted resource: CloudTrail's write events
+        /// (AWS) and the commit that last set the declared line.
+        #[arg(long)]
+        blame: bool,
         /// Drift states that fail the gate (exit 1), comma-separated.
         /// `unchecked` always fails, with exit 2.
         #[arg(long, value_delimiter = ',', default_value = "changed,missing,unmanaged", value_parser = parse_state)]

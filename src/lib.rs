@@ -8,9 +8,11 @@
 //! - [`normalize`]: secret masking and per-kind canonical forms.
 //! - [`diff`]: declared x live -> one finding per resource.
 //! - [`report`]: findings -> table, diff, JSON.
+//! - [`blame`]: who changed it, from CloudTrail and `git blame`.
 //! - [`commands`]: `check`, `snapshot`, `import`; [`pipeline`] holds the
 //!   steps they share; [`run`] maps the command line to them.
 
+pub mod blame;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 outputs,
                 fail_on,
                 shard,
+                blame,
             } => {
                 commands::check::run(
                     commands::check::Args {
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                         outputs,
                         fail_on,
                         shard,
+                        blame,
                     },
                     &mut out,
                 )

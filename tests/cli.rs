@@ -474,9 +474,10 @@ fn the_readme_iam_policy_is_exactly_what_the_code_calls() {
     in_code.sort();
     assert_eq!(in_readme, in_code);
     assert!(
-        in_code
-            .iter()
-            .all(|a| a.contains(":List") || a.contains(":Describe") || a.contains(":Get")),
+        in_code.iter().all(|a| a.contains(":List")
+            || a.contains(":Describe")
+            || a.contains(":Get")
+            || a.contains(":Lookup")),
         "read-only"
     );
 }

@@ -8,6 +8,7 @@
 //!   is not running.
 
 mod azure;
+mod blame;
 mod cli;
 mod common;
 mod formats;

@@ -17,6 +17,7 @@ pub struct Args {
     pub outputs: Vec<(Format, PathBuf)>,
     pub fail_on: Vec<driftgate_model::State>,
     pub shard: Option<pipeline::Shard>,
+    pub blame: bool,
 }
 
 /// Runs a check and prints the report on `out`.
@@ -35,6 +36,9 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     let mut report = pipeline::check(&config, declared, live)?;
     report.fail_on = args.fail_on;
     report.shard = args.shard.map(|s| s.to_string());
+    if args.blame {
+        crate::blame::blame(&config, &mut report).await;
+    }
     report.config_file = config.path.file_name().map_or_else(
         || "driftgate.toml".to_owned(),
         |n| n.to_string_lossy().into_owned(),

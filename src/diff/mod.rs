@@ -85,6 +85,7 @@ fn finding(scope: &Scope, kind: Kind, id: &str, state: State) -> Finding {
         changes: Vec::new(),
         ignored: Vec::new(),
         reason: None,
+        blame: None,
     }
 }
 

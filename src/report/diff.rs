@@ -77,6 +77,11 @@ impl Render for Diff {
             if !f.ignored.is_empty() {
                 writeln!(out, "# ignored by rule: {}", f.ignored.join(", "))?;
             }
+            if let Some(b) = &f.blame {
+                for l in crate::blame::lines(b) {
+                    writeln!(out, "# {l}")?;
+                }
+            }
         }
         writeln!(out, "{}", report.verdict())
     }

@@ -74,6 +74,9 @@ impl Render for Junit {
                 if let Some(at) = &f.declared_at {
                     detail.push(format!("declared at {at}"));
                 }
+                if let Some(b) = &f.blame {
+                    detail.extend(crate::blame::lines(b));
+                }
                 let detail = detail.join("\n");
                 write!(
                     out,

@@ -82,6 +82,12 @@ impl Render for Markdown {
             if !f.ignored.is_empty() {
                 writeln!(out, "Ignored by rule: {}\n", esc(&f.ignored.join(", ")))?;
             }
+            if let Some(b) = &f.blame {
+                for l in crate::blame::lines(b) {
+                    writeln!(out, "- {}", esc(&l))?;
+                }
+                writeln!(out)?;
+            }
             writeln!(out, "</details>\n")?;
         }
         Ok(())

@@ -76,6 +76,11 @@ impl Render for Sarif {
             if let Some(r) = &f.reason {
                 text.push_str(&format!(": {r}"));
             }
+            if let Some(b) = &f.blame {
+                for l in crate::blame::lines(b) {
+                    text.push_str(&format!("; {l}"));
+                }
+            }
             let loc = match f.declared_at.as_deref().and_then(|a| a.rsplit_once(':')) {
                 Some((file, line)) => location(file, line.parse().unwrap_or(1)),
                 None => location(

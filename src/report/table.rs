@@ -42,6 +42,9 @@ fn detail(f: &driftgate_model::Finding) -> String {
     if !f.ignored.is_empty() {
         lines.push(format!("ignored: {}", f.ignored.join(", ")));
     }
+    if let Some(b) = &f.blame {
+        lines.extend(crate::blame::lines(b));
+    }
     if let Some(at) = &f.declared_at
         && f.state != State::InSync
     {

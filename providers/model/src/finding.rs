@@ -79,6 +79,48 @@ pub struct Finding {
     /// Why the resource could not be checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Who changed it (`check --blame`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blame: Option<Blame>,
+}
+
+/// One write event from the cloud's audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrailEvent {
+    /// RFC 3339, UTC.
+    pub time: String,
+    /// Who: the principal's ARN.
+    pub principal: String,
+    /// The API call, e.g. `UpdateService`.
+    pub call: String,
+    /// Whether it came from the web console.
+    pub console: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+}
+
+/// The commit that last set a declared line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commit {
+    pub hash: String,
+    pub author: String,
+    /// RFC 3339, UTC.
+    pub date: String,
+    pub subject: String,
+}
+
+/// Who changed a resource, on both sides.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Blame {
+    /// Cloud-side write events since the declared value was committed, newest first.
+    #[serde(default)]
+    pub events: Vec<TrailEvent>,
+    /// The commit that last set the declared file's line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<Commit>,
+    /// Why a side is unknown (no audit log for this kind, a failed lookup, no git).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Count of findings per state.
