@@ -342,11 +342,8 @@ pub async fn scan(config: &Config) -> ScanResult {
                 }
             };
             let (mut a, b, c) = tokio::join!(ecs, dns, sgs);
-            for part in [b, c] {
-                a.resources.extend(part.resources);
-                a.scopes_read.extend(part.scopes_read);
-                a.unchecked.extend(part.unchecked);
-            }
+            a.absorb(b);
+            a.absorb(c);
             a
         });
     }
@@ -408,10 +405,7 @@ pub async fn scan(config: &Config) -> ScanResult {
     };
     let mut out = ScanResult::default();
     while let Some(part) = set.join_next().await {
-        let part = part.expect("provider task panicked");
-        out.resources.extend(part.resources);
-        out.scopes_read.extend(part.scopes_read);
-        out.unchecked.extend(part.unchecked);
+        out.absorb(part.expect("provider task panicked"));
         if let Some(bar) = &progress {
             bar.inc(1);
         }
@@ -419,10 +413,7 @@ pub async fn scan(config: &Config) -> ScanResult {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    out.resources
-        .sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
-    out.scopes_read.sort();
-    out
+    out.sorted()
 }
 
 /// Reads a snapshot file.

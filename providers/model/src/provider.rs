@@ -25,6 +25,25 @@ pub struct ScanResult {
 }
 
 impl ScanResult {
+    /// Adds what another part of the scan found.
+    pub fn absorb(&mut self, part: ScanResult) {
+        self.resources.extend(part.resources);
+        self.scopes_read.extend(part.scopes_read);
+        self.unchecked.extend(part.unchecked);
+    }
+
+    /// The result in a stable order: resources by kind and id, scopes,
+    /// unchecked by id.
+    #[must_use]
+    pub fn sorted(mut self) -> Self {
+        self.resources
+            .sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+        self.scopes_read.sort();
+        self.unchecked
+            .sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+        self
+    }
+
     /// Whether everything asked for was read.
     #[must_use]
     pub fn complete(&self) -> bool {

@@ -121,15 +121,10 @@ impl Provider for SecurityGroupProvider {
         }
         let mut out = ScanResult::default();
         while let Some(joined) = set.join_next().await {
-            let part = joined.expect("VPC scan task panicked");
-            out.resources.extend(part.resources);
-            out.scopes_read.extend(part.scopes_read);
-            out.unchecked.extend(part.unchecked);
+            out.absorb(joined.expect("VPC scan task panicked"));
         }
-        out.resources.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut out = out.sorted();
         out.resources.dedup_by(|a, b| a.id == b.id);
-        out.scopes_read.sort();
-        out.unchecked.sort_by(|a, b| a.id.cmp(&b.id));
         out
     }
 }

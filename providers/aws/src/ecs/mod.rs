@@ -94,14 +94,8 @@ impl Provider for EcsProvider {
         let mut out = ScanResult::default();
         while let Some(joined) = set.join_next().await {
             // A panicking cluster task is a bug; fail closed rather than hide it.
-            let part = joined.expect("ECS cluster scan task panicked");
-            out.resources.extend(part.resources);
-            out.scopes_read.extend(part.scopes_read);
-            out.unchecked.extend(part.unchecked);
+            out.absorb(joined.expect("ECS cluster scan task panicked"));
         }
-        out.resources.sort_by(|a, b| a.id.cmp(&b.id));
-        out.scopes_read.sort();
-        out.unchecked.sort_by(|a, b| a.id.cmp(&b.id));
-        out
+        out.sorted()
     }
 }

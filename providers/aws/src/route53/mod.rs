@@ -101,14 +101,8 @@ impl Provider for Route53Provider {
         }
         let mut out = ScanResult::default();
         while let Some(joined) = set.join_next().await {
-            let part = joined.expect("Route53 zone scan task panicked");
-            out.resources.extend(part.resources);
-            out.scopes_read.extend(part.scopes_read);
-            out.unchecked.extend(part.unchecked);
+            out.absorb(joined.expect("Route53 zone scan task panicked"));
         }
-        out.resources.sort_by(|a, b| a.id.cmp(&b.id));
-        out.scopes_read.sort();
-        out.unchecked.sort_by(|a, b| a.id.cmp(&b.id));
-        out
+        out.sorted()
     }
 }

@@ -108,14 +108,8 @@ impl Provider for AzureDnsProvider {
         }
         let mut out = ScanResult::default();
         while let Some(joined) = set.join_next().await {
-            let part = joined.expect("Azure DNS zone scan task panicked");
-            out.resources.extend(part.resources);
-            out.scopes_read.extend(part.scopes_read);
-            out.unchecked.extend(part.unchecked);
+            out.absorb(joined.expect("Azure DNS zone scan task panicked"));
         }
-        out.resources.sort_by(|a, b| a.id.cmp(&b.id));
-        out.scopes_read.sort();
-        out.unchecked.sort_by(|a, b| a.id.cmp(&b.id));
-        out
+        out.sorted()
     }
 }
