@@ -2,6 +2,7 @@
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use driftgate_model::error::chain;
 use driftgate_model::{ErrorKind, ProviderError};
 
 /// Classifies an SDK error by what the user can do about it.
@@ -40,21 +41,6 @@ where
         _ => text,
     };
     ProviderError::new(kind, service, operation, message)
-}
-
-/// An error and its causes as one line, each cause once, without the Debug
-/// dumps the SDK adds.
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cur {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        cur = e.source();
-    }
-    parts.join(": ")
 }
 
 /// The error code of an AWS JSON or Query response, by class.

@@ -7,6 +7,7 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
+use driftgate_model::error::chain;
 use driftgate_model::{ErrorKind, ProviderError};
 use std::time::{Duration, SystemTime};
 
@@ -155,17 +156,4 @@ impl SignedClient {
             return Err(self.err(kind, operation, format!("{code}: {message}")));
         }
     }
-}
-
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
-            parts.push(t);
-        }
-        cur = s.source();
-    }
-    parts.join(": ")
 }

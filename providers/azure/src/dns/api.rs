@@ -1,6 +1,7 @@
 //! The Azure DNS REST calls: GET only.
 
 use crate::TokenSource;
+use driftgate_model::error::chain;
 use driftgate_model::{ErrorKind, ProviderError};
 use serde_json::Value;
 use std::time::Duration;
@@ -127,17 +128,4 @@ fn backoff(attempt: u32) -> Duration {
         .map_or(0, |d| d.subsec_nanos());
     let jitter = 500 + u64::from(nanos % 1000);
     Duration::from_millis(base * jitter / 1000)
-}
-
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
-            parts.push(t);
-        }
-        cur = s.source();
-    }
-    parts.join(": ")
 }
