@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::report::Report;
 use driftgate_aws::cloudtrail::CloudTrail;
-use driftgate_aws::{AwsTarget, sdk_config};
+use driftgate_aws::sdk_config;
 use driftgate_model::{Blame, Commit, Kind, State};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -95,7 +95,7 @@ pub async fn blame(config: &Config, report: &mut Report) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    let mut trails: BTreeMap<String, Option<CloudTrail>> = BTreeMap::new();
+    let mut trails: BTreeMap<(String, Option<String>), CloudTrail> = BTreeMap::new();
     for f in &mut report.findings {
         if !matches!(f.state, State::Changed | State::Missing | State::Unmanaged) {
             continue;
@@ -113,31 +113,37 @@ pub async fn blame(config: &Config, report: &mut Report) {
         }
         match trail_key(f.kind, &f.id) {
             Ok((resource, source)) => {
-                if !trails.contains_key(&f.scope) {
-                    let aws = config
-                        .scopes
-                        .iter()
-                        .find(|s| s.name == f.scope)
-                        .and_then(|s| s.aws.clone());
-                    let client = match aws {
-                        Some(a) => Some(CloudTrail::new(
-                            &sdk_config(&AwsTarget {
-                                region: a.region,
-                                profile: a.profile,
-                            })
-                            .await,
-                        )),
-                        None => None,
-                    };
-                    trails.insert(f.scope.clone(), client);
+                let aws = config
+                    .scopes
+                    .iter()
+                    .find(|s| s.name == f.scope)
+                    .and_then(|s| s.aws.clone());
+                let Some(aws) = aws else {
+                    b.notes.push("the scope has no AWS target".into());
+                    f.blame = Some(b);
+                    continue;
+                };
+                // CloudTrail is regional: the region the id names, else
+                // every region of the scope.
+                let regions = match crate::config::region_of_target(crate::diff::scope_of(&f.id)) {
+                    Some(r) => vec![Some(r.to_owned())],
+                    None => aws.region_list(),
+                };
+                for region in regions {
+                    let key = (f.scope.clone(), region.clone());
+                    if !trails.contains_key(&key) {
+                        let sdk = sdk_config(&aws.target(region.clone())).await;
+                        trails.insert(key.clone(), CloudTrail::new(&sdk));
+                    }
+                    match trails[&key].events(&resource, source, since).await {
+                        Ok(events) => b.events.extend(events),
+                        Err(e) => b.notes.push(match &region {
+                            Some(r) if aws.multi_region() => format!("CloudTrail {r}: {e}"),
+                            _ => format!("CloudTrail: {e}"),
+                        }),
+                    }
                 }
-                match trails.get(&f.scope).and_then(Option::as_ref) {
-                    Some(trail) => match trail.events(&resource, source, since).await {
-                        Ok(events) => b.events = events,
-                        Err(e) => b.notes.push(format!("CloudTrail: {e}")),
-                    },
-                    None => b.notes.push("the scope has no AWS target".into()),
-                }
+                b.events.sort_by(|x, y| y.time.cmp(&x.time));
             }
             Err(why) => b.notes.push(why),
         }

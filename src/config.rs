@@ -18,6 +18,8 @@ struct RawConfig {
     #[serde(default)]
     scope: Vec<Spanned<RawScope>>,
     #[serde(default)]
+    scan: RawScan,
+    #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
     #[serde(default)]
     secrets: RawSecrets,
@@ -38,7 +40,13 @@ struct RawScope {
 #[serde(deny_unknown_fields)]
 struct RawAws {
     region: Option<String>,
+    /// Several regions, scanned concurrently: instead of `region`.
+    regions: Option<Spanned<Vec<String>>>,
     profile: Option<String>,
+    /// A role to assume (with the standard chain's credentials) for this scope.
+    role_arn: Option<Spanned<String>>,
+    /// The external id the role's trust policy asks for.
+    external_id: Option<String>,
     #[serde(default)]
     ecs_clusters: Vec<Spanned<String>>,
     #[serde(default)]
@@ -50,7 +58,9 @@ struct RawAws {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawGcp {
-    project: String,
+    project: Option<String>,
+    /// Several projects, scanned concurrently: instead of `project`.
+    projects: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     firewall_networks: Vec<String>,
     /// The Compute Engine API's endpoint, for tests or private endpoints.
@@ -87,6 +97,13 @@ enum DateText {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawScan {
+    /// How many targets (scope x region, project, subscription) are read at once.
+    concurrency: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawSecrets {
     /// Extra name fragments that mark a value as secret.
     #[serde(default)]
@@ -114,19 +131,118 @@ impl ScopeMode {
 /// The AWS part of a scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsScope {
-    pub region: Option<String>,
+    /// The regions to read; empty means the credential chain's region.
+    pub regions: Vec<String>,
     pub profile: Option<String>,
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
     pub ecs_clusters: Vec<String>,
+    /// Every cluster in every region: what is read (a shard keeps a part).
+    pub ecs: Vec<EcsTarget>,
     pub route53_zones: Vec<String>,
     pub security_group_vpcs: Vec<String>,
+}
+
+/// One ECS cluster in one region: what a scan reads and a shard deals out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcsTarget {
+    pub region: Option<String>,
+    pub cluster: String,
+    /// The cluster part of resource ids: the cluster's name, or
+    /// `<cluster>@<region>` in a scope that reads several regions (a cluster
+    /// name is only unique within its region).
+    pub target: String,
+}
+
+impl AwsScope {
+    /// Whether the scope reads more than one region, so that regional
+    /// resource ids carry their region.
+    #[must_use]
+    pub fn multi_region(&self) -> bool {
+        self.regions.len() > 1
+    }
+
+    /// The regions to read, `None` standing for the credential chain's.
+    #[must_use]
+    pub fn region_list(&self) -> Vec<Option<String>> {
+        if self.regions.is_empty() {
+            vec![None]
+        } else {
+            self.regions.iter().cloned().map(Some).collect()
+        }
+    }
+
+    /// Every cluster in every region of the scope.
+    #[must_use]
+    pub fn ecs_targets(&self) -> Vec<EcsTarget> {
+        self.ecs.clone()
+    }
+
+    fn cross(regions: &[String], clusters: &[String]) -> Vec<EcsTarget> {
+        let region_list: Vec<Option<String>> = if regions.is_empty() {
+            vec![None]
+        } else {
+            regions.iter().cloned().map(Some).collect()
+        };
+        let mut out = Vec::new();
+        for region in region_list {
+            for cluster in clusters {
+                let target = match (&region, regions.len() > 1) {
+                    (Some(r), true) => qualified(cluster, r),
+                    _ => cluster.clone(),
+                };
+                out.push(EcsTarget {
+                    region: region.clone(),
+                    cluster: cluster.clone(),
+                    target,
+                });
+            }
+        }
+        out
+    }
+
+    /// The credentials and region to read `region` with.
+    #[must_use]
+    pub fn target(&self, region: Option<String>) -> driftgate_aws::AwsTarget {
+        driftgate_aws::AwsTarget {
+            region,
+            profile: self.profile.clone(),
+            role_arn: self.role_arn.clone(),
+            external_id: self.external_id.clone(),
+        }
+    }
+}
+
+/// `<cluster>@<region>`: a cluster's id part in a multi-region scope.
+#[must_use]
+pub fn qualified(cluster: &str, region: &str) -> String {
+    format!("{cluster}@{region}")
+}
+
+/// The region of a regional id part written `<name>@<region>`, if any.
+#[must_use]
+pub fn region_of_target(target: &str) -> Option<&str> {
+    target.split_once('@').map(|(_, r)| r)
 }
 
 /// The GCP part of a scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GcpScope {
-    pub project: String,
+    /// At least one project.
+    pub projects: Vec<String>,
     pub firewall_networks: Vec<String>,
+    /// Every `(project, network)` read: each network in each project (a
+    /// shard keeps a part).
+    pub networks: Vec<(String, String)>,
     pub endpoint: Option<String>,
+}
+
+impl GcpScope {
+    /// Every `(project, network)` the scope reads.
+    #[must_use]
+    pub fn networks(&self) -> Vec<(String, String)> {
+        self.networks.clone()
+    }
 }
 
 /// The Azure part of a scope.
@@ -163,7 +279,11 @@ impl Scope {
     pub fn targets(&self) -> Vec<(Kind, String)> {
         let mut out = Vec::new();
         if let Some(a) = &self.aws {
-            out.extend(a.ecs_clusters.iter().map(|c| (Kind::EcsService, c.clone())));
+            out.extend(
+                a.ecs_targets()
+                    .into_iter()
+                    .map(|t| (Kind::EcsService, t.target)),
+            );
             out.extend(
                 a.route53_zones
                     .iter()
@@ -179,9 +299,9 @@ impl Scope {
         }
         if let Some(g) = &self.gcp {
             out.extend(
-                g.firewall_networks
-                    .iter()
-                    .map(|n| (Kind::FirewallRule, format!("{}:{n}", g.project))),
+                g.networks()
+                    .into_iter()
+                    .map(|(p, n)| (Kind::FirewallRule, format!("{p}:{n}"))),
             );
         }
         if let Some(a) = &self.azure {
@@ -214,7 +334,12 @@ pub struct Config {
     pub scopes: Vec<Scope>,
     pub ignore: Vec<IgnoreRule>,
     pub secrets: SecretPolicy,
+    /// How many targets are read at once.
+    pub concurrency: usize,
 }
+
+/// Targets read at once when the config does not say.
+pub const DEFAULT_CONCURRENCY: usize = 8;
 
 impl Config {
     /// Reads and validates a config file against today's date.
@@ -269,19 +394,80 @@ impl Config {
             let not_yet_read = Vec::new();
             let aws = match s.aws {
                 Some(a) => {
+                    let regions = match (a.region, a.regions) {
+                        (Some(_), Some(list)) => {
+                            return Err(at(
+                                list.span().start,
+                                "give `region` or `regions`, not both".to_owned(),
+                            ));
+                        }
+                        (Some(r), None) => vec![r],
+                        (None, Some(list)) => {
+                            let offset = list.span().start;
+                            let list = list.into_inner();
+                            if list.is_empty() {
+                                return Err(at(offset, "`regions` is empty".to_owned()));
+                            }
+                            for (i, r) in list.iter().enumerate() {
+                                if r.is_empty() || list[..i].contains(r) {
+                                    return Err(at(
+                                        offset,
+                                        format!("region `{r}` is empty or listed twice"),
+                                    ));
+                                }
+                            }
+                            list
+                        }
+                        (None, None) => Vec::new(),
+                    };
+                    let role_arn = match a.role_arn {
+                        Some(r) => {
+                            if !is_role_arn(r.get_ref()) {
+                                return Err(at(
+                                    r.span().start,
+                                    format!(
+                                        "`{}` is not a role ARN like arn:aws:iam::123456789012:role/driftgate-read",
+                                        r.get_ref()
+                                    ),
+                                ));
+                            }
+                            Some(r.into_inner())
+                        }
+                        None => None,
+                    };
+                    if a.external_id.is_some() && role_arn.is_none() {
+                        return Err(at(
+                            start,
+                            format!("scope `{name}`: `external_id` needs a `role_arn`"),
+                        ));
+                    }
+                    let multi = regions.len() > 1;
                     for c in &a.ecs_clusters {
-                        if let Some((_, other)) =
-                            clusters_seen.iter().find(|(k, _)| k == c.get_ref())
-                        {
+                        if c.get_ref().contains('@') || c.get_ref().contains('/') {
                             return Err(at(
                                 c.span().start,
                                 format!(
-                                    "cluster `{}` is already in scope `{other}`: a cluster belongs to one scope",
+                                    "`{}` is not a cluster name: list plain names; in a scope with several regions each is read in every region",
                                     c.get_ref()
                                 ),
                             ));
                         }
-                        clusters_seen.push((c.get_ref().clone(), name.clone()));
+                        let targets: Vec<String> = if multi {
+                            regions.iter().map(|r| qualified(c.get_ref(), r)).collect()
+                        } else {
+                            vec![c.get_ref().clone()]
+                        };
+                        for t in targets {
+                            if let Some((_, other)) = clusters_seen.iter().find(|(k, _)| *k == t) {
+                                return Err(at(
+                                    c.span().start,
+                                    format!(
+                                        "cluster `{t}` is already in scope `{other}`: a cluster belongs to one scope",
+                                    ),
+                                ));
+                            }
+                            clusters_seen.push((t, name.clone()));
+                        }
                     }
                     for z in &a.route53_zones {
                         let zone = driftgate_model::dns::canonical_name(z);
@@ -311,14 +497,18 @@ impl Config {
                         }
                         clusters_seen.push((format!("vpc:{v}"), name.clone()));
                     }
+                    let ecs_clusters: Vec<String> = a
+                        .ecs_clusters
+                        .into_iter()
+                        .map(Spanned::into_inner)
+                        .collect();
                     Some(AwsScope {
-                        region: a.region,
+                        ecs: AwsScope::cross(&regions, &ecs_clusters),
+                        regions,
                         profile: a.profile,
-                        ecs_clusters: a
-                            .ecs_clusters
-                            .into_iter()
-                            .map(Spanned::into_inner)
-                            .collect(),
+                        role_arn,
+                        external_id: a.external_id,
+                        ecs_clusters,
                         route53_zones: a.route53_zones,
                         security_group_vpcs: a.security_group_vpcs,
                     })
@@ -327,21 +517,66 @@ impl Config {
             };
             let gcp = match s.gcp {
                 Some(g) => {
-                    for n in &g.firewall_networks {
-                        let key = format!("net:{}:{n}", g.project);
-                        if let Some((_, other)) = clusters_seen.iter().find(|(k, _)| *k == key) {
+                    let projects = match (g.project, g.projects) {
+                        (Some(_), Some(list)) => {
+                            return Err(at(
+                                list.span().start,
+                                "give `project` or `projects`, not both".to_owned(),
+                            ));
+                        }
+                        (Some(p), None) => vec![p],
+                        (None, Some(list)) => {
+                            let offset = list.span().start;
+                            let list = list.into_inner();
+                            if list.is_empty()
+                                || list
+                                    .iter()
+                                    .enumerate()
+                                    .any(|(i, p)| p.is_empty() || list[..i].contains(p))
+                            {
+                                return Err(at(
+                                    offset,
+                                    "`projects` is empty, or has an empty or repeated entry"
+                                        .to_owned(),
+                                ));
+                            }
+                            list
+                        }
+                        (None, None) => {
                             return Err(at(
                                 start,
                                 format!(
-                                    "network `{n}` of project `{}` is already in scope `{other}`",
-                                    g.project
+                                    "scope `{name}`: [scope.gcp] needs `project` or `projects`"
                                 ),
                             ));
                         }
-                        clusters_seen.push((key, name.clone()));
+                    };
+                    for p in &projects {
+                        for n in &g.firewall_networks {
+                            let key = format!("net:{p}:{n}");
+                            if let Some((_, other)) = clusters_seen.iter().find(|(k, _)| *k == key)
+                            {
+                                return Err(at(
+                                    start,
+                                    format!(
+                                        "network `{n}` of project `{p}` is already in scope `{other}`"
+                                    ),
+                                ));
+                            }
+                            clusters_seen.push((key, name.clone()));
+                        }
                     }
+                    let networks = projects
+                        .iter()
+                        .flat_map(|p| {
+                            g.firewall_networks
+                                .iter()
+                                .map(move |n| (p.clone(), n.clone()))
+                        })
+                        .collect();
                     Some(GcpScope {
-                        project: g.project,
+                        projects,
+                        networks,
                         firewall_networks: g.firewall_networks,
                         endpoint: g.endpoint,
                     })
@@ -450,14 +685,40 @@ impl Config {
                 at: format!("{}:{line}", path.display()),
             });
         }
+        let concurrency = match raw.scan.concurrency {
+            Some(c) => match usize::try_from(*c.get_ref()) {
+                Ok(n @ 1..=256) => n,
+                _ => {
+                    return Err(at(
+                        c.span().start,
+                        format!(
+                            "`concurrency` must be between 1 and 256, found {}",
+                            c.get_ref()
+                        ),
+                    ));
+                }
+            },
+            None => DEFAULT_CONCURRENCY,
+        };
         Ok(Config {
             path: path.to_owned(),
             root,
             scopes,
             ignore,
             secrets: SecretPolicy::with_extra(&raw.secrets.names),
+            concurrency,
         })
     }
+}
+
+/// `arn:<partition>:iam::<12 digits>:role/<path and name>`.
+fn is_role_arn(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit())
+            && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
 }
 
 fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
@@ -587,6 +848,104 @@ expires = "2027-03-01"            # optional
         assert!(e.message.contains("reason"), "{e}");
         let e = parse(&format!("{base}[[scope]]\nname = \"q\"\nmode = \"advisory\"\ndeclared = \"y\"\n[scope.aws]\necs_clusters = [\"prod\"]\n")).unwrap_err();
         assert!(e.message.contains("already in scope `p`"), "{e}");
+    }
+
+    #[test]
+    fn regions_roles_and_projects() {
+        let c = parse(
+            "[scan]\nconcurrency = 3\n[[scope]]\nname = \"a\"\nmode = \"enforce\"\ndeclared = \"x\"\n[scope.aws]\nregions = [\"us-east-1\", \"eu-west-1\"]\nrole_arn = \"arn:aws:iam::123456789012:role/read\"\nexternal_id = \"xid\"\necs_clusters = [\"web\"]\nsecurity_group_vpcs = [\"vpc-1\"]\n[scope.gcp]\nprojects = [\"p1\", \"p2\"]\nfirewall_networks = [\"default\"]\n[[scope]]\nname = \"b\"\nmode = \"enforce\"\ndeclared = \"y\"\n[scope.aws]\nregion = \"us-east-1\"\necs_clusters = [\"web\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.concurrency, 3);
+        let a = c.scopes[0].aws.as_ref().unwrap();
+        assert!(a.multi_region());
+        assert_eq!(a.external_id.as_deref(), Some("xid"));
+        assert_eq!(
+            c.scopes[0].targets(),
+            vec![
+                (Kind::EcsService, "web@us-east-1".into()),
+                (Kind::EcsService, "web@eu-west-1".into()),
+                (Kind::FirewallRule, "vpc-1".into()),
+                (Kind::FirewallRule, "p1:default".into()),
+                (Kind::FirewallRule, "p2:default".into()),
+            ]
+        );
+        // A single-region scope keeps the plain cluster id.
+        assert_eq!(
+            c.scopes[1].targets(),
+            vec![(Kind::EcsService, "web".into())]
+        );
+        assert_eq!(
+            c.scopes[1]
+                .aws
+                .as_ref()
+                .unwrap()
+                .target(Some("us-east-1".into())),
+            driftgate_aws::AwsTarget {
+                region: Some("us-east-1".into()),
+                ..Default::default()
+            }
+        );
+        assert_eq!(
+            Config::parse(Path::new("d.toml"), "", TODAY)
+                .unwrap_err()
+                .line,
+            1
+        );
+    }
+
+    #[test]
+    fn bad_regions_roles_and_projects_are_named() {
+        let base = "[[scope]]\nname = \"p\"\nmode = \"enforce\"\ndeclared = \"x\"\n";
+        for (extra, line, needle) in [
+            (
+                "[scope.aws]\nregion = \"a\"\nregions = [\"b\"]\n",
+                7,
+                "not both",
+            ),
+            ("[scope.aws]\nregions = []\n", 6, "`regions` is empty"),
+            ("[scope.aws]\nregions = [\"a\", \"a\"]\n", 6, "listed twice"),
+            (
+                "[scope.aws]\nrole_arn = \"arn:aws:iam::12:role/x\"\n",
+                6,
+                "not a role ARN",
+            ),
+            (
+                "[scope.aws]\nrole_arn = \"arn:aws:iam::123456789012:user/x\"\n",
+                6,
+                "not a role ARN",
+            ),
+            (
+                "[scope.aws]\nexternal_id = \"x\"\necs_clusters = [\"c\"]\n",
+                1,
+                "needs a `role_arn`",
+            ),
+            (
+                "[scope.aws]\necs_clusters = [\"c@eu-west-1\"]\n",
+                6,
+                "not a cluster name",
+            ),
+            (
+                "[scope.gcp]\nfirewall_networks = [\"d\"]\n",
+                1,
+                "needs `project` or `projects`",
+            ),
+            (
+                "[scope.gcp]\nproject = \"a\"\nprojects = [\"b\"]\n",
+                7,
+                "not both",
+            ),
+            ("[scope.gcp]\nprojects = [\"b\", \"b\"]\n", 6, "repeated"),
+            (
+                "[scope.aws]\necs_clusters = [\"c\"]\n[scan]\nconcurrency = 0\n",
+                8,
+                "between 1 and 256",
+            ),
+        ] {
+            let e = parse(&format!("{base}{extra}")).unwrap_err();
+            assert!(e.message.contains(needle), "{extra}: {e}");
+            assert_eq!(e.line, line, "{extra}: {e}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::error::InputError;
 use crate::normalize::{self, Mode, Node};
 use crate::report::Report;
 use anyhow::Context;
-use driftgate_aws::{AwsTarget, EcsProvider, Route53Provider, SecurityGroupProvider, sdk_config};
+use driftgate_aws::{EcsProvider, Route53Provider, SecurityGroupProvider, sdk_config};
 use driftgate_azure::{AzureDnsProvider, IdentityChain, StaticToken, TokenSource};
 use driftgate_model::provider::scope_key;
 use driftgate_model::{
@@ -67,6 +67,8 @@ pub fn shard(config: &mut Config, declared: &mut Vec<DeclaredResource>, shard: S
         .flat_map(ConfigScope::targets)
         .collect();
     all.sort();
+    // A VPC read in several regions is one target.
+    all.dedup();
     let keep: std::collections::BTreeSet<(Kind, String)> = all
         .into_iter()
         .enumerate()
@@ -76,16 +78,18 @@ pub fn shard(config: &mut Config, declared: &mut Vec<DeclaredResource>, shard: S
     let kept = |k: Kind, t: String| keep.contains(&(k, t));
     for s in &mut config.scopes {
         if let Some(a) = &mut s.aws {
-            a.ecs_clusters.retain(|c| kept(Kind::EcsService, c.clone()));
+            a.ecs.retain(|t| kept(Kind::EcsService, t.target.clone()));
+            let ecs = a.ecs.clone();
+            a.ecs_clusters
+                .retain(|c| ecs.iter().any(|t| &t.cluster == c));
             a.route53_zones
                 .retain(|z| kept(Kind::DnsRecord, driftgate_model::dns::canonical_name(z)));
             a.security_group_vpcs
                 .retain(|v| kept(Kind::FirewallRule, v.clone()));
         }
         if let Some(g) = &mut s.gcp {
-            let project = g.project.clone();
-            g.firewall_networks
-                .retain(|n| kept(Kind::FirewallRule, format!("{project}:{n}")));
+            g.networks
+                .retain(|(p, n)| kept(Kind::FirewallRule, format!("{p}:{n}")));
         }
         if let Some(z) = &mut s.azure {
             z.dns_zones
@@ -238,12 +242,12 @@ pub fn load_declared(
                 == Some("gcp_firewall_rules")
                 || declared::gcp::rules_in(&doc.value).is_some();
             if gcp_doc {
-                let (project, networks) = scope
+                let (projects, networks) = scope
                     .gcp
                     .as_ref()
-                    .map(|g| (Some(g.project.as_str()), g.firewall_networks.clone()))
-                    .unwrap_or((None, Vec::new()));
-                let (recs, notes) = declared::gcp::read(&doc, project, &networks)?;
+                    .map(|g| (g.projects.clone(), g.firewall_networks.clone()))
+                    .unwrap_or_default();
+                let (recs, notes) = declared::gcp::read(&doc, &projects, &networks)?;
                 for note in &notes {
                     eprintln!("note: {note}");
                 }
@@ -288,7 +292,10 @@ pub fn load_declared(
                 ),
             ));
         }
-        let paired = declared::ecs::resources(&docs, &clusters)?;
+        let paired = match scope.aws.as_ref().filter(|a| a.multi_region()) {
+            None => declared::ecs::resources(&docs, &clusters)?,
+            Some(aws) => ecs_by_region(scope, &aws.regions, docs, &clusters)?,
+        };
         for note in &paired.notes {
             eprintln!("note: {note}");
         }
@@ -305,67 +312,145 @@ pub fn load_declared(
     Ok(out)
 }
 
-/// Reads the cloud: one provider per scope target, all concurrently. Never
-/// fails as a whole; what could not be read is in `unchecked`.
+/// The ECS files of a scope that reads several regions, each paired within
+/// its region's directory (`<declared>/<region>/...`), their ids qualified
+/// as `<cluster>@<region>/<service>`: the same service may run in each
+/// region, with the same task definition family.
+fn ecs_by_region(
+    scope: &ConfigScope,
+    regions: &[String],
+    docs: Vec<(declared::Document, EcsDoc)>,
+    clusters: &[String],
+) -> Result<declared::ecs::Paired, InputError> {
+    let mut groups: BTreeMap<&str, Vec<(declared::Document, EcsDoc)>> = BTreeMap::new();
+    for (doc, ecs) in docs {
+        let rel = doc.path.strip_prefix(&scope.declared).unwrap_or(&doc.path);
+        let region = rel.components().find_map(|c| {
+            let c = c.as_os_str().to_str()?;
+            regions.iter().find(|r| r.as_str() == c)
+        });
+        let Some(region) = region else {
+            return Err(doc.error_at(
+                &[],
+                format!(
+                    "scope `{}` reads several regions ({}): put this ECS file under a directory named after its region, e.g. {}/{}/",
+                    scope.name,
+                    regions.join(", "),
+                    scope.declared_as_written,
+                    regions[0]
+                ),
+            ));
+        };
+        groups.entry(region.as_str()).or_default().push((doc, ecs));
+    }
+    let mut out = declared::ecs::Paired::default();
+    for (region, docs) in groups {
+        let mut paired = declared::ecs::resources(&docs, clusters)?;
+        for svc in &mut paired.services {
+            svc.resource.id = match svc.resource.id.split_once('/') {
+                Some((c, name)) => format!("{}/{name}", crate::config::qualified(c, region)),
+                None => svc.resource.id.clone(),
+            };
+        }
+        out.services.extend(paired.services);
+        out.notes.extend(paired.notes);
+    }
+    Ok(out)
+}
+
+/// Reads the cloud: one task per target (a scope's region, a GCP project, an
+/// Azure subscription), at most `config.concurrency` at once. Never fails
+/// as a whole: what could not be read is in `unchecked`, and one target's
+/// failure leaves the others' results whole.
 pub async fn scan(config: &Config) -> ScanResult {
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(config.concurrency));
     let mut set = tokio::task::JoinSet::new();
+    let mut spawn = |task: std::pin::Pin<Box<dyn Future<Output = ScanResult> + Send>>| {
+        let limit = limit.clone();
+        set.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("never closed");
+            task.await
+        });
+    };
     for scope in &config.scopes {
         let Some(aws) = &scope.aws else { continue };
-        let target = AwsTarget {
-            region: aws.region.clone(),
-            profile: aws.profile.clone(),
-        };
-        let clusters = aws.ecs_clusters.clone();
-        let zones = aws.route53_zones.clone();
-        let vpcs = aws.security_group_vpcs.clone();
-        set.spawn(async move {
-            let sdk = sdk_config(&target).await;
-            let ecs = async {
-                if clusters.is_empty() {
-                    ScanResult::default()
-                } else {
-                    EcsProvider::new(&sdk, clusters).scan().await
-                }
+        let ecs_targets = aws.ecs_targets();
+        for (i, region) in aws.region_list().into_iter().enumerate() {
+            let target = aws.target(region.clone());
+            let clusters: Vec<String> = ecs_targets
+                .iter()
+                .filter(|t| t.region == region)
+                .map(|t| t.cluster.clone())
+                .collect();
+            // Route53 is global: read once per scope, with its first region.
+            let zones = if i == 0 {
+                aws.route53_zones.clone()
+            } else {
+                Vec::new()
             };
-            let dns = async {
-                if zones.is_empty() {
-                    ScanResult::default()
-                } else {
-                    Route53Provider::new(&sdk, zones).scan().await
-                }
-            };
-            let sgs = async {
-                if vpcs.is_empty() {
-                    ScanResult::default()
-                } else {
-                    SecurityGroupProvider::new(&sdk, vpcs).scan().await
-                }
-            };
-            let (mut a, b, c) = tokio::join!(ecs, dns, sgs);
-            a.absorb(b);
-            a.absorb(c);
-            a
-        });
+            let vpcs = aws.security_group_vpcs.clone();
+            let qualifier = region.filter(|_| aws.multi_region());
+            spawn(Box::pin(async move {
+                let sdk = sdk_config(&target).await;
+                let ecs = async {
+                    if clusters.is_empty() {
+                        ScanResult::default()
+                    } else {
+                        let mut r = EcsProvider::new(&sdk, clusters).scan().await;
+                        if let Some(q) = &qualifier {
+                            r.qualify(Kind::EcsService, q);
+                        }
+                        r
+                    }
+                };
+                let dns = async {
+                    if zones.is_empty() {
+                        ScanResult::default()
+                    } else {
+                        Route53Provider::new(&sdk, zones).scan().await
+                    }
+                };
+                let sgs = async {
+                    if vpcs.is_empty() {
+                        ScanResult::default()
+                    } else {
+                        SecurityGroupProvider::new(&sdk, vpcs).scan().await
+                    }
+                };
+                let (mut a, b, c) = tokio::join!(ecs, dns, sgs);
+                a.absorb(b);
+                a.absorb(c);
+                a
+            }));
+        }
     }
     for scope in &config.scopes {
         let Some(g) = &scope.gcp else { continue };
-        if g.firewall_networks.is_empty() {
-            continue;
-        }
         let token: std::sync::Arc<dyn driftgate_gcp::TokenSource> =
             match std::env::var("DRIFTGATE_GCP_TOKEN") {
                 Ok(t) if !t.is_empty() => std::sync::Arc::new(driftgate_gcp::StaticToken(t)),
                 _ => std::sync::Arc::new(driftgate_gcp::Adc::default()),
             };
-        let provider = driftgate_gcp::GcpFirewallProvider::new(
-            g.endpoint
-                .as_deref()
-                .unwrap_or(driftgate_gcp::firewall::COMPUTE_ENDPOINT),
-            token,
-            &g.project,
-            g.firewall_networks.clone(),
-        );
-        set.spawn(async move { provider.scan().await });
+        for project in &g.projects {
+            let networks: Vec<String> = g
+                .networks
+                .iter()
+                .filter(|(p, _)| p == project)
+                .map(|(_, n)| n.clone())
+                .collect();
+            if networks.is_empty() {
+                continue;
+            }
+            let provider = driftgate_gcp::GcpFirewallProvider::new(
+                g.endpoint
+                    .as_deref()
+                    .unwrap_or(driftgate_gcp::firewall::COMPUTE_ENDPOINT),
+                token.clone(),
+                project,
+                networks,
+            );
+            spawn(Box::pin(async move { provider.scan().await }));
+        }
     }
     for scope in &config.scopes {
         let Some(az) = &scope.azure else { continue };
@@ -385,7 +470,7 @@ pub async fn scan(config: &Config) -> ScanResult {
             &az.resource_group,
             az.dns_zones.clone(),
         );
-        set.spawn(async move { provider.scan().await });
+        spawn(Box::pin(async move { provider.scan().await }));
     }
     // A progress bar on stderr, only when a person watches it.
     let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -393,7 +478,7 @@ pub async fn scan(config: &Config) -> ScanResult {
         let bar = indicatif::ProgressBar::new(set.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} reading {msg}: {pos}/{len} providers done ({elapsed})",
+                "{spinner} reading {msg}: {pos}/{len} tasks done ({elapsed})",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );

@@ -25,6 +25,13 @@ fn compute() -> (tokio::runtime::Runtime, String) {
                     fixture("error-unauthenticated.json"),
                 );
             }
+            if req.target.contains("/projects/acme-dev/") {
+                return (
+                    403,
+                    "application/json",
+                    fixture("error-permission-denied.json"),
+                );
+            }
             let page = if req.query("pageToken").as_deref() == Some("page-2") {
                 2
             } else {
@@ -127,4 +134,46 @@ fn a_rejected_gcp_token_is_exit_2() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn several_projects_in_one_scope_and_one_denied_is_isolated() {
+    let (_rt, url) = compute();
+    let d = tempfile::tempdir().unwrap();
+    let config = |projects: &str| {
+        write(
+            &d.path().join("driftgate.toml"),
+            &format!(
+                "[[scope]]\nname = \"gcp\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.gcp]\nprojects = [{projects}]\nfirewall_networks = [\"default\"]\nendpoint = \"{url}\"\n"
+            ),
+        );
+    };
+    let cmd = |args: &[&str]| {
+        run(driftgate(d.path())
+            .args(args)
+            .env("DRIFTGATE_GCP_TOKEN", "replay-token"))
+    };
+    config("\"acme-prod\"");
+    let r = cmd(&["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    config("\"acme-prod\", \"acme-dev\"");
+    let r = cmd(&["check", "--format", "json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let states: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("acme-dev:default/*", "unchecked"),
+            ("acme-prod:default/allow-ssh", "in_sync"),
+            ("acme-prod:default/allow-web", "in_sync"),
+            ("acme-prod:default/deny-egress-smtp", "in_sync"),
+        ]
+    );
+    assert!(r.stderr.contains("compute.firewalls.list"), "{}", r.stderr);
 }

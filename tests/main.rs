@@ -3,7 +3,8 @@
 //!
 //! - [`cli`]: the embedded demo (insta snapshots of every format), flags,
 //!   bad input, offline snapshots.
-//! - [`moto`] (ECS) and [`moto_dns`] (Route53): end to end against a moto
+//! - [`moto`] (ECS), [`moto_dns`] (Route53), [`moto_firewall`] (security
+//!   groups) and [`moto_targets`] (regions, assumed roles): end to end against a moto
 //!   server that `scripts/test.sh` starts; these fail, never skip, when it
 //!   is not running.
 
@@ -16,3 +17,4 @@ mod gcp;
 mod moto;
 mod moto_dns;
 mod moto_firewall;
+mod moto_targets;

@@ -30,11 +30,10 @@ pub fn native_yaml(r: &Resource) -> anyhow::Result<String> {
         "kind".into(),
         Value::String(Kind::EcsService.as_str().into()),
     );
-    let cluster = r
-        .spec
-        .get("cluster")
-        .and_then(Value::as_str)
-        .map_or_else(|| scope_of(&r.id), cluster_name);
+    let cluster = r.spec.get("cluster").and_then(Value::as_str).map_or_else(
+        || scope_of(&r.id).split('@').next().unwrap_or_default(),
+        cluster_name,
+    );
     doc.insert("cluster".into(), Value::String(cluster.to_owned()));
     doc.insert(
         "serviceName".into(),
@@ -80,24 +79,32 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
         .collect();
     let mut plan = Vec::new();
     for scope in &config.scopes {
-        let clusters = scope
+        let ecs = scope
             .aws
             .as_ref()
-            .map(|a| a.ecs_clusters.clone())
+            .map(crate::config::AwsScope::ecs_targets)
             .unwrap_or_default();
         for r in &live.resources {
-            if r.kind != Kind::EcsService || !clusters.iter().any(|c| c == scope_of(&r.id)) {
+            if r.kind != Kind::EcsService {
                 continue;
             }
+            let Some(target) = ecs.iter().find(|t| t.target == scope_of(&r.id)) else {
+                continue;
+            };
             if known.contains(&(r.kind, r.id.as_str())) {
                 eprintln!("skipped {} {}: already declared", r.kind, r.id);
                 continue;
             }
-            let (cluster, name) = r.id.split_once('/').unwrap_or(("", &r.id));
-            let path = scope
-                .declared
+            let name = r.id.split_once('/').map_or(r.id.as_str(), |(_, n)| n);
+            // In a scope that reads several regions, each region's files sit
+            // in a directory named after it.
+            let base = match (&target.region, target.target != target.cluster) {
+                (Some(region), true) => scope.declared.join(region),
+                _ => scope.declared.clone(),
+            };
+            let path = base
                 .join("ecs")
-                .join(cluster)
+                .join(&target.cluster)
                 .join(format!("{name}.yaml"));
             if path.exists() && !args.force {
                 anyhow::bail!(
@@ -149,8 +156,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
             }
         }
         if let Some(g) = &scope.gcp {
-            for network in &g.firewall_networks {
-                let target = format!("{}:{network}", g.project);
+            for (project, network) in g.networks() {
+                let target = format!("{project}:{network}");
                 let rules: Vec<&Resource> = live
                     .resources
                     .iter()
@@ -166,7 +173,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
                 let path = scope
                     .declared
                     .join("firewall")
-                    .join(format!("{}-{network}.yaml", g.project));
+                    .join(format!("{project}-{network}.yaml"));
                 if path.exists() && !args.force {
                     anyhow::bail!(
                         "{} exists; pass --force to overwrite. Nothing was imported",
@@ -175,7 +182,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
                 }
                 plan.push((
                     path,
-                    crate::declared::gcp::native_yaml(&g.project, network, &rules),
+                    crate::declared::gcp::native_yaml(&project, &network, &rules),
                 ));
             }
         }

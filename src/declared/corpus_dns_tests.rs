@@ -386,7 +386,7 @@ fn gcp_firewall_corpus_files_read_right() {
         })
         .unwrap();
         let nets: Vec<String> = networks.iter().map(|n| (*n).to_owned()).collect();
-        super::gcp::read(&doc, Some(project), &nets).unwrap_or_else(|e| panic!("{e}"))
+        super::gcp::read(&doc, &[project.to_owned()], &nets).unwrap_or_else(|e| panic!("{e}"))
     };
     let (r, _) = read(
         "custodian-flight-firewalls-list.json",

@@ -336,7 +336,7 @@ pub fn resources(docs: &[(Document, EcsDoc)], clusters: &[String]) -> Result<Pai
 }
 
 /// The services of a scope, and notes on what was read but not used.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Paired {
     pub services: Vec<DeclaredService>,
     pub notes: Vec<String>,

@@ -74,15 +74,21 @@ fn project_of(rule: &Value) -> Option<&str> {
     })
 }
 
-/// Reads a GCP firewall document for a scope with `project` and `networks`.
+/// Reads a GCP firewall document for a scope with `projects` (none when the
+/// scope has no [scope.gcp]) and `networks`. A rule's project comes from its
+/// URLs, the file's `project:`, or the scope's one project.
 ///
 /// # Errors
 /// A rule of another project or network, or one that does not read.
 pub fn read(
     doc: &Document,
-    project: Option<&str>,
+    projects: &[String],
     networks: &[String],
 ) -> Result<(Vec<DeclaredRecord>, Vec<String>), InputError> {
+    let project = match projects {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
     let native = doc.value.get("kind").and_then(Value::as_str) == Some("gcp_firewall_rules");
     let (rules, mut notes, file_project, file_network) = if native {
         let rules = doc
@@ -130,11 +136,20 @@ pub fn read(
         let p = project_of(rule)
             .or(file_project)
             .or(project)
-            .ok_or_else(|| here(format!("firewall rule `{name}` names no project, and the scope has no [scope.gcp] project")))?;
-        if project.is_some_and(|sp| sp != p) {
+            .ok_or_else(|| {
+                here(if projects.is_empty() {
+                    format!("firewall rule `{name}` names no project, and the scope has no [scope.gcp] project")
+                } else {
+                    format!(
+                        "firewall rule `{name}` names no project, and the scope reads several ({}): add `project:` to the file",
+                        projects.join(", ")
+                    )
+                })
+            })?;
+        if !projects.is_empty() && !projects.iter().any(|sp| sp == p) {
             return Err(here(format!(
-                "firewall rule `{name}` is in project `{p}`, not this scope's `{}`",
-                project.unwrap_or_default()
+                "firewall rule `{name}` is in project `{p}`, not in this scope's ({})",
+                projects.join(", ")
             )));
         }
         let resource = gcp_rule(p, rule, default_network).map_err(here)?;

@@ -32,11 +32,21 @@ where
     let message = match err {
         SdkError::ServiceError(s) => {
             let e = s.err();
-            format!(
-                "{}: {}",
-                e.code().unwrap_or("error"),
-                e.message().unwrap_or_default()
-            )
+            let status = (s.raw() as &dyn std::any::Any)
+                .downcast_ref::<aws_smithy_runtime_api::http::Response>()
+                .map(|r| r.status().as_u16());
+            match (e.code(), e.message(), status) {
+                (None, None | Some(""), Some(status)) => {
+                    format!("HTTP {status}, and no AWS error code in the answer")
+                }
+                (code, message, _) => {
+                    format!(
+                        "{}: {}",
+                        code.unwrap_or("error"),
+                        message.unwrap_or_default()
+                    )
+                }
+            }
         }
         _ => text,
     };

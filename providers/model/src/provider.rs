@@ -44,6 +44,29 @@ impl ScanResult {
         self
     }
 
+    /// Qualifies the target part of every `kind` id (the cluster of
+    /// `cluster/service`) as `<target>@<qualifier>`, in resources, scopes
+    /// read and unchecked alike: a scan of one region, made distinct from
+    /// the same names in another region.
+    pub fn qualify(&mut self, kind: Kind, qualifier: &str) {
+        let q = |id: &str| match id.split_once('/') {
+            Some((t, rest)) => format!("{t}@{qualifier}/{rest}"),
+            None => format!("{id}@{qualifier}"),
+        };
+        for r in self.resources.iter_mut().filter(|r| r.kind == kind) {
+            r.id = q(&r.id);
+        }
+        let prefix = format!("{kind}:");
+        for s in &mut self.scopes_read {
+            if let Some(t) = s.strip_prefix(&prefix) {
+                *s = format!("{prefix}{t}@{qualifier}");
+            }
+        }
+        for u in self.unchecked.iter_mut().filter(|u| u.kind == kind) {
+            u.id = q(&u.id);
+        }
+    }
+
     /// Whether everything asked for was read.
     #[must_use]
     pub fn complete(&self) -> bool {
@@ -72,4 +95,43 @@ pub trait Provider: Send + Sync {
 #[must_use]
 pub fn scope_key(kind: Kind, scope: &str) -> String {
     format!("{kind}:{scope}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ErrorKind, ProviderError};
+
+    #[test]
+    fn qualify_renames_only_the_target_part_of_one_kind() {
+        let mut r = ScanResult {
+            resources: vec![
+                Resource {
+                    kind: Kind::EcsService,
+                    id: "prod/api".into(),
+                    spec: serde_json::json!({"cluster": "prod"}),
+                },
+                Resource {
+                    kind: Kind::DnsRecord,
+                    id: "example.com/www.example.com/A".into(),
+                    spec: serde_json::Value::Null,
+                },
+            ],
+            scopes_read: vec!["ecs_service:prod".into(), "dns_record:example.com".into()],
+            unchecked: vec![Unchecked {
+                kind: Kind::EcsService,
+                id: "dev/*".into(),
+                error: ProviderError::new(ErrorKind::PermissionDenied, "ecs", "ListServices", "no"),
+            }],
+        };
+        r.qualify(Kind::EcsService, "eu-west-1");
+        assert_eq!(r.resources[0].id, "prod@eu-west-1/api");
+        assert_eq!(r.resources[0].spec["cluster"], "prod");
+        assert_eq!(r.resources[1].id, "example.com/www.example.com/A");
+        assert_eq!(
+            r.scopes_read,
+            ["ecs_service:prod@eu-west-1", "dns_record:example.com"]
+        );
+        assert_eq!(r.unchecked[0].id, "dev@eu-west-1/*");
+    }
 }

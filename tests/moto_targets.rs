@@ -1,0 +1,226 @@
+//! Many targets in one run against moto: two assumed roles (two accounts,
+//! as moto keys resources by the account in the role ARN), one of them in
+//! two regions holding a cluster of the same name; then a target that fails,
+//! whose failure must not hide the others' findings.
+
+use crate::common::{Run, driftgate, endpoint, run, write};
+use aws_config::sts::AssumeRoleProvider;
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::types::{ContainerDefinition, LaunchType};
+use serde_json::Value;
+use std::path::Path;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Two 12-digit accounts no other run against this moto has used.
+fn accounts() -> (String, String) {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let base = 100_000_000_000 + (n % 400_000_000_000) as u64 * 2;
+    (format!("{base}"), format!("{}", base + 1))
+}
+
+/// An ECS client acting in `role`'s account and `region`, as a person
+/// clicking in that account's console would.
+async fn ecs_as(role: &str, region: &str) -> Client {
+    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_config::Region::new(region.to_owned()))
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    let assumed = AssumeRoleProvider::builder(role)
+        .session_name("clickops")
+        .configure(&base)
+        .build()
+        .await;
+    let config = base
+        .into_builder()
+        .credentials_provider(aws_sdk_ecs::config::SharedCredentialsProvider::new(assumed))
+        .build();
+    Client::new(&config)
+}
+
+/// A cluster with one EC2-launched service running `image`.
+async fn seed(c: &Client, cluster: &str, service: &str, image: &str) {
+    c.create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .unwrap();
+    deploy(c, cluster, service, image, true).await;
+}
+
+/// Registers a task definition with `image` and points the service at it
+/// (creating the service when `create`).
+async fn deploy(c: &Client, cluster: &str, service: &str, image: &str, create: bool) {
+    let td = c
+        .register_task_definition()
+        .family(service)
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("app")
+                .image(image)
+                .memory(256)
+                .essential(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .task_definition()
+        .unwrap()
+        .task_definition_arn()
+        .unwrap()
+        .to_owned();
+    if create {
+        c.create_service()
+            .cluster(cluster)
+            .service_name(service)
+            .task_definition(td)
+            .desired_count(1)
+            .launch_type(LaunchType::Ec2)
+            .send()
+            .await
+            .unwrap();
+    } else {
+        c.update_service()
+            .cluster(cluster)
+            .service(service)
+            .task_definition(td)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+fn dgm(dir: &Path, args: &[&str]) -> Run {
+    run(driftgate(dir)
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test"))
+}
+
+fn state<'a>(report: &'a Value, id: &str) -> &'a str {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding for {id} in {report:#}"))["state"]
+        .as_str()
+        .unwrap()
+}
+
+#[test]
+fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
+    let rt = rt();
+    let (a, b) = accounts();
+    let role_a = format!("arn:aws:iam::{a}:role/driftgate-read");
+    let role_b = format!("arn:aws:iam::{b}:role/driftgate-read");
+    rt.block_on(async {
+        // Account A: a cluster named `web` in two regions, the same service
+        // in each. Account B: one cluster in a third region.
+        for region in ["us-east-1", "eu-west-1"] {
+            seed(&ecs_as(&role_a, region).await, "web", "api", "nginx:1.25").await;
+        }
+        seed(
+            &ecs_as(&role_b, "us-west-2").await,
+            "batch",
+            "job",
+            "busybox:1",
+        )
+        .await;
+    });
+    let d = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[[scope]]\nname = \"account-a\"\nmode = \"enforce\"\ndeclared = \"infra/a\"\n\n\
+         [scope.aws]\nregions = [\"us-east-1\", \"eu-west-1\"]\nrole_arn = \"{role_a}\"\n\
+         ecs_clusters = [\"web\"]\n\n\
+         [[scope]]\nname = \"account-b\"\nmode = \"enforce\"\ndeclared = \"infra/b\"\n\n\
+         [scope.aws]\nregion = \"us-west-2\"\nrole_arn = \"{role_b}\"\nexternal_id = \"drift-gate-42\"\n\
+         ecs_clusters = [\"batch\"]\n"
+    );
+    write(&d.path().join("driftgate.toml"), &config);
+
+    // Import writes each region's files under a directory named after it.
+    let r = dgm(d.path(), &["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    for file in [
+        "infra/a/us-east-1/ecs/web/api.yaml",
+        "infra/a/eu-west-1/ecs/web/api.yaml",
+        "infra/b/ecs/batch/job.yaml",
+    ] {
+        assert!(d.path().join(file).is_file(), "{file}: {}", r.all());
+    }
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "import then check is in sync: {}", r.all());
+
+    // ClickOps in one region of account A only.
+    rt.block_on(async {
+        deploy(
+            &ecs_as(&role_a, "eu-west-1").await,
+            "web",
+            "api",
+            "nginx:1.26",
+            false,
+        )
+        .await;
+    });
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["complete"], true);
+    assert_eq!(state(&report, "web@eu-west-1/api"), "changed");
+    assert_eq!(state(&report, "web@us-east-1/api"), "in_sync");
+    assert_eq!(state(&report, "batch/job"), "in_sync");
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "web@eu-west-1/api")
+        .unwrap();
+    assert_eq!(
+        f["declared_at"], "infra/a/eu-west-1/ecs/web/api.yaml:5",
+        "{f:#}"
+    );
+    assert_eq!(
+        f["changes"][0]["path"],
+        "taskDefinition.containerDefinitions[app].image"
+    );
+
+    // A third target that cannot be read (moto answers 500 for a region it
+    // does not know): exit 2, its cluster unchecked, the rest reported as before.
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "{config}\n[[scope]]\nname = \"broken\"\nmode = \"enforce\"\ndeclared = \"infra/c\"\n\n\
+             [scope.aws]\nregion = \"mars-north-9\"\nrole_arn = \"{role_b}\"\necs_clusters = [\"gone\"]\n"
+        ),
+    );
+    std::fs::create_dir_all(d.path().join("infra/c")).unwrap();
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["complete"], false);
+    assert_eq!(state(&report, "gone/*"), "unchecked");
+    assert!(
+        r.stderr
+            .contains("could not read ecs_service gone/*: ecs ListServices: HTTP 500"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(state(&report, "web@eu-west-1/api"), "changed");
+    assert_eq!(state(&report, "web@us-east-1/api"), "in_sync");
+    assert_eq!(state(&report, "batch/job"), "in_sync");
+}
