@@ -107,6 +107,31 @@ pub enum Command {
     },
     /// Print the man page (roff): `driftgate man > driftgate.1`.
     Man,
+    /// Rewrite the declared files of drifted resources to match live, the
+    /// rest of each file kept as it was, for review as a pull request.
+    ///
+    /// Changed fields are replaced in place, resources deleted by hand are
+    /// removed from Git, resources created by hand are added. Every edit is
+    /// verified (read again and checked) before anything is written.
+    ///
+    /// Examples:
+    ///   driftgate adopt --resource 'prod/api'
+    ///   driftgate adopt --dry-run > adopt.patch
+    Adopt {
+        #[arg(long, short, default_value = "driftgate.toml")]
+        config: PathBuf,
+        /// Adopt from a snapshot instead of reading the cloud.
+        #[arg(long)]
+        live: Option<PathBuf>,
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Only resources whose id matches this glob (repeatable).
+        #[arg(long = "resource", value_name = "GLOB")]
+        resources: Vec<String>,
+        /// Print the patch; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write declared files (native YAML) for every live resource that is not
     /// declared yet, so a ClickOps setup moves to Git in one step.
     Import {

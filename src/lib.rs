@@ -12,6 +12,7 @@
 //! - [`commands`]: `check`, `snapshot`, `import`; [`pipeline`] holds the
 //!   steps they share; [`run`] maps the command line to them.
 
+pub mod adopt;
 pub mod blame;
 pub mod cli;
 pub mod commands;

@@ -78,6 +78,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 clap_mangen::Man::new(cmd).render(&mut out)?;
                 Ok(ExitStatus::InSync)
             }
+            Command::Adopt {
+                config,
+                live,
+                scopes,
+                resources,
+                dry_run,
+            } => {
+                commands::adopt::run(
+                    commands::adopt::Args {
+                        config,
+                        live,
+                        scopes,
+                        resources,
+                        dry_run,
+                    },
+                    &mut out,
+                )
+                .await
+            }
             Command::Import {
                 config,
                 live,

@@ -1,5 +1,6 @@
 //! One module per subcommand. Each returns an [`ExitStatus`].
 
+pub mod adopt;
 pub mod check;
 pub mod import;
 pub mod merge;

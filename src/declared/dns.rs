@@ -215,42 +215,45 @@ pub fn check_zone(
 /// The native YAML for the records of one zone, names relative to it.
 #[must_use]
 pub fn native_yaml(zone: &str, records: &[&Resource]) -> String {
-    let mut list = Vec::new();
-    for r in records {
-        let s = &r.spec;
-        let name = s["name"].as_str().unwrap_or_default();
-        let rel = if name == zone {
-            "@".to_owned()
-        } else {
-            name.strip_suffix(&format!(".{zone}"))
-                .map_or_else(|| format!("{name}."), str::to_owned)
-        };
-        let mut m = Map::new();
-        m.insert("name".into(), json!(rel));
-        m.insert("type".into(), s["type"].clone());
-        for k in [
-            "ttl",
-            "values",
-            "alias",
-            "setIdentifier",
-            "weight",
-            "region",
-            "failover",
-            "geoLocation",
-            "multiValueAnswer",
-            "healthCheckId",
-        ] {
-            if let Some(v) = s.get(k).filter(|v| !v.is_null()) {
-                m.insert(k.into(), v.clone());
-            }
-        }
-        list.push(Value::Object(m));
-    }
+    let list: Vec<Value> = records.iter().map(|r| native_record(zone, r)).collect();
     let doc = json!({"kind": "dns_zone", "zone": zone, "records": list});
     format!(
         "# Imported by `driftgate import` from live state.\n{}",
         serde_yaml_ng::to_string(&doc).unwrap_or_default()
     )
+}
+
+/// One live record set as an entry of a native zone file's `records:`.
+#[must_use]
+pub fn native_record(zone: &str, r: &Resource) -> Value {
+    let s = &r.spec;
+    let name = s["name"].as_str().unwrap_or_default();
+    let rel = if name == zone {
+        "@".to_owned()
+    } else {
+        name.strip_suffix(&format!(".{zone}"))
+            .map_or_else(|| format!("{name}."), str::to_owned)
+    };
+    let mut m = Map::new();
+    m.insert("name".into(), json!(rel));
+    m.insert("type".into(), s["type"].clone());
+    for k in [
+        "ttl",
+        "values",
+        "alias",
+        "setIdentifier",
+        "weight",
+        "region",
+        "failover",
+        "geoLocation",
+        "multiValueAnswer",
+        "healthCheckId",
+    ] {
+        if let Some(v) = s.get(k).filter(|v| !v.is_null()) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    Value::Object(m)
 }
 
 #[cfg(test)]

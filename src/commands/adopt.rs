@@ -1,0 +1,92 @@
+//! `driftgate adopt`: rewrite the declared files of drifted resources to match
+//! live, so a ClickOps change goes through review as a pull request.
+
+use super::{ExitStatus, explain_incomplete};
+use crate::adopt;
+use crate::config::Config;
+use crate::pipeline;
+use std::io::Write;
+use std::path::PathBuf;
+use wildmatch::WildMatch;
+
+pub struct Args {
+    pub config: PathBuf,
+    pub live: Option<PathBuf>,
+    pub scopes: Vec<String>,
+    /// Globs over resource ids; none means every drifted resource.
+    pub resources: Vec<String>,
+    /// Print the patch, write nothing.
+    pub dry_run: bool,
+}
+
+/// Plans, verifies and writes the adoption; prints the patch on `out`.
+///
+/// # Errors
+/// Bad config or declared files, a bad snapshot, a write error.
+pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    let mut config = Config::load(&args.config)?;
+    pipeline::select(&mut config, &args.scopes)?;
+    let declared = pipeline::load_declared(&config, true)?;
+    let live = pipeline::live_state(&config, args.live.as_deref()).await?;
+    if !live.complete() {
+        explain_incomplete(&live.unchecked);
+        eprintln!("error: the scan is incomplete; nothing was adopted");
+        return Ok(ExitStatus::Error);
+    }
+    let report = pipeline::check(&config, declared, live.clone())?;
+    let globs: Vec<WildMatch> = args.resources.iter().map(|g| WildMatch::new(g)).collect();
+    let select =
+        |f: &driftgate_model::Finding| globs.is_empty() || globs.iter().any(|g| g.matches(&f.id));
+    let plan = adopt::plan_verified(&config, &report, &live, &select)?;
+    write!(out, "{}", plan.patch(&config.root))?;
+    out.flush()?;
+    for (k, why) in &plan.refused {
+        eprintln!("not adopted: {} {}: {why}", k.kind, k.id);
+    }
+    for (k, fields) in &plan.partial {
+        for (_, why) in fields {
+            eprintln!("partly adopted: {} {}: {why}", k.kind, k.id);
+        }
+    }
+    if !args.dry_run {
+        for (path, (_, after)) in &plan.files {
+            match after {
+                Some(text) => {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    crate::write_atomically(path, text.as_bytes())?;
+                }
+                None => std::fs::remove_file(path)?,
+            }
+        }
+    }
+    let verb = if args.dry_run {
+        "would adopt"
+    } else {
+        "adopted"
+    };
+    for k in plan.adopted.keys() {
+        eprintln!("{verb} {} {}", k.kind, k.id);
+    }
+    if plan.adopted.is_empty() && plan.refused.is_empty() {
+        eprintln!("nothing to adopt: no drifted resource matches");
+    } else {
+        eprintln!(
+            "{verb} {} resources in {} files; {} not adopted{}",
+            plan.adopted.len(),
+            plan.files.len(),
+            plan.refused.len(),
+            if args.dry_run || plan.adopted.is_empty() {
+                ""
+            } else {
+                ". Review with `git diff`, then commit"
+            }
+        );
+    }
+    Ok(if plan.refused.is_empty() && plan.partial.is_empty() {
+        ExitStatus::InSync
+    } else {
+        ExitStatus::Error
+    })
+}
