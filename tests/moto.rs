@@ -496,3 +496,228 @@ fn missing_credentials_are_exit_2_with_a_hint() {
     assert_eq!(r.code, 2, "{}", r.all());
     assert!(r.stderr.contains("hint: no credentials"), "{}", r.stderr);
 }
+
+/// `git` in a test repository, with a fixed identity.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The added and removed lines of `git diff`, without headers.
+fn diff_lines(dir: &Path) -> Vec<String> {
+    git(dir, &["diff", "--unified=0", "--no-color"])
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn adopt_after_clickops_makes_the_next_check_pass_and_diffs_only_the_adopted_fields() {
+    let rt = rt();
+    let c = rt.block_on(ecs());
+    let cluster = &unique("adopt");
+    let net = rt.block_on(seed(&c, cluster));
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), cluster, "enforce", "");
+    assert_eq!(dgm(d.path(), &["import"]).code, 0);
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "-A"]);
+    git(d.path(), &["commit", "-qm", "imported"]);
+
+    rt.block_on(async {
+        let td = register(
+            &c,
+            &format!("{cluster}-api"),
+            "nginx:1.26",
+            "debug",
+            "hunter3",
+        )
+        .await;
+        c.update_service()
+            .cluster(cluster)
+            .service("api")
+            .task_definition(td)
+            .desired_count(4)
+            .send()
+            .await
+            .unwrap();
+        let byhand = register(&c, &format!("{cluster}-byhand"), "busybox", "info", "x").await;
+        create_service(&c, cluster, "byhand", &byhand, 1, &net).await;
+        c.delete_service()
+            .cluster(cluster)
+            .service("worker")
+            .force(true)
+            .send()
+            .await
+            .unwrap();
+    });
+    assert_eq!(json_check(d.path(), &[]).0, 1);
+
+    // A dry run writes nothing and prints the patch.
+    let r = dgm(d.path(), &["adopt", "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.contains("+    image: nginx:1.26"), "{}", r.stdout);
+    assert!(diff_lines(d.path()).is_empty());
+
+    let r = dgm(d.path(), &["adopt"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(!r.all().contains("hunter"), "no secret in adopt's output");
+    let status = git(d.path(), &["status", "--porcelain"]);
+    let mut status: Vec<&str> = status.lines().collect();
+    status.sort_unstable();
+    assert_eq!(
+        status,
+        vec![
+            format!(" D infra/ecs/{cluster}/worker.yaml").as_str(),
+            format!(" M infra/ecs/{cluster}/api.yaml").as_str(),
+            format!("?? infra/ecs/{cluster}/byhand.yaml").as_str(),
+        ]
+    );
+    let changed: Vec<String> = git(
+        d.path(),
+        &[
+            "diff",
+            "--unified=0",
+            "--no-color",
+            "--",
+            &format!("infra/ecs/{cluster}/api.yaml"),
+        ],
+    )
+    .lines()
+    .filter(|l| {
+        (l.starts_with('+') || l.starts_with('-')) && !l.starts_with("+++") && !l.starts_with("---")
+    })
+    .map(|l| l.split_once(':').map_or(l, |(k, _)| k).to_owned())
+    .collect();
+    assert_eq!(
+        changed,
+        vec![
+            "-desiredCount",
+            "+desiredCount",
+            "-    image",
+            "+    image",
+            "-      value",
+            "+      value",
+            "-      value",
+            "+      value",
+        ],
+        "only desiredCount, image, LOG_LEVEL and the password's digest change"
+    );
+    let (code, report, r) = json_check(d.path(), &[]);
+    assert_eq!(code, 0, "after adopt the check passes: {}", r.all());
+    assert_eq!(report["summary"]["in_sync"], 2);
+}
+
+#[test]
+fn adopt_edits_the_task_definition_file_of_a_cli_pair_and_leaves_clear_secrets_to_a_person() {
+    let rt = rt();
+    let c = rt.block_on(ecs());
+    let cluster = &unique("adoptpair");
+    let net = rt.block_on(seed(&c, cluster));
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), cluster, "enforce", "");
+    write(
+        &d.path().join("infra/api/ecs-service-def.json"),
+        &format!(
+            r#"{{"serviceName": "api", "desiredCount": 2, "launchType": "FARGATE", "taskDefinition": "{cluster}-api",
+  "networkConfiguration": {{"awsvpcConfiguration": {{"subnets": ["{}"], "securityGroups": ["{}"], "assignPublicIp": "DISABLED"}}}},
+  "tags": [{{"key": "team", "value": "platform"}}]}}
+"#,
+            net.0, net.1
+        ),
+    );
+    let td = r#"{
+  "family": "FAMILY",
+  "networkMode": "awsvpc",
+  "requiresCompatibilities": ["FARGATE"],
+  "cpu": "0.25 vCPU",
+  "memory": "0.5 GB",
+  "containerDefinitions": [
+    {
+      "name": "app",
+      "image": "nginx:1.25",
+      "essential": true,
+      "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}],
+      "environment": [
+        {"name": "DB_PASSWORD", "value": "hunter2"},
+        {"name": "LOG_LEVEL", "value": "info"}
+      ]
+    }
+  ]
+}
+"#
+    .replace("FAMILY", &format!("{cluster}-api"));
+    write(&d.path().join("infra/api/ecs-task-def.json"), &td);
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "-A"]);
+    git(d.path(), &["commit", "-qm", "declared"]);
+    rt.block_on(async {
+        let td = register(
+            &c,
+            &format!("{cluster}-api"),
+            "nginx:1.26",
+            "debug",
+            "hunter3",
+        )
+        .await;
+        c.update_service()
+            .cluster(cluster)
+            .service("api")
+            .task_definition(td)
+            .send()
+            .await
+            .unwrap();
+    });
+    let r = dgm(
+        d.path(),
+        &["adopt", "--resource", &format!("{cluster}/api")],
+    );
+    assert_eq!(
+        r.code,
+        2,
+        "a secret in clear is left for a person: {}",
+        r.all()
+    );
+    assert!(
+        r.stderr
+            .contains("DB_PASSWORD]` is a secret written in the declared file"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.all().contains("hunter3"));
+    assert_eq!(
+        diff_lines(d.path()),
+        vec![
+            "-      \"image\": \"nginx:1.25\",",
+            "+      \"image\": \"nginx:1.26\",",
+            "-        {\"name\": \"LOG_LEVEL\", \"value\": \"info\"}",
+            "+        {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}",
+        ]
+    );
+    let (_, report, _) = json_check(d.path(), &[]);
+    let api = finding(&report, &format!("{cluster}/api"));
+    assert_eq!(api["changes"].as_array().unwrap().len(), 1, "{api:#}");
+    assert_eq!(
+        api["changes"][0]["path"],
+        "taskDefinition.containerDefinitions[app].environment[DB_PASSWORD]"
+    );
+}
