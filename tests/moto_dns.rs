@@ -451,3 +451,105 @@ fn octodns_and_bind_files_give_the_same_findings_as_native_yaml() {
         vec![]
     )));
 }
+
+#[test]
+fn adopt_rewrites_a_native_zone_file_in_place() {
+    let rt = rt();
+    let c = rt.block_on(route53());
+    let zone = unique_zone("adopt");
+    let zone_id = rt.block_on(async {
+        let id = c
+            .create_hosted_zone()
+            .name(&zone)
+            .caller_reference(&zone)
+            .send()
+            .await
+            .unwrap()
+            .hosted_zone()
+            .unwrap()
+            .id()
+            .to_owned();
+        change(
+            &c,
+            &id,
+            ChangeAction::Create,
+            vec![
+                rrset(&format!("www.{zone}."), RrType::A, 300, &["192.0.2.1"]),
+                rrset(&format!("old.{zone}."), RrType::A, 300, &["192.0.2.50"]),
+                rrset(
+                    &format!("{zone}."),
+                    RrType::Mx,
+                    300,
+                    &[&format!("10 mail.{zone}.")],
+                ),
+            ],
+        )
+        .await;
+        id
+    });
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), &zone);
+    let declared = format!(
+        "# Zone managed in Git\nkind: dns_zone\nzone: {zone}\nttl: 300\nrecords:\n  - {{name: www, type: A, value: 192.0.2.1}}   # the web front\n  - name: old\n    type: A\n    values:\n      - 192.0.2.50\n  - {{name: \"@\", type: MX, values: [\"10 mail.{zone}.\"]}}\n"
+    );
+    let file = d.path().join(format!("infra/dns/{zone}.yaml"));
+    write(&file, &declared);
+    let (code, v) = report(d.path());
+    assert_eq!(code, 0, "{v:#}");
+
+    // By hand: www gets a second address and a short TTL, old is deleted,
+    // api is created.
+    rt.block_on(async {
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Upsert,
+            vec![rrset(
+                &format!("www.{zone}."),
+                RrType::A,
+                60,
+                &["192.0.2.1", "192.0.2.2"],
+            )],
+        )
+        .await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Delete,
+            vec![rrset(
+                &format!("old.{zone}."),
+                RrType::A,
+                300,
+                &["192.0.2.50"],
+            )],
+        )
+        .await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Create,
+            vec![rrset(
+                &format!("api.{zone}."),
+                RrType::A,
+                300,
+                &["192.0.2.9"],
+            )],
+        )
+        .await;
+    });
+    let (code, v) = report(d.path());
+    assert_eq!(code, 1);
+    assert_eq!(states(&v).len(), 3, "{v:#}");
+
+    let r = dgm(d.path(), &["adopt"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        after,
+        format!(
+            "# Zone managed in Git\nkind: dns_zone\nzone: {zone}\nttl: 300\nrecords:\n  - {{name: www, type: A, values: [192.0.2.1, 192.0.2.2], ttl: 60}}   # the web front\n  - {{name: \"@\", type: MX, values: [\"10 mail.{zone}.\"]}}\n  - {{name: api, type: A, ttl: 300, values: [192.0.2.9]}}\n"
+        )
+    );
+    let (code, v) = report(d.path());
+    assert_eq!(code, 0, "after adopt the zone is in sync: {v:#}");
+}

@@ -169,6 +169,10 @@ fn apply(text: &str, within: &std::ops::Range<usize>, c: &Change) -> Result<Stri
                 }
             }
         }
+        // A field the entry leaves to a default (a zone-wide `ttl`): added.
+        Err(_) if matches!(segs.as_slice(), [Seg::Key(_)]) => {
+            edit::insert_key(text, within, &c.path, &c.live).map_err(why)
+        }
         Err(e) => Err(why(e)),
     }
 }
