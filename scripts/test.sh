@@ -6,13 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MOTO_VERSION="5.2.5"
-# Validators of the report formats, from their own ecosystems.
-PY_VALIDATORS="jsonschema==4.26.0 junitparser==5.0.3"
+# Validators of the report formats, from their own ecosystems, and the AWS CLI
+# that runs the revert commands `check --suggest` prints (against moto).
+PY_VALIDATORS="jsonschema==4.26.0 junitparser==5.0.3 awscli==1.46.2"
 SARIF_SCHEMA_PACKAGE="@microsoft/jest-sarif@1.0.0-beta.0"
 VENV="${DRIFTGATE_VENV:-.venv}"
 
-if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, jsonschema, junitparser, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
-  echo "test.sh: installing moto[server]==$MOTO_VERSION and the report validators into $VENV" >&2
+if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, jsonschema, junitparser, awscli, sys; sys.exit(moto.__version__ != '$MOTO_VERSION' or awscli.__version__ != '1.46.2')" 2>/dev/null; then
+  echo "test.sh: installing moto[server]==$MOTO_VERSION, the report validators and the AWS CLI into $VENV" >&2
   python3 -m venv "$VENV"
   # shellcheck disable=SC2086
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" $PY_VALIDATORS

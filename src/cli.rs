@@ -74,6 +74,11 @@ pub enum Command {
         /// (AWS) and the commit that last set the declared line.
         #[arg(long)]
         blame: bool,
+        /// For each drifted resource, both ways out: the command that reverts
+        /// live to Git (driftgate never runs it), and the `driftgate adopt`
+        /// command with the patch it would write.
+        #[arg(long)]
+        suggest: bool,
         /// Drift states that fail the gate (exit 1), comma-separated.
         /// `unchecked` always fails, with exit 2.
         #[arg(long, value_delimiter = ',', default_value = "changed,missing,unmanaged", value_parser = parse_state)]

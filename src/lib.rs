@@ -24,6 +24,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod report;
 pub mod run;
+pub mod suggest;
 
 use std::io::Write;
 use std::path::Path;

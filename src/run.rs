@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 fail_on,
                 shard,
                 blame,
+                suggest,
             } => {
                 commands::check::run(
                     commands::check::Args {
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                         fail_on,
                         shard,
                         blame,
+                        suggest,
                     },
                     &mut out,
                 )

@@ -721,3 +721,108 @@ fn adopt_edits_the_task_definition_file_of_a_cli_pair_and_leaves_clear_secrets_t
         "taskDefinition.containerDefinitions[app].environment[DB_PASSWORD]"
     );
 }
+
+/// Runs a shell command line as a person would paste it, with the pinned AWS
+/// CLI (installed beside moto by scripts/test.sh) on PATH, against moto.
+pub(crate) fn paste(line: &str) -> Run {
+    let python = std::env::var("DRIFTGATE_TEST_PYTHON").expect(
+        "DRIFTGATE_TEST_PYTHON is not set: run scripts/test.sh, which installs the AWS CLI",
+    );
+    let bin = Path::new(&python).parent().unwrap().to_owned();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    run(std::process::Command::new("sh")
+        .arg("-c")
+        .arg(line)
+        .env("PATH", path)
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent/driftgate-test/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/driftgate-test/credentials",
+        ))
+}
+
+/// Every revert command `check --suggest` prints, secrets filled in by `fill`.
+pub(crate) fn revert_commands(report: &Value, fill: &dyn Fn(&str) -> String) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["suggest"]["revert"].as_array())
+        .flatten()
+        .map(|c| fill(c.as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn the_suggested_revert_commands_put_live_back_to_git() {
+    let rt = rt();
+    let c = rt.block_on(ecs());
+    let cluster = &unique("revert");
+    let net = rt.block_on(seed(&c, cluster));
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), cluster, "enforce", "");
+    assert_eq!(dgm(d.path(), &["import"]).code, 0);
+    rt.block_on(async {
+        let td = register(
+            &c,
+            &format!("{cluster}-api"),
+            "nginx:1.26",
+            "debug",
+            "hunter3",
+        )
+        .await;
+        c.update_service()
+            .cluster(cluster)
+            .service("api")
+            .task_definition(td)
+            .desired_count(4)
+            .send()
+            .await
+            .unwrap();
+        let byhand = register(&c, &format!("{cluster}-byhand"), "busybox", "info", "x").await;
+        create_service(&c, cluster, "byhand", &byhand, 1, &net).await;
+        c.delete_service()
+            .cluster(cluster)
+            .service("worker")
+            .force(true)
+            .send()
+            .await
+            .unwrap();
+    });
+    let (code, report, r) = json_check(d.path(), &["--suggest"]);
+    assert_eq!(code, 1, "{}", r.all());
+    assert!(!r.all().contains("hunter"), "no secret in a suggestion");
+    let api = finding(&report, &format!("{cluster}/api"));
+    assert_eq!(
+        api["suggest"]["adopt"],
+        format!("driftgate adopt --resource {cluster}/api")
+    );
+    assert!(
+        api["suggest"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("REPLACE_WITH_SECRET"),
+        "{api:#}"
+    );
+    // A person fills in the secret from their store, and pastes each command.
+    let commands = revert_commands(&report, &|c| c.replace("REPLACE_WITH_SECRET", "hunter2"));
+    assert_eq!(commands.len(), 5, "{commands:#?}");
+    for line in &commands {
+        let r = paste(line);
+        assert_eq!(r.code, 0, "{line}\n{}", r.all());
+    }
+    let (code, report, r) = json_check(d.path(), &[]);
+    assert_eq!(
+        code, 0,
+        "after the revert live matches Git: {report:#} {}",
+        r.stderr
+    );
+}

@@ -452,11 +452,15 @@ fn octodns_and_bind_files_give_the_same_findings_as_native_yaml() {
     )));
 }
 
-#[test]
-fn adopt_rewrites_a_native_zone_file_in_place() {
-    let rt = rt();
-    let c = rt.block_on(route53());
-    let zone = unique_zone("adopt");
+/// A zone declared in a native file with comments and both YAML styles, then
+/// changed by hand: www gets a second address and a short TTL, old is
+/// deleted, api is created. Returns the checkout and the zone's name.
+fn zone_after_clickops(
+    rt: &tokio::runtime::Runtime,
+    c: &Client,
+    tag: &str,
+) -> (tempfile::TempDir, String) {
+    let zone = unique_zone(tag);
     let zone_id = rt.block_on(async {
         let id = c
             .create_hosted_zone()
@@ -470,7 +474,7 @@ fn adopt_rewrites_a_native_zone_file_in_place() {
             .id()
             .to_owned();
         change(
-            &c,
+            c,
             &id,
             ChangeAction::Create,
             vec![
@@ -492,16 +496,12 @@ fn adopt_rewrites_a_native_zone_file_in_place() {
     let declared = format!(
         "# Zone managed in Git\nkind: dns_zone\nzone: {zone}\nttl: 300\nrecords:\n  - {{name: www, type: A, value: 192.0.2.1}}   # the web front\n  - name: old\n    type: A\n    values:\n      - 192.0.2.50\n  - {{name: \"@\", type: MX, values: [\"10 mail.{zone}.\"]}}\n"
     );
-    let file = d.path().join(format!("infra/dns/{zone}.yaml"));
-    write(&file, &declared);
+    write(&d.path().join(format!("infra/dns/{zone}.yaml")), &declared);
     let (code, v) = report(d.path());
     assert_eq!(code, 0, "{v:#}");
-
-    // By hand: www gets a second address and a short TTL, old is deleted,
-    // api is created.
     rt.block_on(async {
         change(
-            &c,
+            c,
             &zone_id,
             ChangeAction::Upsert,
             vec![rrset(
@@ -513,7 +513,7 @@ fn adopt_rewrites_a_native_zone_file_in_place() {
         )
         .await;
         change(
-            &c,
+            c,
             &zone_id,
             ChangeAction::Delete,
             vec![rrset(
@@ -525,7 +525,7 @@ fn adopt_rewrites_a_native_zone_file_in_place() {
         )
         .await;
         change(
-            &c,
+            c,
             &zone_id,
             ChangeAction::Create,
             vec![rrset(
@@ -540,7 +540,15 @@ fn adopt_rewrites_a_native_zone_file_in_place() {
     let (code, v) = report(d.path());
     assert_eq!(code, 1);
     assert_eq!(states(&v).len(), 3, "{v:#}");
+    (d, zone)
+}
 
+#[test]
+fn adopt_rewrites_a_native_zone_file_in_place() {
+    let rt = rt();
+    let c = rt.block_on(route53());
+    let (d, zone) = zone_after_clickops(&rt, &c, "adopt");
+    let file = d.path().join(format!("infra/dns/{zone}.yaml"));
     let r = dgm(d.path(), &["adopt"]);
     assert_eq!(r.code, 0, "{}", r.all());
     let after = std::fs::read_to_string(&file).unwrap();
@@ -552,4 +560,22 @@ fn adopt_rewrites_a_native_zone_file_in_place() {
     );
     let (code, v) = report(d.path());
     assert_eq!(code, 0, "after adopt the zone is in sync: {v:#}");
+}
+
+#[test]
+fn the_suggested_revert_commands_put_the_zone_back_to_git() {
+    let rt = rt();
+    let c = rt.block_on(route53());
+    let (d, _zone) = zone_after_clickops(&rt, &c, "revert");
+    let r = dgm(d.path(), &["check", "--format", "json", "--suggest"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let commands = crate::moto::revert_commands(&v, &str::to_owned);
+    assert_eq!(commands.len(), 3, "{commands:#?}");
+    for line in &commands {
+        let r = crate::moto::paste(line);
+        assert_eq!(r.code, 0, "{line}\n{}", r.all());
+    }
+    let (code, v) = report(d.path());
+    assert_eq!(code, 0, "after the revert the zone matches Git: {v:#}");
 }

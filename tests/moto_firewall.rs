@@ -207,4 +207,29 @@ fn import_then_check_is_clean_and_rule_changes_are_found() {
         "{}",
         table.stdout
     );
+
+    // Adopt does not rewrite firewall files yet, and says so.
+    let r = dgm(d.path(), &["adopt", "--dry-run"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("adopt does not rewrite firewall rule files yet"),
+        "{}",
+        r.stderr
+    );
+    // The suggested revert commands, pasted into a shell, undo the console.
+    let r = dgm(d.path(), &["check", "--format", "json", "--suggest"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let commands = crate::moto::revert_commands(&v, &str::to_owned);
+    assert_eq!(
+        commands.len(),
+        4,
+        "revoke, authorize, and revoke+authorize: {commands:#?}"
+    );
+    for line in &commands {
+        let r = crate::moto::paste(line);
+        assert_eq!(r.code, 0, "{line}\n{}", r.all());
+    }
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "after the revert live matches Git: {}", r.all());
 }

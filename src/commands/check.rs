@@ -18,6 +18,7 @@ pub struct Args {
     pub fail_on: Vec<driftgate_model::State>,
     pub shard: Option<pipeline::Shard>,
     pub blame: bool,
+    pub suggest: bool,
 }
 
 /// Runs a check and prints the report on `out`.
@@ -33,7 +34,39 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     }
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;
     let unchecked = live.unchecked.clone();
+    let kept = args.suggest.then(|| (declared.clone(), live.clone()));
     let mut report = pipeline::check(&config, declared, live)?;
+    if let Some((declared, live)) = kept {
+        // Adopting is planned (and verified) on the pristine declared tree,
+        // before the report gains anything.
+        let plan = crate::adopt::plan_verified(&config, &report, &live, &|_| true)?;
+        let by_decl = declared
+            .into_iter()
+            .map(|d| {
+                (
+                    (
+                        config.scopes[d.scope].name.clone(),
+                        d.resource.kind,
+                        d.resource.id.clone(),
+                    ),
+                    d.resource,
+                )
+            })
+            .collect();
+        let by_live = live
+            .resources
+            .into_iter()
+            .map(|r| ((r.kind, r.id.clone()), r))
+            .collect();
+        crate::suggest::suggest(
+            &config,
+            &mut report.findings,
+            &by_decl,
+            &by_live,
+            &plan,
+            &config.root,
+        );
+    }
     report.fail_on = args.fail_on;
     report.shard = args.shard.map(|s| s.to_string());
     if args.blame {

@@ -86,6 +86,7 @@ fn finding(scope: &Scope, kind: Kind, id: &str, state: State) -> Finding {
         ignored: Vec::new(),
         reason: None,
         blame: None,
+        suggest: None,
     }
 }
 

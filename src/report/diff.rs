@@ -82,6 +82,16 @@ impl Render for Diff {
                     writeln!(out, "# {l}")?;
                 }
             }
+            if let Some(s) = &f.suggest {
+                for l in crate::suggest::lines(s) {
+                    writeln!(out, "# {l}")?;
+                }
+                if let Some(p) = &s.patch {
+                    for l in p.lines() {
+                        writeln!(out, "#   {l}")?;
+                    }
+                }
+            }
         }
         writeln!(out, "{}", report.verdict())
     }

@@ -77,6 +77,9 @@ impl Render for Junit {
                 if let Some(b) = &f.blame {
                     detail.extend(crate::blame::lines(b));
                 }
+                if let Some(s) = &f.suggest {
+                    detail.extend(crate::suggest::lines(s));
+                }
                 let detail = detail.join("\n");
                 write!(
                     out,

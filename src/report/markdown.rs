@@ -88,6 +88,27 @@ impl Render for Markdown {
                 }
                 writeln!(out)?;
             }
+            if let Some(s) = &f.suggest {
+                if !s.revert.is_empty() {
+                    writeln!(
+                        out,
+                        "Revert live to Git (driftgate never runs this):\n\n```sh\n{}\n```\n",
+                        s.revert.join("\n").replace("```", "` ` `")
+                    )?;
+                }
+                if let Some(a) = &s.adopt {
+                    writeln!(out, "Adopt live into Git: `{}`\n", esc(a))?;
+                    if let Some(p) = &s.patch {
+                        writeln!(out, "```diff\n{}```\n", p.replace("```", "` ` `"))?;
+                    }
+                }
+                for n in &s.notes {
+                    writeln!(out, "- {}", esc(n))?;
+                }
+                if !s.notes.is_empty() {
+                    writeln!(out)?;
+                }
+            }
             writeln!(out, "</details>\n")?;
         }
         Ok(())

@@ -81,6 +81,11 @@ impl Render for Sarif {
                     text.push_str(&format!("; {l}"));
                 }
             }
+            if let Some(s) = &f.suggest {
+                for l in crate::suggest::lines(s) {
+                    text.push_str(&format!("; {l}"));
+                }
+            }
             let loc = match f.declared_at.as_deref().and_then(|a| a.rsplit_once(':')) {
                 Some((file, line)) => location(file, line.parse().unwrap_or(1)),
                 None => location(

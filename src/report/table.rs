@@ -45,6 +45,9 @@ fn detail(f: &driftgate_model::Finding) -> String {
     if let Some(b) = &f.blame {
         lines.extend(crate::blame::lines(b));
     }
+    if let Some(s) = &f.suggest {
+        lines.extend(crate::suggest::short_lines(s));
+    }
     if let Some(at) = &f.declared_at
         && f.state != State::InSync
     {

@@ -82,6 +82,27 @@ pub struct Finding {
     /// Who changed it (`check --blame`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blame: Option<Blame>,
+    /// The two ways out (`check --suggest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggest: Option<Suggestion>,
+}
+
+/// Both ways out of a drift: revert live to Git, or adopt live into Git.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// Commands that would set live back to the declared state, in order.
+    /// driftgate never runs them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revert: Vec<String>,
+    /// The command that rewrites the declared files to match live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopt: Option<String>,
+    /// The patch that command writes (unified diff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<String>,
+    /// What either way leaves to a person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One write event from the cloud's audit log.

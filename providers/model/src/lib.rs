@@ -28,7 +28,7 @@ pub mod replay;
 pub mod resource;
 
 pub use error::{ErrorKind, ProviderError};
-pub use finding::{Blame, Change, Commit, Finding, State, Summary, TrailEvent};
+pub use finding::{Blame, Change, Commit, Finding, State, Suggestion, Summary, TrailEvent};
 pub use kind::Kind;
 pub use provider::{Provider, ScanResult, Unchecked};
 pub use resource::{Resource, SNAPSHOT_SCHEMA_VERSION, Snapshot};
