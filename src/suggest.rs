@@ -557,14 +557,25 @@ fn gcp_body(spec: &Value) -> Value {
     Value::Object(m)
 }
 
-fn gcp(f: &Finding, decl: Option<&Resource>, live: Option<&Resource>, s: &mut Suggestion) {
+fn gcp(
+    f: &Finding,
+    scope: &Scope,
+    decl: Option<&Resource>,
+    live: Option<&Resource>,
+    s: &mut Suggestion,
+) {
     let Some(spec) = decl.or(live).map(|r| &r.spec) else {
         return;
     };
     let project = spec["project"].as_str().unwrap_or_default();
     let name = spec["name"].as_str().unwrap_or_default();
-    let base =
-        format!("https://compute.googleapis.com/compute/v1/projects/{project}/global/firewalls");
+    let endpoint = scope
+        .gcp
+        .as_ref()
+        .and_then(|g| g.endpoint.as_deref())
+        .unwrap_or(driftgate_gcp::firewall::COMPUTE_ENDPOINT)
+        .trim_end_matches('/');
+    let base = format!("{endpoint}/compute/v1/projects/{project}/global/firewalls");
     let auth = "-H \"Authorization: Bearer $(gcloud auth print-access-token)\" -H 'Content-Type: application/json'";
     match f.state {
         State::Unmanaged => s.revert.push(format!(
@@ -625,7 +636,7 @@ pub fn suggest(
             Kind::FirewallRule if f.id.starts_with("vpc-") => {
                 security_group(f, scope, decl, live_r, &mut s);
             }
-            Kind::FirewallRule => gcp(f, decl, live_r, &mut s),
+            Kind::FirewallRule => gcp(f, scope, decl, live_r, &mut s),
         }
         if scope.aws.as_ref().is_some_and(|a| a.role_arn.is_some())
             && matches!(f.kind, Kind::EcsService)
@@ -737,6 +748,38 @@ mod tests {
             json!({"Name": "www.example.com.", "Type": "TXT", "TTL": 300,
                    "ResourceRecords": [{"Value": "\"v=spf1 -all\""}], "SetIdentifier": "a", "Weight": 10})
         );
+    }
+
+    #[test]
+    fn azure_payloads_read_back_through_the_azure_provider() {
+        for (rtype, values) in [
+            ("A", vec!["192.0.2.1", "192.0.2.2"]),
+            ("AAAA", vec!["2001:db8::1"]),
+            ("CNAME", vec!["target.example.org."]),
+            ("MX", vec!["10 mail.example.org.", "20 mx2.example.org."]),
+            ("NS", vec!["ns1.example.net."]),
+            ("PTR", vec!["host.example.org."]),
+            ("SRV", vec!["10 60 5060 sip.example.org."]),
+            ("CAA", vec!["0 issue \"letsencrypt.org\""]),
+            ("TXT", vec!["\"v=spf1 -all\""]),
+        ] {
+            let spec =
+                json!({"name": "x.example.org", "type": rtype, "ttl": 300, "values": values});
+            let props = azure_properties(&spec).unwrap();
+            let set = json!({"name": "x", "type": format!("Microsoft.Network/dnszones/{rtype}"), "properties": props});
+            let back = driftgate_azure::dns::map::resource("example.org", &set).unwrap();
+            assert_eq!(back.spec["values"], spec["values"], "{rtype}");
+            assert_eq!(back.spec["ttl"], 300, "{rtype}");
+        }
+    }
+
+    #[test]
+    fn gcp_bodies_read_back_through_the_rule_reader() {
+        let spec = json!({"project": "p", "network": "default", "name": "allow-web", "direction": "INGRESS",
+            "priority": 1000, "action": "allow", "rules": [{"protocol": "tcp", "ports": ["443", "80"]}],
+            "sourceRanges": ["0.0.0.0/0"], "targetTags": ["web"], "logging": true});
+        let back = driftgate_model::firewall::gcp_rule("p", &gcp_body(&spec), None).unwrap();
+        assert_eq!(back.spec, spec);
     }
 
     #[test]

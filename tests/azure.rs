@@ -101,6 +101,44 @@ fn azure_dns_changed_added_and_deleted_records_are_found() {
             ("example.org/www.example.org/A", "changed"),
         ]
     );
+
+    // Both ways out, with the Azure REST API's own URLs.
+    let r = cmd(&["check", "--format", "json", "--suggest"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let revert = |id: &str| -> Vec<String> {
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap();
+        f["suggest"]["revert"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let base = format!(
+        "{url}/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns/providers/Microsoft.Network/dnsZones/example.org"
+    );
+    assert_eq!(
+        revert("example.org/_sip._tcp.example.org/SRV"),
+        vec![format!(
+            "az rest --method delete --url '{base}/SRV/_sip._tcp?api-version=2018-05-01'"
+        )]
+    );
+    assert_eq!(
+        revert("example.org/old.example.org/A"),
+        vec![format!(
+            "az rest --method put --url '{base}/A/old?api-version=2018-05-01' --body '{{\"properties\":{{\"TTL\":300,\"ARecords\":[{{\"ipv4Address\":\"192.0.2.9\"}}]}}}}'"
+        )]
+    );
+    let www = revert("example.org/www.example.org/A");
+    assert!(
+        www[0].contains("\"ARecords\":[{\"ipv4Address\":\"192.0.2.1\"}]"),
+        "{www:?}"
+    );
 }
 
 #[test]

@@ -39,6 +39,79 @@ fn demo_json() {
     insta::assert_snapshot!("demo_json", r.transcript());
 }
 
+#[test]
+fn demo_suggest_diff() {
+    let r = check(&["--format", "diff", "--suggest"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("demo_suggest_diff", r.transcript());
+}
+
+#[test]
+fn demo_suggest_table_and_markdown() {
+    let r = check(&["--suggest"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("demo_suggest_table", r.transcript());
+    let r = check(&["--format", "markdown", "--suggest"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("demo_suggest_markdown", r.transcript());
+}
+
+#[test]
+fn adopt_on_the_demo_makes_the_next_check_pass_and_touches_only_drifted_files() {
+    let d = demo_copy();
+    let before: Vec<(std::path::PathBuf, String)> = walk(d.path());
+    let r = dg(d.path(), &["adopt", "--live", "live.json", "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(walk(d.path()), before, "a dry run writes nothing");
+    insta::assert_snapshot!("demo_adopt_dry_run", r.transcript());
+    let r = dg(
+        d.path(),
+        &["adopt", "--live", "live.json", "--resource", "prod/*"],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = check_in(d.path(), &["--format", "json"]);
+    assert_eq!(
+        r.code,
+        0,
+        "the advisory sandbox drift is left, and exits 0: {}",
+        r.all()
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let drifted: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "in_sync")
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        drifted,
+        vec!["sandbox/scratch"],
+        "--resource kept adopt to prod"
+    );
+    let r = dg(
+        d.path(),
+        &["adopt", "--live", "live.json", "--resource", "nothing/*"],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stderr.contains("nothing to adopt"), "{}", r.stderr);
+}
+
+/// Every file under a directory with its content, sorted.
+fn walk(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push((p.clone(), std::fs::read_to_string(&p).unwrap_or_default()));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The JSON report's schema, pinned: a renamed or removed field fails here.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -112,6 +112,35 @@ fn gcp_rules_opened_changed_and_removed_by_hand_are_found() {
         serde_json::json!(["203.0.113.0/24"])
     );
     assert_eq!(web["changes"][0]["live"], serde_json::json!(["0.0.0.0/0"]));
+
+    // Both ways out: the compute v1 API's own calls.
+    let r = cmd(&["check", "--format", "json", "--suggest"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let revert: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["suggest"]["revert"].as_array())
+        .flatten()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(revert.len(), 3, "{revert:#?}");
+    assert!(revert[0].starts_with("curl -X POST "), "{revert:#?}");
+    assert!(
+        revert[0].contains(&format!(
+            "{url}/compute/v1/projects/acme-prod/global/firewalls -d '{{\"name\":\"allow-db\""
+        )),
+        "{revert:#?}"
+    );
+    assert_eq!(
+        revert[1],
+        "gcloud compute firewall-rules delete allow-ssh --project acme-prod --quiet"
+    );
+    assert!(revert[2].starts_with("curl -X PUT "), "{revert:#?}");
+    assert!(
+        revert[2].contains("\"sourceRanges\":[\"203.0.113.0/24\"]"),
+        "{revert:#?}"
+    );
 }
 
 #[test]
