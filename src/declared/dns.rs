@@ -76,6 +76,7 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
     };
     let mut out = Vec::new();
     let mut cursor = super::locate::Cursor::new(&doc.text);
+    cursor.seek(&["records".to_owned()]);
     for (i, rec) in records.iter().enumerate() {
         let Some(r) = rec.as_object() else {
             return Err(doc.error_at(
@@ -178,7 +179,10 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
         };
         normalize(&resource.spec, Mode::Strict).map_err(|e| doc.error_at(&here, e.to_string()))?;
         out.push(DeclaredRecord {
-            at: format!("{}:{}", doc.shown, cursor.seek(&here)),
+            // The cursor stands past `records:` already: seeking the entry's
+            // own key keeps the search linear (seeking `records` again would
+            // scan the rest of the file for every entry).
+            at: format!("{}:{}", doc.shown, cursor.seek(&here[1..])),
             resource,
         });
     }

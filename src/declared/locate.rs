@@ -45,9 +45,7 @@ impl<'a> Cursor<'a> {
         let mut pos = self.offset;
         let mut found = None;
         for key in keys {
-            if let Some(at) =
-                find_key(self.text, key, pos).or_else(|| find_value(self.text, key, pos))
-            {
+            if let Some(at) = find_nearest(self.text, key, pos) {
                 found = Some(at);
                 pos = at + key.len();
             }
@@ -61,6 +59,34 @@ impl<'a> Cursor<'a> {
             _ => locate(self.text, keys).0,
         }
     }
+}
+
+/// The first place at or after `from` where `key` stands as a key or as a
+/// value. One forward scan that stops at the first match: a cursor moving
+/// through a file in order finds each entry near where it stands, in time
+/// proportional to the distance, never to the rest of the file.
+fn find_nearest(text: &str, key: &str, from: usize) -> Option<usize> {
+    let mut start = from;
+    while let Some(i) = text.get(start..)?.find(key) {
+        let at = start + i;
+        if boundary_before(text, at) {
+            let rest = &text[at + key.len()..];
+            let unquoted = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
+            if unquoted.trim_start_matches([' ', '\t']).starts_with(':') {
+                let quoted_start = at > 0 && matches!(text.as_bytes()[at - 1], b'"' | b'\'');
+                return Some(if quoted_start { at - 1 } else { at });
+            }
+            if rest
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '}' | ']'))
+            {
+                return Some(at);
+            }
+        }
+        start = at + key.len().max(1);
+    }
+    None
 }
 
 fn boundary_before(text: &str, at: usize) -> bool {
