@@ -7,6 +7,7 @@ use crate::report::Report;
 use driftgate_aws::cloudtrail::CloudTrail;
 use driftgate_aws::sdk_config;
 use driftgate_model::{Blame, Commit, Kind, State};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -15,20 +16,73 @@ use std::process::Command;
 /// event history keeps 90 days.
 const LOOK_BACK_SECS: i64 = 90 * 86_400;
 
-/// The resource name CloudTrail knows a finding's resource by, and the
-/// event source that writes it; or why there is none.
-fn trail_key(kind: Kind, id: &str) -> Result<(String, &'static str), String> {
+/// How CloudTrail is searched for one finding's resource.
+struct Lookup {
+    /// `ResourceName`s to look up (a service's name, a group's id; for a
+    /// record set, the zone's name, resolved to its ids first).
+    names: Vec<String>,
+    source: &'static str,
+    /// Which of the events that name it touched this very resource.
+    matches: Box<dyn Fn(&Value) -> bool + Send + Sync>,
+    /// Route53's events are recorded in us-east-1, whatever the scope says.
+    global: bool,
+}
+
+/// How CloudTrail knows a finding's resource; or why there is no lookup.
+fn lookup(kind: Kind, id: &str, on_azure: bool) -> Result<Lookup, String> {
     match kind {
-        Kind::EcsService => Ok((
-            id.rsplit('/').next().unwrap_or(id).to_owned(),
-            "ecs.amazonaws.com",
-        )),
-        Kind::FirewallRule if id.starts_with("vpc-") => Ok((
-            id.split('/').nth(1).unwrap_or_default().to_owned(),
-            "ec2.amazonaws.com",
-        )),
+        Kind::EcsService => {
+            let (cluster, service) = id.split_once('/').unwrap_or(("", id));
+            let cluster = cluster.split('@').next().unwrap_or_default().to_owned();
+            Ok(Lookup {
+                names: vec![service.to_owned()],
+                source: "ecs.amazonaws.com",
+                // A service of the same name in another cluster is not this one.
+                matches: Box::new(move |e: &Value| {
+                    e.pointer("/requestParameters/cluster")
+                        .and_then(Value::as_str)
+                        .is_none_or(|c| crate::declared::ecs::cluster_name(c) == cluster)
+                }),
+                global: false,
+            })
+        }
+        Kind::FirewallRule if id.starts_with("vpc-") => Ok(Lookup {
+            names: vec![id.split('/').nth(1).unwrap_or_default().to_owned()],
+            source: "ec2.amazonaws.com",
+            matches: Box::new(|_| true),
+            global: false,
+        }),
         Kind::FirewallRule => Err("no audit log lookup for GCP firewall rules yet".into()),
-        Kind::DnsRecord => Err("no audit log lookup for DNS records yet".into()),
+        Kind::DnsRecord if on_azure => Err("no audit log lookup for Azure DNS yet".into()),
+        Kind::DnsRecord => {
+            let mut parts = id.splitn(4, '/');
+            let zone = parts.next().unwrap_or_default().to_owned();
+            let name = parts.next().unwrap_or_default().to_owned();
+            let rtype = parts.next().unwrap_or_default().to_owned();
+            let set_id = parts.next().map(str::to_owned);
+            Ok(Lookup {
+                names: vec![zone],
+                source: "route53.amazonaws.com",
+                // ChangeResourceRecordSets names the zone; its change batch
+                // says which record sets it wrote.
+                matches: Box::new(move |e: &Value| {
+                    e.pointer("/requestParameters/changeBatch/changes")
+                        .and_then(Value::as_array)
+                        .is_some_and(|changes| {
+                            changes.iter().any(|c| {
+                                let set = &c["resourceRecordSet"];
+                                set["name"].as_str().is_some_and(|n| {
+                                    driftgate_model::dns::canonical_name(n) == name
+                                }) && set["type"]
+                                    .as_str()
+                                    .is_some_and(|t| t.eq_ignore_ascii_case(&rtype))
+                                    && set["setIdentifier"].as_str().map(str::to_owned) == set_id
+                            })
+                        })
+                }),
+                global: true,
+            })
+        }
     }
 }
 
@@ -95,7 +149,8 @@ pub async fn blame(config: &Config, report: &mut Report) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    let mut trails: BTreeMap<(String, Option<String>), CloudTrail> = BTreeMap::new();
+    let mut trails: BTreeMap<(String, Option<String>), (CloudTrail, driftgate_aws::SdkConfig)> =
+        BTreeMap::new();
     for f in &mut report.findings {
         if !matches!(f.state, State::Changed | State::Missing | State::Unmanaged) {
             continue;
@@ -111,36 +166,60 @@ pub async fn blame(config: &Config, report: &mut Report) {
                 Err(e) => b.notes.push(e),
             }
         }
-        match trail_key(f.kind, &f.id) {
-            Ok((resource, source)) => {
-                let aws = config
-                    .scopes
-                    .iter()
-                    .find(|s| s.name == f.scope)
-                    .and_then(|s| s.aws.clone());
-                let Some(aws) = aws else {
+        let scope = config.scopes.iter().find(|s| s.name == f.scope);
+        let zone = crate::diff::scope_of(&f.id);
+        let on_azure = scope.and_then(|s| s.azure.as_ref()).is_some_and(|a| {
+            a.dns_zones
+                .iter()
+                .any(|z| driftgate_model::dns::canonical_name(z) == zone)
+        });
+        match lookup(f.kind, &f.id, on_azure) {
+            Ok(l) => {
+                let Some(aws) = scope.and_then(|s| s.aws.clone()) else {
                     b.notes.push("the scope has no AWS target".into());
                     f.blame = Some(b);
                     continue;
                 };
                 // CloudTrail is regional: the region the id names, else
-                // every region of the scope.
-                let regions = match crate::config::region_of_target(crate::diff::scope_of(&f.id)) {
-                    Some(r) => vec![Some(r.to_owned())],
-                    None => aws.region_list(),
+                // every region of the scope; Route53's are in us-east-1.
+                let regions = if l.global {
+                    vec![Some("us-east-1".to_owned())]
+                } else {
+                    match crate::config::region_of_target(zone) {
+                        Some(r) => vec![Some(r.to_owned())],
+                        None => aws.region_list(),
+                    }
                 };
                 for region in regions {
                     let key = (f.scope.clone(), region.clone());
                     if !trails.contains_key(&key) {
                         let sdk = sdk_config(&aws.target(region.clone())).await;
-                        trails.insert(key.clone(), CloudTrail::new(&sdk));
+                        trails.insert(key.clone(), (CloudTrail::new(&sdk), sdk));
                     }
-                    match trails[&key].events(&resource, source, since).await {
-                        Ok(events) => b.events.extend(events),
-                        Err(e) => b.notes.push(match &region {
-                            Some(r) if aws.multi_region() => format!("CloudTrail {r}: {e}"),
-                            _ => format!("CloudTrail: {e}"),
-                        }),
+                    let (trail, sdk) = &trails[&key];
+                    let names = if f.kind == Kind::DnsRecord {
+                        match driftgate_aws::route53::zone_ids(sdk, zone).await {
+                            Ok(ids) if !ids.is_empty() => ids,
+                            Ok(_) => {
+                                b.notes.push(format!("Route53 has no zone `{zone}`"));
+                                continue;
+                            }
+                            Err(e) => {
+                                b.notes.push(format!("Route53: {e}"));
+                                continue;
+                            }
+                        }
+                    } else {
+                        l.names.clone()
+                    };
+                    for name in names {
+                        match trail.events(&name, l.source, since, &*l.matches).await {
+                            Ok(events) => b.events.extend(events),
+                            Err(e) => b.notes.push(match &region {
+                                Some(r) if aws.multi_region() => format!("CloudTrail {r}: {e}"),
+                                _ => format!("CloudTrail: {e}"),
+                            }),
+                        }
                     }
                 }
                 b.events.sort_by(|x, y| y.time.cmp(&x.time));
@@ -181,4 +260,35 @@ pub fn lines(b: &Blame) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lookups_keep_only_events_that_touched_this_very_resource() {
+        let l = lookup(Kind::EcsService, "prod@eu-west-1/api", false).unwrap();
+        assert_eq!(l.names, vec!["api"]);
+        assert!((l.matches)(
+            &json!({"requestParameters": {"cluster": "prod", "service": "api"}})
+        ));
+        assert!((l.matches)(
+            &json!({"requestParameters": {"cluster": "arn:aws:ecs:eu-west-1:1:cluster/prod"}})
+        ));
+        assert!(!(l.matches)(
+            &json!({"requestParameters": {"cluster": "sandbox"}})
+        ));
+        let l = lookup(Kind::DnsRecord, "example.com/a.example.com/A/blue", false).unwrap();
+        assert!(l.global);
+        let change = |name: &str, set: Option<&str>| {
+            json!({"requestParameters": {"changeBatch": {"changes": [
+                {"resourceRecordSet": {"name": name, "type": "A", "setIdentifier": set}}]}}})
+        };
+        assert!((l.matches)(&change("A.example.com.", Some("blue"))));
+        assert!(!(l.matches)(&change("a.example.com.", Some("green"))));
+        assert!(!(l.matches)(&change("a.example.com.", None)));
+        assert!(lookup(Kind::DnsRecord, "example.org/a.example.org/A", true).is_err());
+    }
 }

@@ -155,3 +155,96 @@ fn blame_names_the_console_principal_and_the_declaring_commit() {
         r.stdout
     );
 }
+
+#[test]
+fn blame_finds_who_changed_a_route53_record_set_through_its_zone() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (url, log) = rt.block_on(serve(|req: &Request| {
+        if req.target.starts_with("/2013-04-01/hostedzonesbyname") {
+            return (
+                200,
+                "text/xml",
+                std::fs::read_to_string(
+                    root()
+                        .join("fixtures/aws/route53-replay/ListHostedZonesByName-example.com.xml"),
+                )
+                .unwrap(),
+            );
+        }
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        let name = body["LookupAttributes"][0]["AttributeValue"]
+            .as_str()
+            .unwrap();
+        assert_eq!(name, "Z0EXAMPLE", "looked up by the zone's id");
+        (
+            200,
+            "application/x-amz-json-1.1",
+            fixture("LookupEvents-zone.json"),
+        )
+    }));
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("driftgate.toml"),
+        "[[scope]]\nname = \"dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n[scope.aws]\nregion = \"eu-west-1\"\nroute53_zones = [\"example.com\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.path().join("infra")).unwrap();
+    std::fs::write(
+        d.path().join("infra/example.com.yaml"),
+        "kind: dns_zone\nzone: example.com\nttl: 300\nrecords:\n  - {name: www, type: A, value: 192.0.2.1}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("live.json"),
+        r#"{"schema_version": 1, "scopes_read": ["dns_record:example.com"], "resources": [
+  {"kind": "dns_record", "id": "example.com/www.example.com/A",
+   "spec": {"zone": "example.com", "name": "www.example.com", "type": "A", "ttl": 300, "values": ["192.0.2.99"]}}]}"#,
+    )
+    .unwrap();
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-q", "-m", "Declare the zone"]);
+    let r = run(driftgate(d.path())
+        .args([
+            "check",
+            "--live",
+            "live.json",
+            "--blame",
+            "--format",
+            "json",
+        ])
+        .env("AWS_ENDPOINT_URL", &url)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test"));
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let blame = &v["findings"][0]["blame"];
+    let events = blame["events"].as_array().unwrap();
+    assert_eq!(
+        events.len(),
+        1,
+        "the other record's change is left out: {blame:#}"
+    );
+    assert_eq!(
+        events[0]["principal"],
+        "arn:aws:sts::123456789012:assumed-role/NetAdmin/carol"
+    );
+    assert_eq!(events[0]["call"], "ChangeResourceRecordSets");
+    assert_eq!(events[0]["console"], true);
+    assert_eq!(blame["commit"]["subject"], "Declare the zone");
+    // Route53's events are in us-east-1, whatever region the scope names.
+    assert!(
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.header("x-amz-target").is_some())
+            .all(|r| r
+                .header("authorization")
+                .is_some_and(|a| a.contains("/us-east-1/cloudtrail/"))),
+        "CloudTrail asked in us-east-1"
+    );
+}

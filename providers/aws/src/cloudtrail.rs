@@ -59,7 +59,10 @@ impl CloudTrail {
     }
 
     /// The write events of `event_source` (e.g. `ecs.amazonaws.com`) that
-    /// named `resource` since `since` (seconds since the epoch), newest first.
+    /// named `resource` since `since` (seconds since the epoch), newest
+    /// first; only those whose event record (the `CloudTrailEvent` JSON)
+    /// `matches` (a service of the same name in another cluster, another
+    /// record set of the same zone, are left out).
     ///
     /// # Errors
     /// The first call that fails past its retries.
@@ -68,6 +71,7 @@ impl CloudTrail {
         resource: &str,
         event_source: &str,
         since: i64,
+        matches: &(dyn Fn(&Value) -> bool + Sync),
     ) -> Result<Vec<TrailEvent>, ProviderError> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
@@ -105,7 +109,7 @@ impl CloudTrail {
                 .into_iter()
                 .flatten()
             {
-                if let Some(ev) = event(e, event_source) {
+                if let Some(ev) = event(e, event_source, matches) {
                     out.push(ev);
                 }
             }
@@ -122,8 +126,13 @@ impl CloudTrail {
     }
 }
 
-/// One LookupEvents entry, if it is a write by `event_source`.
-fn event(e: &Value, event_source: &str) -> Option<TrailEvent> {
+/// One LookupEvents entry, if it is a write by `event_source` whose record
+/// `matches`.
+fn event(
+    e: &Value,
+    event_source: &str,
+    matches: &(dyn Fn(&Value) -> bool + Sync),
+) -> Option<TrailEvent> {
     if e.get("EventSource").and_then(Value::as_str) != Some(event_source) {
         return None;
     }
@@ -135,6 +144,9 @@ fn event(e: &Value, event_source: &str) -> Option<TrailEvent> {
         .and_then(Value::as_str)
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or(Value::Null);
+    if !matches(&detail) {
+        return None;
+    }
     let principal = detail
         .pointer("/userIdentity/arn")
         .and_then(Value::as_str)
@@ -203,7 +215,8 @@ mod tests {
         let e = json!({"EventName": "UpdateService", "EventSource": "ecs.amazonaws.com", "ReadOnly": "false",
             "EventTime": 1_795_000_000.0, "Username": "alice",
             "CloudTrailEvent": "{\"userIdentity\":{\"arn\":\"arn:aws:sts::123456789012:assumed-role/Admin/alice\"},\"userAgent\":\"console.amazonaws.com\",\"sourceIPAddress\":\"203.0.113.9\"}"});
-        let ev = event(&e, "ecs.amazonaws.com").unwrap();
+        let any = |_: &Value| true;
+        let ev = event(&e, "ecs.amazonaws.com", &any).unwrap();
         assert_eq!(
             ev.principal,
             "arn:aws:sts::123456789012:assumed-role/Admin/alice"
@@ -213,11 +226,13 @@ mod tests {
         assert!(
             event(
                 &json!({"EventSource": "ecs.amazonaws.com", "ReadOnly": "true"}),
-                "ecs.amazonaws.com"
+                "ecs.amazonaws.com",
+                &any
             )
             .is_none()
         );
-        assert!(event(&e, "ec2.amazonaws.com").is_none());
+        assert!(event(&e, "ec2.amazonaws.com", &any).is_none());
+        assert!(event(&e, "ecs.amazonaws.com", &|_| false).is_none());
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
     }
 }

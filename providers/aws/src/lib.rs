@@ -21,6 +21,7 @@ pub mod raw;
 pub mod route53;
 pub mod signed;
 
+pub use aws_config::SdkConfig;
 pub use client::{AwsTarget, sdk_config};
 
 /// Every AWS action driftgate calls, all read-only.

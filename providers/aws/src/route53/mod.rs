@@ -8,6 +8,18 @@
 pub mod api;
 pub mod map;
 
+/// The ids of the hosted zones named `zone` (canonical), for lookups by id
+/// (CloudTrail names a record change by its zone's id).
+///
+/// # Errors
+/// The call's failure, classified.
+pub async fn zone_ids(
+    config: &aws_config::SdkConfig,
+    zone: &str,
+) -> Result<Vec<String>, driftgate_model::ProviderError> {
+    api::zone_ids(&aws_sdk_route53::Client::new(config), zone).await
+}
+
 #[cfg(test)]
 mod replay_tests;
 
