@@ -195,9 +195,12 @@ pub fn read_native(doc: &Document, vpcs: &[String]) -> Result<Vec<DeclaredRecord
             doc.error_at(&[direction.into()], format!("`{direction}` must be a list"))
         })?;
         let line = cursor.seek(&[direction.into()]);
+        // Each entry's own line: block entries span several lines.
+        let items = super::locate::item_lines(&doc.text, line);
         for (i, e) in entries.iter().enumerate() {
-            let at = format!("{}:{}", doc.shown, line + 1 + i);
-            let here = |msg: String| InputError::new(&doc.path, line + 1 + i, 1, msg);
+            let entry_line = items.get(i).copied().unwrap_or(line);
+            let at = format!("{}:{entry_line}", doc.shown);
+            let here = |msg: String| InputError::new(&doc.path, entry_line, 1, msg);
             let e = e
                 .as_object()
                 .ok_or_else(|| here(format!("{direction} entry {} is not a mapping", i + 1)))?;
@@ -365,6 +368,17 @@ mod tests {
         b.sort_by(|x, y| x.0.cmp(&y.0));
         assert_eq!(a, b);
         assert_eq!(a.len(), 5);
+    }
+
+    #[test]
+    fn block_entries_are_placed_at_their_own_line() {
+        let d = doc(
+            "web.yaml",
+            "kind: security_group\nvpc: vpc-1\ngroupId: sg-1\ningress:\n- protocol: tcp\n  ports: '443'\n  cidrs:\n  - 0.0.0.0/0\n- protocol: tcp\n  ports: '22'\n  cidrs:\n  - 10.0.0.0/8\n",
+        );
+        let r = read_native(&d, &["vpc-1".to_owned()]).unwrap();
+        let at: Vec<&str> = r.iter().map(|x| x.at.as_str()).collect();
+        assert_eq!(at, vec!["infra/web.yaml:5", "infra/web.yaml:9"]);
     }
 
     #[test]

@@ -89,6 +89,38 @@ fn find_nearest(text: &str, key: &str, from: usize) -> Option<usize> {
     None
 }
 
+/// The 1-based lines where the items of the block list under the key on
+/// `key_line` start (`- ...` at the list's indentation), in order. Empty
+/// for a flow list (`key: [...]`), whose items share the key's line.
+#[must_use]
+pub fn item_lines(text: &str, key_line: usize) -> Vec<usize> {
+    let mut lines = text.lines().enumerate().skip(key_line);
+    let Some(key) = text.lines().nth(key_line.saturating_sub(1)) else {
+        return Vec::new();
+    };
+    let key_indent = key.len() - key.trim_start().len();
+    let mut item_indent = None;
+    let mut out = Vec::new();
+    for (i, l) in lines.by_ref() {
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let ind = l.len() - t.len();
+        let is_item = t.starts_with("- ") || t == "-";
+        match item_indent {
+            None if is_item && ind >= key_indent => {
+                item_indent = Some(ind);
+                out.push(i + 1);
+            }
+            Some(ii) if is_item && ind == ii => out.push(i + 1),
+            Some(ii) if ind > ii => {}
+            _ => break,
+        }
+    }
+    out
+}
+
 fn boundary_before(text: &str, at: usize) -> bool {
     text[..at]
         .chars()
@@ -132,6 +164,14 @@ mod tests {
 
     fn k(keys: &[&str]) -> Vec<String> {
         keys.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn block_list_items_are_found_by_their_dashes() {
+        let y = "kind: x\ningress:\n- protocol: tcp\n  cidrs:\n  - 10.0.0.0/8\n\n- {protocol: udp}\negress:\n  - a\n";
+        assert_eq!(item_lines(y, 2), vec![3, 7]);
+        assert_eq!(item_lines(y, 8), vec![9]);
+        assert!(item_lines("a: [1, 2]\n", 1).is_empty());
     }
 
     #[test]
