@@ -141,6 +141,27 @@ fn gcp_rules_opened_changed_and_removed_by_hand_are_found() {
         revert[2].contains("\"sourceRanges\":[\"203.0.113.0/24\"]"),
         "{revert:#?}"
     );
+
+    // Adopt instead: the gcloud list file is edited in place (the range
+    // replaced, the deleted rule's object removed) and the rule opened in
+    // the console lands in a new native file.
+    let r = cmd(&["adopt"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let rules = std::fs::read_to_string(d.path().join("infra/rules.json")).unwrap();
+    assert_eq!(
+        rules,
+        r#"[
+  {"name": "allow-web", "network": "default", "allowed": [{"IPProtocol": "tcp", "ports": ["443", "80"]}],
+   "sourceRanges": ["0.0.0.0/0"], "targetTags": ["web"], "description": "public web"},
+  {"name": "deny-egress-smtp", "network": "default", "direction": "EGRESS", "priority": 900,
+   "denied": [{"IPProtocol": "tcp", "ports": ["25"]}], "destinationRanges": ["0.0.0.0/0"]}
+]"#
+    );
+    let added =
+        std::fs::read_to_string(d.path().join("infra/firewall/acme-prod-default.yaml")).unwrap();
+    assert!(added.contains("name: allow-ssh"), "{added}");
+    let r = cmd(&["check"]);
+    assert_eq!(r.code, 0, "after adopt: {}", r.all());
 }
 
 #[test]

@@ -208,15 +208,14 @@ fn import_then_check_is_clean_and_rule_changes_are_found() {
         table.stdout
     );
 
-    // Adopt does not rewrite firewall files yet, and says so.
+    // Adopt, as a dry run: the patch, nothing written.
+    let file = d.path().join(format!("infra/firewall/{vpc}/{web}.yaml"));
+    let before = std::fs::read_to_string(&file).unwrap();
     let r = dgm(d.path(), &["adopt", "--dry-run"]);
-    assert_eq!(r.code, 2, "{}", r.all());
-    assert!(
-        r.stderr
-            .contains("adopt does not rewrite firewall rule files yet"),
-        "{}",
-        r.stderr
-    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.contains("-  - 10.0.0.0/8"), "{}", r.stdout);
+    assert!(r.stdout.contains("+  - 10.1.0.0/16"), "{}", r.stdout);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
     // The suggested revert commands, pasted into a shell, undo the console.
     let r = dgm(d.path(), &["check", "--format", "json", "--suggest"]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -232,4 +231,52 @@ fn import_then_check_is_clean_and_rule_changes_are_found() {
     }
     let r = dgm(d.path(), &["check", "--format", "json"]);
     assert_eq!(r.code, 0, "after the revert live matches Git: {}", r.all());
+
+    // More ClickOps, adopted this time: RDP opened, the IPv6 peer of the 443
+    // entry removed. Only those lines change in the group's file.
+    permit(
+        "AuthorizeSecurityGroupIngress",
+        &web,
+        &[
+            ("IpPermissions.1.IpProtocol", "tcp"),
+            ("IpPermissions.1.FromPort", "3389"),
+            ("IpPermissions.1.ToPort", "3389"),
+            ("IpPermissions.1.IpRanges.1.CidrIp", "198.51.100.0/24"),
+        ],
+    );
+    permit(
+        "RevokeSecurityGroupIngress",
+        &web,
+        &[
+            ("IpPermissions.1.IpProtocol", "tcp"),
+            ("IpPermissions.1.FromPort", "443"),
+            ("IpPermissions.1.ToPort", "443"),
+            ("IpPermissions.1.Ipv6Ranges.1.CidrIpv6", "::/0"),
+        ],
+    );
+    let before = std::fs::read_to_string(&file).unwrap();
+    let r = dgm(d.path(), &["adopt"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let after = std::fs::read_to_string(&file).unwrap();
+    let diff = similar::TextDiff::from_lines(&before, &after);
+    let mut changed: Vec<String> = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .map(|c| format!("{}{}", c.tag(), c.value().trim_end()))
+        .collect();
+    changed.sort();
+    // import wrote one entry per peer: the IPv6 443 entry goes as a whole.
+    assert_eq!(
+        changed,
+        vec![
+            "+- {protocol: tcp, ports: \"3389\", cidrs: [198.51.100.0/24]}",
+            "-  - ::/0",
+            "-  cidrs:",
+            "-  ports: '443'",
+            "-- protocol: tcp",
+        ],
+        "{after}"
+    );
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "after adopt live matches Git: {}", r.all());
 }

@@ -545,6 +545,167 @@ pub fn append_item(text: &str, list_key: &str, item: &str) -> Result<String, Str
     Ok(format!("{body}\n{}- {item}\n", " ".repeat(indent)))
 }
 
+/// The span of the list entry that declares something on 1-based `line`:
+/// in YAML the `- ` item at or above it, in JSON (or a YAML flow map) the
+/// object around the line's first character.
+#[must_use]
+pub fn entry_span(text: &str, line: usize) -> Option<Range<usize>> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let at = *starts.get(line.checked_sub(1)?)?;
+    let first = at + indent_of(&text[at..line_end(text, at)]);
+    if is_json(text) {
+        // The innermost `{` still open at the line, and its end.
+        let mut depth = 0i32;
+        let mut open = None;
+        for (i, c) in text[..first].char_indices().rev() {
+            match c {
+                '}' => depth += 1,
+                '{' if depth == 0 => {
+                    open = Some(i);
+                    break;
+                }
+                '{' => depth -= 1,
+                _ => {}
+            }
+        }
+        let open = if text[first..].starts_with('{') {
+            first
+        } else {
+            open?
+        };
+        let end = balanced_end(text, open)?;
+        return Some(open..end);
+    }
+    let my_indent = first - at;
+    for l in (0..line).rev() {
+        let s = starts[l];
+        let lt = &text[s..line_end(text, s)];
+        let t = lt.trim_start();
+        if t.starts_with("- ") && (l + 1 == line || indent_of(lt) < my_indent) {
+            return item_span(text, l + 1);
+        }
+    }
+    None
+}
+
+/// Removes an entry found by [`entry_span`]: its lines in YAML; in JSON the
+/// object and one comma beside it.
+#[must_use]
+pub fn remove_entry(text: &str, span: &Range<usize>) -> String {
+    if !is_json(text) {
+        return remove_span_lines(text, span);
+    }
+    let after = &text[span.end..];
+    let t = after.trim_start();
+    let (start, end) = if t.starts_with(',') {
+        (span.start, span.end + (after.len() - t.len()) + 1)
+    } else {
+        let before = text[..span.start].trim_end();
+        if before.ends_with(',') {
+            (before.len() - 1, span.end)
+        } else {
+            (span.start, span.end)
+        }
+    };
+    // Drop the line left empty, if any.
+    let ls = line_start(text, start);
+    let le = line_end(text, end);
+    if text[ls..start].trim().is_empty() && text[end..le].trim().is_empty() && le < text.len() {
+        return format!("{}{}", &text[..ls], &text[le + 1..]);
+    }
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+/// The place of `value` as a whole token within `span`.
+fn token(text: &str, span: &Range<usize>, value: &str) -> Option<Range<usize>> {
+    let end = find_named(text, value, span.start, span.end)?;
+    let start = end - value.len();
+    // Take the quotes around it too.
+    let q = text[..start].chars().next_back();
+    if matches!(q, Some('"' | '\'')) && text[end..].starts_with(q.unwrap_or(' ')) {
+        return Some(start - 1..end + 1);
+    }
+    Some(start..end)
+}
+
+/// Replaces the list value `old` within `span` with `new`.
+///
+/// # Errors
+/// `old` is not there.
+pub fn replace_value(
+    text: &str,
+    span: &Range<usize>,
+    old: &str,
+    new: &str,
+) -> Result<String, String> {
+    let t = token(text, span, old).ok_or_else(|| format!("`{old}` not found in the entry"))?;
+    let yaml = !is_json(text);
+    let like = &text[t.clone()];
+    let flow = open_brackets(&text[line_start(text, t.start)..t.start]) > 0;
+    let rendered = render(&Value::String(new.to_owned()), yaml, flow, like);
+    Ok(format!("{}{rendered}{}", &text[..t.start], &text[t.end..]))
+}
+
+/// Removes the list value `value` within `span`: its `- value` line in a
+/// block list, or the value and one comma in a flow list.
+///
+/// # Errors
+/// `value` is not there.
+pub fn remove_value(text: &str, span: &Range<usize>, value: &str) -> Result<String, String> {
+    let t = token(text, span, value).ok_or_else(|| format!("`{value}` not found in the entry"))?;
+    let ls = line_start(text, t.start);
+    let le = line_end(text, t.end);
+    if text[ls..t.start].trim() == "-" && text[t.end..le].trim().is_empty() {
+        let end = (le + 1).min(text.len());
+        return Ok(format!("{}{}", &text[..ls], &text[end..]));
+    }
+    let after = &text[t.end..];
+    let trimmed = after.trim_start_matches([' ', '\t']);
+    if let Some(rest) = trimmed.strip_prefix(',') {
+        let skip = after.len() - rest.trim_start_matches([' ', '\t']).len();
+        return Ok(format!("{}{}", &text[..t.start], &text[t.end + skip..]));
+    }
+    let before = text[..t.start].trim_end_matches([' ', '\t']);
+    if let Some(b) = before.strip_suffix(',') {
+        return Ok(format!("{b}{}", &text[t.end..]));
+    }
+    Ok(format!("{}{}", &text[..t.start], &text[t.end..]))
+}
+
+/// Appends `item` (rendered on one line) to the block list under the
+/// top-level key `key`, after its last item; adds `key:` with the item at
+/// the end of the file when there is no such key.
+///
+/// # Errors
+/// The list is in flow style (`key: [...]`).
+pub fn append_to_list(text: &str, key: &str, item: &str) -> Result<String, String> {
+    let Some(at) = find_key(text, key, 0, text.len()).filter(|a| *a == line_start(text, *a)) else {
+        let body = if text.is_empty() || text.ends_with('\n') {
+            text.to_owned()
+        } else {
+            format!("{text}\n")
+        };
+        return Ok(format!("{body}{key}:\n  - {item}\n"));
+    };
+    let key_line = text[..at].matches('\n').count() + 1;
+    let items = crate::declared::locate::item_lines(text, key_line);
+    let Some(&last) = items.last() else {
+        return Err(format!("`{key}` is not a block list"));
+    };
+    let span = item_span(text, last).ok_or("the list's last item was not found")?;
+    let indent = indent_of(&text[span.start..line_end(text, span.start)]);
+    let end = (span.end + 1).min(text.len());
+    let nl = if span.end == text.len() { "\n" } else { "" };
+    Ok(format!(
+        "{}{nl}{}- {item}\n{}",
+        &text[..end],
+        " ".repeat(indent),
+        &text[end..]
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -660,6 +821,57 @@ mod tests {
             format!("{y}  - {{name: new, type: A}}\n")
         );
         assert!(append_item("records:\n  - a\nzone: x\n", "records", "b").is_err());
+    }
+
+    #[test]
+    fn entries_and_their_values() {
+        let y = "ingress:\n  - {protocol: tcp, ports: 443, cidrs: [0.0.0.0/0, \"::/0\"]}\n  - protocol: tcp\n    cidrs:\n      - 10.0.0.0/8\n      - 10.1.0.0/16\negress: []\n";
+        let e1 = entry_span(y, 2).unwrap();
+        let e2 = entry_span(y, 3).unwrap();
+        assert_eq!(
+            entry_span(y, 4),
+            Some(e2.clone()),
+            "a line inside the entry"
+        );
+        assert_eq!(
+            &y[e2.clone()],
+            "  - protocol: tcp\n    cidrs:\n      - 10.0.0.0/8\n      - 10.1.0.0/16"
+        );
+        assert_eq!(
+            replace_value(y, &e1, "::/0", "2001:db8::/32").unwrap(),
+            y.replace("\"::/0\"", "\"2001:db8::/32\"")
+        );
+        assert_eq!(
+            remove_value(y, &e1, "0.0.0.0/0").unwrap(),
+            y.replace("0.0.0.0/0, ", "")
+        );
+        assert_eq!(
+            remove_value(y, &e2, "10.0.0.0/8").unwrap(),
+            y.replace("      - 10.0.0.0/8\n", "")
+        );
+        assert_eq!(
+            remove_entry(y, &e1),
+            y.replace(
+                "  - {protocol: tcp, ports: 443, cidrs: [0.0.0.0/0, \"::/0\"]}\n",
+                ""
+            )
+        );
+        let out = append_to_list(y, "ingress", "{protocol: udp}").unwrap();
+        assert!(
+            out.contains("      - 10.1.0.0/16\n  - {protocol: udp}\negress: []\n"),
+            "{out}"
+        );
+        assert!(append_to_list(y, "egress", "x").is_err());
+        assert_eq!(
+            append_to_list("a: 1", "rules", "x").unwrap(),
+            "a: 1\nrules:\n  - x\n"
+        );
+        let j = "[\n  {\"name\": \"a\", \"x\": 1},\n  {\n    \"name\": \"b\"\n  }\n]\n";
+        let b = entry_span(j, 4).unwrap();
+        assert_eq!(&j[b.clone()], "{\n    \"name\": \"b\"\n  }");
+        assert_eq!(remove_entry(j, &b), "[\n  {\"name\": \"a\", \"x\": 1}\n]\n");
+        let a = entry_span(j, 2).unwrap();
+        assert_eq!(remove_entry(j, &a), "[\n  {\n    \"name\": \"b\"\n  }\n]\n");
     }
 
     #[test]

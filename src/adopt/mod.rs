@@ -426,26 +426,29 @@ pub fn plan(
             (Kind::DnsRecord, State::Changed, Some((file, line))) => {
                 dns_changed(&mut texts, file, *line, f).map(|()| BTreeSet::from([file.clone()]))
             }
-            (Kind::DnsRecord, State::Missing, Some((file, line))) => {
-                match texts.get(file) {
-                    Some(t) if is_native_zone(&t) => match edit::item_span(&t, *line) {
-                        Some(span) => {
-                            texts.set(file, Some(edit::remove_span_lines(&t, &span)));
-                            Ok(BTreeSet::from([file.clone()]))
-                        }
-                        None => Err("the record's entry was not found".into()),
-                    },
-                    Some(_) => Err(NOT_NATIVE.into()),
-                    None => Err("the declared file cannot be read".into()),
-                }
-            }
+            (Kind::DnsRecord, State::Missing, Some((file, line))) => match texts.get(file) {
+                Some(t) if is_native_zone(&t) => match edit::item_span(&t, *line) {
+                    Some(span) => {
+                        texts.set(file, Some(edit::remove_span_lines(&t, &span)));
+                        Ok(BTreeSet::from([file.clone()]))
+                    }
+                    None => Err("the record's entry was not found".into()),
+                },
+                Some(_) => Err(NOT_NATIVE.into()),
+                None => Err("the declared file cannot be read".into()),
+            },
             (Kind::DnsRecord, State::Unmanaged, _) => match live_r {
                 Some(r) => dns_new_entry(&mut texts, scope, r),
                 None => Err("not in the live state".into()),
             },
-            (Kind::FirewallRule, _, _) => Err(
-                "adopt does not rewrite firewall rule files yet: `check --suggest` shows the live rule to copy".into(),
-            ),
+            (Kind::FirewallRule, State::Unmanaged, _) => match live_r {
+                Some(r) if f.id.starts_with("vpc-") => sg_new_entry(&mut texts, scope, r),
+                Some(r) => gcp_new_entry(&mut texts, scope, r),
+                None => Err("not in the live state".into()),
+            },
+            (Kind::FirewallRule, _, Some((file, line))) => {
+                firewall_edit(&mut texts, file, *line, f).map(|()| BTreeSet::from([file.clone()]))
+            }
             _ => Err("no declared place found for it".into()),
         };
         match result {
@@ -456,6 +459,187 @@ pub fn plan(
         }
     }
     plan
+}
+
+/// The parsed documents of a scope's files (plan texts over disk), with paths.
+fn docs(scope: &Scope, texts: &Texts<'_>) -> Vec<(PathBuf, Value)> {
+    let mut files = crate::declared::files(&scope.declared).unwrap_or_default();
+    files.extend(texts.plan.files.keys().cloned());
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .filter_map(|p| {
+            let t = texts.get(&p)?;
+            let v: Value = serde_yaml_ng::from_str(&t).ok()?;
+            Some((p, v))
+        })
+        .collect()
+}
+
+fn doc_kind(text: &str) -> Option<String> {
+    let v: Value = serde_yaml_ng::from_str(text).ok()?;
+    v.get("kind").and_then(Value::as_str).map(str::to_owned)
+}
+
+/// A changed or missing firewall rule, edited in its declaring entry.
+fn firewall_edit(
+    texts: &mut Texts<'_>,
+    file: &Path,
+    line: usize,
+    f: &Finding,
+) -> Result<(), String> {
+    let mut text = texts.get(file).ok_or("the declared file cannot be read")?;
+    let sg = f.id.starts_with("vpc-");
+    let kind = doc_kind(&text);
+    if sg && kind.as_deref() != Some("security_group") {
+        return Err("adopt rewrites native security group files (kind: security_group) only; describe-security-groups output is not rewritten yet".into());
+    }
+    let span = edit::entry_span(&text, line).ok_or("the rule's entry was not found")?;
+    if f.state == State::Missing {
+        text = if sg {
+            // One peer of the entry: drop it, or the entry when it was the last.
+            // `vpc/group/direction/protocol/ports/peer`; a CIDR peer has a `/`.
+            let peer = f.id.splitn(6, '/').nth(5).unwrap_or_default().to_owned();
+            let t = edit::remove_value(&text, &span, &peer)?;
+            let entry = &t[span.start..(span.end - (text.len() - t.len())).min(t.len())];
+            let dedented = entry.replacen("- ", "  ", 1);
+            let left: Value = serde_yaml_ng::from_str(&dedented).unwrap_or(Value::Null);
+            let peers: usize = ["cidrs", "groups", "prefixLists"]
+                .iter()
+                .map(|k| left.get(*k).and_then(Value::as_array).map_or(0, Vec::len))
+                .sum();
+            if peers == 0 {
+                edit::remove_entry(&text, &span)
+            } else {
+                t
+            }
+        } else {
+            edit::remove_entry(&text, &span)
+        };
+        texts.set(file, Some(text));
+        return Ok(());
+    }
+    for c in &f.changes {
+        let span = edit::entry_span(&text, line).ok_or("the rule's entry was not found")?;
+        text = match c.path.as_str() {
+            "peer" if sg => edit::replace_value(
+                &text,
+                &span,
+                c.declared.as_str().unwrap_or_default(),
+                c.live.as_str().unwrap_or_default(),
+            )
+            .map_err(|e| format!("`peer`: {e}"))?,
+            "rules" => {
+                return Err("its allowed/denied protocols and ports changed: edit them by hand (`check --suggest` shows the live rule)".into());
+            }
+            "logging" => {
+                let keys = [Seg::Key("logConfig".into()), Seg::Key("enable".into())];
+                edit::set_value(
+                    &text,
+                    &span,
+                    &keys,
+                    &Value::Bool(c.live.as_bool().unwrap_or(false)),
+                )
+                .or_else(|_| {
+                    edit::insert_key(
+                        &text,
+                        &span,
+                        "logConfig",
+                        &serde_json::json!({"enable": c.live.as_bool().unwrap_or(false)}),
+                    )
+                })
+                .map_err(|e| format!("`logging`: {e}"))?
+            }
+            _ => apply(&text, &span, c)?,
+        };
+    }
+    texts.set(file, Some(text));
+    Ok(())
+}
+
+/// Appends a live security group rule to its group's native file, or
+/// starts one where `import` would.
+fn sg_new_entry(
+    texts: &mut Texts<'_>,
+    scope: &Scope,
+    r: &Resource,
+) -> Result<BTreeSet<PathBuf>, String> {
+    let gid = r.spec["groupId"].as_str().unwrap_or_default();
+    let direction = r.spec["direction"].as_str().unwrap_or("ingress");
+    let entry = edit::render(
+        &crate::declared::firewall::native_entry(&r.spec),
+        true,
+        true,
+        "",
+    );
+    let found = docs(scope, texts).into_iter().find(|(_, v)| {
+        v.get("groupId").and_then(Value::as_str) == Some(gid)
+            || v.get("SecurityGroups")
+                .and_then(Value::as_array)
+                .is_some_and(|g| {
+                    g.iter()
+                        .any(|g| g.get("GroupId").and_then(Value::as_str) == Some(gid))
+                })
+    });
+    if let Some((path, v)) = found {
+        if v.get("kind").and_then(Value::as_str) != Some("security_group") {
+            return Err(format!(
+                "group {gid} is declared in {} (describe-security-groups output), which adopt does not rewrite yet",
+                path.display()
+            ));
+        }
+        let text = texts.get(&path).ok_or("the group's file cannot be read")?;
+        texts.set(&path, Some(edit::append_to_list(&text, direction, &entry)?));
+        return Ok(BTreeSet::from([path]));
+    }
+    let vpc = r.spec["vpc"].as_str().unwrap_or_default();
+    let path = scope
+        .declared
+        .join("firewall")
+        .join(vpc)
+        .join(format!("{gid}.yaml"));
+    texts.set(&path, Some(crate::declared::firewall::native_yaml(&[r])));
+    Ok(BTreeSet::from([path]))
+}
+
+/// Appends a live GCP rule to the native file of its project and network,
+/// or starts one where `import` would.
+fn gcp_new_entry(
+    texts: &mut Texts<'_>,
+    scope: &Scope,
+    r: &Resource,
+) -> Result<BTreeSet<PathBuf>, String> {
+    let project = r.spec["project"].as_str().unwrap_or_default();
+    let network = r.spec["network"].as_str().unwrap_or_default();
+    let entry = edit::render(&crate::declared::gcp::native_rule(&r.spec), true, true, "");
+    let found = docs(scope, texts).into_iter().find(|(_, v)| {
+        v.get("kind").and_then(Value::as_str) == Some("gcp_firewall_rules")
+            && v.get("network").and_then(Value::as_str) == Some(network)
+            && v.get("project")
+                .and_then(Value::as_str)
+                .is_none_or(|p| p == project)
+    });
+    if let Some((path, _)) = found {
+        let text = texts.get(&path).ok_or("the rules file cannot be read")?;
+        texts.set(&path, Some(edit::append_to_list(&text, "rules", &entry)?));
+        return Ok(BTreeSet::from([path]));
+    }
+    let path = scope
+        .declared
+        .join("firewall")
+        .join(format!("{project}-{network}.yaml"));
+    if texts.get(&path).is_some() {
+        return Err(format!(
+            "{} exists and is not a native rules file",
+            path.display()
+        ));
+    }
+    texts.set(
+        &path,
+        Some(crate::declared::gcp::native_yaml(project, network, &[r])),
+    );
+    Ok(BTreeSet::from([path]))
 }
 
 /// A new native ECS file for a live service, where `import` would put it.

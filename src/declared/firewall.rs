@@ -289,24 +289,7 @@ pub fn native_yaml(rules: &[&Resource]) -> String {
         let entries: Vec<Value> = rules
             .iter()
             .filter(|r| r.spec["direction"] == direction)
-            .map(|r| {
-                let s = &r.spec;
-                let mut e = serde_json::Map::new();
-                e.insert("protocol".into(), s["protocol"].clone());
-                if s["ports"] != "any" {
-                    e.insert("ports".into(), s["ports"].clone());
-                }
-                let key = match s["peerType"].as_str() {
-                    Some("prefix_list") => "prefixLists",
-                    Some("security_group") => "groups",
-                    _ => "cidrs",
-                };
-                e.insert(key.into(), json!([s["peer"]]));
-                if let Some(d) = s.get("description") {
-                    e.insert("description".into(), d.clone());
-                }
-                Value::Object(e)
-            })
+            .map(|r| native_entry(&r.spec))
             .collect();
         if !entries.is_empty() {
             doc.insert(direction.into(), Value::Array(entries));
@@ -316,6 +299,26 @@ pub fn native_yaml(rules: &[&Resource]) -> String {
         "# Imported by `driftgate import` from live state.\n{}",
         serde_yaml_ng::to_string(&Value::Object(doc)).unwrap_or_default()
     )
+}
+
+/// One rule as an entry of a native group file's `ingress:`/`egress:`.
+#[must_use]
+pub fn native_entry(s: &Value) -> Value {
+    let mut e = serde_json::Map::new();
+    e.insert("protocol".into(), s["protocol"].clone());
+    if s["ports"] != "any" {
+        e.insert("ports".into(), s["ports"].clone());
+    }
+    let key = match s["peerType"].as_str() {
+        Some("prefix_list") => "prefixLists",
+        Some("security_group") => "groups",
+        _ => "cidrs",
+    };
+    e.insert(key.into(), json!([s["peer"]]));
+    if let Some(d) = s.get("description") {
+        e.insert("description".into(), d.clone());
+    }
+    Value::Object(e)
 }
 
 #[cfg(test)]

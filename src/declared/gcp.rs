@@ -174,64 +174,64 @@ pub fn read(
 /// The native YAML of one network's live rules.
 #[must_use]
 pub fn native_yaml(project: &str, network: &str, rules: &[&driftgate_model::Resource]) -> String {
-    let list: Vec<Value> = rules
-        .iter()
-        .map(|r| {
-            let s = &r.spec;
-            let mut m = serde_json::Map::new();
-            m.insert("name".into(), s["name"].clone());
-            if s["direction"] != "INGRESS" {
-                m.insert("direction".into(), s["direction"].clone());
-            }
-            if s["priority"] != 1000 {
-                m.insert("priority".into(), s["priority"].clone());
-            }
-            let entries: Vec<Value> = s["rules"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|e| {
-                            let mut x = json!({"IPProtocol": e["protocol"]});
-                            if let Some(p) = e.get("ports") {
-                                x["ports"] = p.clone();
-                            }
-                            x
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            m.insert(
-                if s["action"] == "deny" {
-                    "denied"
-                } else {
-                    "allowed"
-                }
-                .into(),
-                Value::Array(entries),
-            );
-            for k in [
-                "sourceRanges",
-                "destinationRanges",
-                "sourceTags",
-                "targetTags",
-                "sourceServiceAccounts",
-                "targetServiceAccounts",
-                "disabled",
-                "description",
-            ] {
-                if let Some(v) = s.get(k) {
-                    m.insert(k.into(), v.clone());
-                }
-            }
-            if s.get("logging").is_some() {
-                m.insert("logConfig".into(), json!({"enable": true}));
-            }
-            Value::Object(m)
-        })
-        .collect();
+    let list: Vec<Value> = rules.iter().map(|r| native_rule(&r.spec)).collect();
     let doc = json!({"kind": "gcp_firewall_rules", "project": project, "network": network, "rules": list});
     format!(
         "# Imported by `driftgate import` from live state.\n{}",
         serde_yaml_ng::to_string(&doc).unwrap_or_default()
     )
+}
+
+/// One rule as an entry of a native file's `rules:`.
+#[must_use]
+pub fn native_rule(s: &Value) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("name".into(), s["name"].clone());
+    if s["direction"] != "INGRESS" {
+        m.insert("direction".into(), s["direction"].clone());
+    }
+    if s["priority"] != 1000 {
+        m.insert("priority".into(), s["priority"].clone());
+    }
+    let entries: Vec<Value> = s["rules"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    let mut x = json!({"IPProtocol": e["protocol"]});
+                    if let Some(p) = e.get("ports") {
+                        x["ports"] = p.clone();
+                    }
+                    x
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    m.insert(
+        if s["action"] == "deny" {
+            "denied"
+        } else {
+            "allowed"
+        }
+        .into(),
+        Value::Array(entries),
+    );
+    for k in [
+        "sourceRanges",
+        "destinationRanges",
+        "sourceTags",
+        "targetTags",
+        "sourceServiceAccounts",
+        "targetServiceAccounts",
+        "disabled",
+        "description",
+    ] {
+        if let Some(v) = s.get(k) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    if s.get("logging").is_some() {
+        m.insert("logConfig".into(), json!({"enable": true}));
+    }
+    Value::Object(m)
 }
