@@ -158,7 +158,7 @@ fn add_records(
 
 /// The zone a declared file is named for: `example.com.yaml` (octoDNS),
 /// `example.com.zone` or `db.example.com` (BIND).
-fn zone_of_file(path: &Path) -> Option<String> {
+pub fn zone_of_file(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     let stem = name
         .strip_suffix(".yaml")

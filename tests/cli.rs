@@ -658,3 +658,40 @@ fn shards_cover_every_target_once_and_merge_into_the_whole_report() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("expected I/N"), "{}", r.stderr);
 }
+
+#[test]
+fn adopt_rewrites_an_octodns_zone_file_in_place() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        "[[scope]]\nname = \"dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"example.com\"]\n",
+    );
+    let declared = "---\n# apex\n'':\n  - type: A\n    value: 192.0.2.1\n  - type: MX\n    values:\n      - exchange: mail.example.com.\n        preference: 10\nwww:\n  type: A\n  ttl: 300\n  values:\n    - 192.0.2.10\nold:\n  type: CNAME\n  value: www.example.com.\n";
+    write(&d.path().join("infra/dns/example.com.yaml"), declared);
+    let set = |name: &str, rtype: &str, ttl: u32, values: &[&str]| {
+        format!(
+            r#"{{"kind": "dns_record", "id": "example.com/{name}/{rtype}", "spec": {{"zone": "example.com", "name": "{name}", "type": "{rtype}", "ttl": {ttl}, "values": {}}}}}"#,
+            serde_json::to_string(values).unwrap()
+        )
+    };
+    write(
+        &d.path().join("live.json"),
+        &format!(
+            r#"{{"schema_version": 1, "scopes_read": ["dns_record:example.com"], "resources": [{}, {}, {}, {}]}}"#,
+            set("example.com", "A", 3600, &["192.0.2.1"]),
+            set("example.com", "MX", 3600, &["10 mail.example.com."]),
+            set("www.example.com", "A", 60, &["192.0.2.10", "192.0.2.11"]),
+            set("api.example.com", "A", 300, &["192.0.2.20"]),
+        ),
+    );
+    let r = check_in(d.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let r = dg(d.path(), &["adopt", "--live", "live.json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("infra/dns/example.com.yaml")).unwrap(),
+        "---\n# apex\n'':\n  - type: A\n    value: 192.0.2.1\n  - type: MX\n    values:\n      - exchange: mail.example.com.\n        preference: 10\nwww:\n  type: A\n  ttl: 60\n  values: [192.0.2.10, 192.0.2.11]\napi: {type: A, ttl: 300, values: [192.0.2.20]}\n"
+    );
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.all());
+}
