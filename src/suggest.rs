@@ -516,38 +516,11 @@ fn gcp_body(spec: &Value) -> Value {
         ),
     );
     m.insert("priority".into(), spec["priority"].clone());
-    let rules: Vec<Value> = spec["rules"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|r| {
-                    let mut o = json!({"IPProtocol": r["protocol"]});
-                    if let Some(p) = r.get("ports") {
-                        o["ports"] = p.clone();
-                    }
-                    o
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let action = if spec["action"] == "deny" {
-        "denied"
-    } else {
-        "allowed"
-    };
-    m.insert(action.into(), Value::Array(rules));
-    for k in [
-        "sourceRanges",
-        "destinationRanges",
-        "sourceTags",
-        "targetTags",
-        "sourceServiceAccounts",
-        "targetServiceAccounts",
-        "description",
-        "disabled",
-    ] {
-        if let Some(v) = spec.get(k) {
-            m.insert(k.into(), v.clone());
+    let (key, list) = crate::declared::gcp::allowed_or_denied(spec);
+    m.insert(key.into(), list);
+    for k in crate::declared::gcp::PLAIN_FIELDS {
+        if let Some(v) = spec.get(*k) {
+            m.insert((*k).into(), v.clone());
         }
     }
     m.insert(

@@ -159,6 +159,36 @@ async fn seed(c: &Client, cluster: &str) -> (String, String) {
     net
 }
 
+/// ClickOps on a seeded cluster: a hotfix deployed by hand (image, env,
+/// rotated password, scaled), a service created by hand, another deleted.
+async fn clickops(c: &Client, cluster: &str, net: &(String, String)) {
+    let td = register(
+        c,
+        &format!("{cluster}-api"),
+        "nginx:1.26",
+        "debug",
+        "hunter3",
+    )
+    .await;
+    c.update_service()
+        .cluster(cluster)
+        .service("api")
+        .task_definition(td)
+        .desired_count(4)
+        .send()
+        .await
+        .unwrap();
+    let byhand = register(c, &format!("{cluster}-byhand"), "busybox", "info", "x").await;
+    create_service(c, cluster, "byhand", &byhand, 1, net).await;
+    c.delete_service()
+        .cluster(cluster)
+        .service("worker")
+        .force(true)
+        .send()
+        .await
+        .unwrap();
+}
+
 fn config(dir: &Path, cluster: &str, mode: &str, extra: &str) {
     write(
         &dir.join("driftgate.toml"),
@@ -236,33 +266,7 @@ fn import_then_check_is_clean_and_clickops_is_found() {
 
     // ClickOps: a hotfix deployed by hand (image, env, rotated password,
     // scaled), a service created by hand, another deleted by hand.
-    rt.block_on(async {
-        let td = register(
-            &c,
-            &format!("{cluster}-api"),
-            "nginx:1.26",
-            "debug",
-            "hunter3",
-        )
-        .await;
-        c.update_service()
-            .cluster(cluster)
-            .service("api")
-            .task_definition(td)
-            .desired_count(4)
-            .send()
-            .await
-            .unwrap();
-        let byhand = register(&c, &format!("{cluster}-byhand"), "busybox", "info", "x").await;
-        create_service(&c, cluster, "byhand", &byhand, 1, &net).await;
-        c.delete_service()
-            .cluster(cluster)
-            .service("worker")
-            .force(true)
-            .send()
-            .await
-            .unwrap();
-    });
+    rt.block_on(clickops(&c, cluster, &net));
 
     let (code, report, raw) = json_check(d.path(), &[]);
     assert_eq!(code, 1, "{}", raw.all());
@@ -543,33 +547,7 @@ fn adopt_after_clickops_makes_the_next_check_pass_and_diffs_only_the_adopted_fie
     git(d.path(), &["add", "-A"]);
     git(d.path(), &["commit", "-qm", "imported"]);
 
-    rt.block_on(async {
-        let td = register(
-            &c,
-            &format!("{cluster}-api"),
-            "nginx:1.26",
-            "debug",
-            "hunter3",
-        )
-        .await;
-        c.update_service()
-            .cluster(cluster)
-            .service("api")
-            .task_definition(td)
-            .desired_count(4)
-            .send()
-            .await
-            .unwrap();
-        let byhand = register(&c, &format!("{cluster}-byhand"), "busybox", "info", "x").await;
-        create_service(&c, cluster, "byhand", &byhand, 1, &net).await;
-        c.delete_service()
-            .cluster(cluster)
-            .service("worker")
-            .force(true)
-            .send()
-            .await
-            .unwrap();
-    });
+    rt.block_on(clickops(&c, cluster, &net));
     assert_eq!(json_check(d.path(), &[]).0, 1);
 
     // A dry run writes nothing and prints the patch.
@@ -770,33 +748,7 @@ fn the_suggested_revert_commands_put_live_back_to_git() {
     let d = tempfile::tempdir().unwrap();
     config(d.path(), cluster, "enforce", "");
     assert_eq!(dgm(d.path(), &["import"]).code, 0);
-    rt.block_on(async {
-        let td = register(
-            &c,
-            &format!("{cluster}-api"),
-            "nginx:1.26",
-            "debug",
-            "hunter3",
-        )
-        .await;
-        c.update_service()
-            .cluster(cluster)
-            .service("api")
-            .task_definition(td)
-            .desired_count(4)
-            .send()
-            .await
-            .unwrap();
-        let byhand = register(&c, &format!("{cluster}-byhand"), "busybox", "info", "x").await;
-        create_service(&c, cluster, "byhand", &byhand, 1, &net).await;
-        c.delete_service()
-            .cluster(cluster)
-            .service("worker")
-            .force(true)
-            .send()
-            .await
-            .unwrap();
-    });
+    rt.block_on(clickops(&c, cluster, &net));
     let (code, report, r) = json_check(d.path(), &["--suggest"]);
     assert_eq!(code, 1, "{}", r.all());
     assert!(!r.all().contains("hunter"), "no secret in a suggestion");

@@ -182,17 +182,22 @@ pub fn native_yaml(project: &str, network: &str, rules: &[&driftgate_model::Reso
     )
 }
 
-/// One rule as an entry of a native file's `rules:`.
+/// The fields a rule's spec shares with the compute v1 `Firewall` resource,
+/// as they are.
+pub const PLAIN_FIELDS: &[&str] = &[
+    "sourceRanges",
+    "destinationRanges",
+    "sourceTags",
+    "targetTags",
+    "sourceServiceAccounts",
+    "targetServiceAccounts",
+    "disabled",
+    "description",
+];
+
+/// A spec's protocols and ports as the API's `allowed` or `denied` list.
 #[must_use]
-pub fn native_rule(s: &Value) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert("name".into(), s["name"].clone());
-    if s["direction"] != "INGRESS" {
-        m.insert("direction".into(), s["direction"].clone());
-    }
-    if s["priority"] != 1000 {
-        m.insert("priority".into(), s["priority"].clone());
-    }
+pub fn allowed_or_denied(s: &Value) -> (&'static str, Value) {
     let entries: Vec<Value> = s["rules"]
         .as_array()
         .map(|a| {
@@ -207,27 +212,30 @@ pub fn native_rule(s: &Value) -> Value {
                 .collect()
         })
         .unwrap_or_default();
-    m.insert(
-        if s["action"] == "deny" {
-            "denied"
-        } else {
-            "allowed"
-        }
-        .into(),
-        Value::Array(entries),
-    );
-    for k in [
-        "sourceRanges",
-        "destinationRanges",
-        "sourceTags",
-        "targetTags",
-        "sourceServiceAccounts",
-        "targetServiceAccounts",
-        "disabled",
-        "description",
-    ] {
-        if let Some(v) = s.get(k) {
-            m.insert(k.into(), v.clone());
+    let key = if s["action"] == "deny" {
+        "denied"
+    } else {
+        "allowed"
+    };
+    (key, Value::Array(entries))
+}
+
+/// One rule as an entry of a native file's `rules:`.
+#[must_use]
+pub fn native_rule(s: &Value) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("name".into(), s["name"].clone());
+    if s["direction"] != "INGRESS" {
+        m.insert("direction".into(), s["direction"].clone());
+    }
+    if s["priority"] != 1000 {
+        m.insert("priority".into(), s["priority"].clone());
+    }
+    let (key, list) = allowed_or_denied(s);
+    m.insert(key.into(), list);
+    for k in PLAIN_FIELDS {
+        if let Some(v) = s.get(*k) {
+            m.insert((*k).into(), v.clone());
         }
     }
     if s.get("logging").is_some() {
