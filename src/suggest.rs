@@ -591,8 +591,11 @@ pub fn suggest(
         let decl = declared.get(&(f.scope.clone(), f.kind, f.id.clone()));
         let live_r = live.get(&(f.kind, f.id.clone()));
         let mut s = Suggestion::default();
-        match f.kind {
-            Kind::EcsService => ecs(f, scope, decl, &mut s),
+        let on_aws = match f.kind {
+            Kind::EcsService => {
+                ecs(f, scope, decl, &mut s);
+                true
+            }
             Kind::DnsRecord => {
                 let zone = scope_of(&f.id);
                 let on_azure = scope.azure.as_ref().is_some_and(|a| {
@@ -605,19 +608,24 @@ pub fn suggest(
                 } else {
                     route53(f, scope, decl, live_r, &mut s);
                 }
+                !on_azure
             }
             Kind::FirewallRule if f.id.starts_with("vpc-") => {
                 security_group(f, scope, decl, live_r, &mut s);
+                true
             }
-            Kind::FirewallRule => gcp(f, scope, decl, live_r, &mut s),
-        }
-        if scope.aws.as_ref().is_some_and(|a| a.role_arn.is_some())
-            && matches!(f.kind, Kind::EcsService)
-            || (f.id.starts_with("vpc-")
-                && scope.aws.as_ref().is_some_and(|a| a.role_arn.is_some()))
+            Kind::FirewallRule => {
+                gcp(f, scope, decl, live_r, &mut s);
+                false
+            }
+        };
+        if let Some(role) = scope.aws.as_ref().and_then(|a| a.role_arn.as_ref())
+            && on_aws
+            && !s.revert.is_empty()
         {
-            s.notes
-                .push("run it with credentials of the scope's role (role_arn)".into());
+            s.notes.push(format!(
+                "run it with the credentials of the scope's role {role} (a write-capable session of that account: driftgate's own role only reads)"
+            ));
         }
         let key = crate::adopt::Key {
             scope: f.scope.clone(),

@@ -199,6 +199,42 @@ fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
         "taskDefinition.containerDefinitions[app].image"
     );
 
+    // Both ways out name the region; adopt edits that region's file only.
+    let r = dgm(d.path(), &["check", "--format", "json", "--suggest"]);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "web@eu-west-1/api")
+        .unwrap();
+    let revert = f["suggest"]["revert"].as_array().unwrap();
+    assert!(
+        revert
+            .iter()
+            .all(|c| c.as_str().unwrap().contains(" --region eu-west-1 ")),
+        "{revert:#?}"
+    );
+    assert!(
+        f["suggest"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains(&role_a)),
+        "{f:#}"
+    );
+    let us = std::fs::read_to_string(d.path().join("infra/a/us-east-1/ecs/web/api.yaml")).unwrap();
+    let r = dgm(d.path(), &["adopt", "--resource", "web@eu-west-1/*"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let eu = std::fs::read_to_string(d.path().join("infra/a/eu-west-1/ecs/web/api.yaml")).unwrap();
+    assert!(eu.contains("image: nginx:1.26"), "{eu}");
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("infra/a/us-east-1/ecs/web/api.yaml")).unwrap(),
+        us
+    );
+    let r = dgm(d.path(), &["check"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+
     // A third target that cannot be read (moto answers 500 for a region it
     // does not know): exit 2, its cluster unchecked, the rest reported as before.
     write(
@@ -214,13 +250,17 @@ fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["complete"], false);
     assert_eq!(state(&report, "gone/*"), "unchecked");
+    assert_eq!(
+        state(&report, "web@eu-west-1/api"),
+        "in_sync",
+        "adopted above"
+    );
     assert!(
         r.stderr
             .contains("could not read ecs_service gone/*: ecs ListServices: HTTP 500"),
         "{}",
         r.stderr
     );
-    assert_eq!(state(&report, "web@eu-west-1/api"), "changed");
     assert_eq!(state(&report, "web@us-east-1/api"), "in_sync");
     assert_eq!(state(&report, "batch/job"), "in_sync");
 }
