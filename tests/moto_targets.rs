@@ -235,8 +235,19 @@ fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
     let r = dgm(d.path(), &["check"]);
     assert_eq!(r.code, 0, "{}", r.all());
 
-    // A third target that cannot be read (moto answers 500 for a region it
-    // does not know): exit 2, its cluster unchecked, the rest reported as before.
+    // ClickOps in account B, then a third target that cannot be read (moto
+    // answers 500 for a region it does not know): exit 2, its cluster
+    // unchecked, the rest reported whole, B's drift included.
+    rt.block_on(async {
+        deploy(
+            &ecs_as(&role_b, "us-west-2").await,
+            "batch",
+            "job",
+            "busybox:2",
+            false,
+        )
+        .await;
+    });
     write(
         &d.path().join("driftgate.toml"),
         &format!(
@@ -262,5 +273,5 @@ fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
         r.stderr
     );
     assert_eq!(state(&report, "web@us-east-1/api"), "in_sync");
-    assert_eq!(state(&report, "batch/job"), "in_sync");
+    assert_eq!(state(&report, "batch/job"), "changed");
 }
