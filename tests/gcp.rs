@@ -227,3 +227,53 @@ fn several_projects_in_one_scope_and_one_denied_is_isolated() {
     );
     assert!(r.stderr.contains("compute.firewalls.list"), "{}", r.stderr);
 }
+
+/// `[scan] concurrency` bounds how many targets are read at once: a slow
+/// loopback server counts the requests it holds at the same time.
+#[test]
+fn targets_are_read_concurrently_within_the_configured_bound() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(6)
+        .enable_all()
+        .build()
+        .unwrap();
+    let now = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (n, m) = (now.clone(), most.clone());
+    let url = rt
+        .block_on(serve(move |_req: &Request| {
+            let inflight = n.fetch_add(1, Ordering::SeqCst) + 1;
+            m.fetch_max(inflight, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            n.fetch_sub(1, Ordering::SeqCst);
+            (
+                200,
+                "application/json",
+                "{\"kind\": \"compute#firewallList\", \"items\": []}".to_owned(),
+            )
+        }))
+        .0;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("infra")).unwrap();
+    for (bound, check) in [(1usize, "at most one"), (4, "several at once")] {
+        most.store(0, Ordering::SeqCst);
+        write(
+            &d.path().join("driftgate.toml"),
+            &format!(
+                "[scan]\nconcurrency = {bound}\n[[scope]]\nname = \"gcp\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.gcp]\nprojects = [\"p1\", \"p2\", \"p3\", \"p4\"]\nfirewall_networks = [\"default\"]\nendpoint = \"{url}\"\n"
+            ),
+        );
+        let r = run(driftgate(d.path())
+            .args(["check", "--format", "json"])
+            .env("DRIFTGATE_GCP_TOKEN", "replay-token"));
+        assert_eq!(r.code, 0, "{}", r.all());
+        let seen = most.load(Ordering::SeqCst);
+        if bound == 1 {
+            assert_eq!(seen, 1, "{check}");
+        } else {
+            assert!((2..=bound).contains(&seen), "{check}: {seen}");
+        }
+    }
+}
