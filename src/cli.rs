@@ -43,12 +43,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan, diff against the declared files, report, and set the exit code.
+    /// Scan, diff against the declared files, report, and set the exit code
     ///
     /// Examples:
     ///   driftgate check
-    ///   driftgate check --format diff
+    ///   driftgate check --format diff --suggest
     ///   driftgate check --live live.json --format json > report.json
+    ///   driftgate check --output junit=drift.xml --output sarif=drift.sarif
+    #[command(verbatim_doc_comment)]
     Check {
         /// The config file.
         #[arg(long, short, default_value = "driftgate.toml")]
@@ -112,9 +114,9 @@ pub enum Command {
     },
     /// Print the man page (roff): `driftgate man > driftgate.1`.
     Man,
-    /// Rewrite the declared files of drifted resources to match live, the
-    /// rest of each file kept as it was, for review as a pull request.
+    /// Rewrite the declared files of drifted resources to match live
     ///
+    /// The rest of each file is kept as it was, for review as a pull request.
     /// Changed fields are replaced in place, resources deleted by hand are
     /// removed from Git, resources created by hand are added. Every edit is
     /// verified (read again and checked) before anything is written.
@@ -122,6 +124,7 @@ pub enum Command {
     /// Examples:
     ///   driftgate adopt --resource 'prod/api'
     ///   driftgate adopt --dry-run > adopt.patch
+    #[command(verbatim_doc_comment)]
     Adopt {
         #[arg(long, short, default_value = "driftgate.toml")]
         config: PathBuf,
