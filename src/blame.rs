@@ -33,7 +33,7 @@ fn lookup(kind: Kind, id: &str, on_azure: bool) -> Result<Lookup, String> {
     match kind {
         Kind::EcsService => {
             let (cluster, service) = id.split_once('/').unwrap_or(("", id));
-            let cluster = cluster.split('@').next().unwrap_or_default().to_owned();
+            let cluster = crate::config::bare(cluster).to_owned();
             Ok(Lookup {
                 names: vec![service.to_owned()],
                 source: "ecs.amazonaws.com",
@@ -167,7 +167,8 @@ pub async fn blame(config: &Config, report: &mut Report) {
             }
         }
         let scope = config.scopes.iter().find(|s| s.name == f.scope);
-        let zone = crate::diff::scope_of(&f.id);
+        let target = crate::diff::scope_of(&f.id);
+        let zone = crate::config::bare(target);
         let on_azure = scope.and_then(|s| s.azure.as_ref()).is_some_and(|a| {
             a.dns_zones
                 .iter()
@@ -185,7 +186,7 @@ pub async fn blame(config: &Config, report: &mut Report) {
                 let regions = if l.global {
                     vec![Some("us-east-1".to_owned())]
                 } else {
-                    match crate::config::region_of_target(zone) {
+                    match crate::config::region_of_target(target) {
                         Some(r) => vec![Some(r.to_owned())],
                         None => aws.region_list(),
                     }

@@ -47,6 +47,9 @@ struct RawAws {
     role_arn: Option<Spanned<String>>,
     /// The external id the role's trust policy asks for.
     external_id: Option<String>,
+    /// Prefixes this scope's cluster and zone ids (`prod:main/api`), so two
+    /// accounts may both have a cluster or zone of the same name.
+    id_prefix: Option<Spanned<String>>,
     #[serde(default)]
     ecs_clusters: Vec<Spanned<String>>,
     #[serde(default)]
@@ -76,6 +79,8 @@ struct RawAzure {
     dns_zones: Vec<String>,
     /// Azure Resource Manager's endpoint, for other clouds.
     endpoint: Option<String>,
+    /// Prefixes this scope's zone ids, as for AWS.
+    id_prefix: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +141,8 @@ pub struct AwsScope {
     pub profile: Option<String>,
     pub role_arn: Option<String>,
     pub external_id: Option<String>,
+    /// `id_prefix`: the part before `:` in this scope's cluster and zone ids.
+    pub id_prefix: Option<String>,
     pub ecs_clusters: Vec<String>,
     /// Every cluster in every region: what is read (a shard keeps a part).
     pub ecs: Vec<EcsTarget>,
@@ -150,7 +157,8 @@ pub struct EcsTarget {
     pub cluster: String,
     /// The cluster part of resource ids: the cluster's name, or
     /// `<cluster>@<region>` in a scope that reads several regions (a cluster
-    /// name is only unique within its region).
+    /// name is only unique within its region), after the scope's
+    /// `<id_prefix>:` if it has one.
     pub target: String,
 }
 
@@ -178,7 +186,7 @@ impl AwsScope {
         self.ecs.clone()
     }
 
-    fn cross(regions: &[String], clusters: &[String]) -> Vec<EcsTarget> {
+    fn cross(regions: &[String], clusters: &[String], prefix: Option<&str>) -> Vec<EcsTarget> {
         let region_list: Vec<Option<String>> = if regions.is_empty() {
             vec![None]
         } else {
@@ -191,6 +199,7 @@ impl AwsScope {
                     (Some(r), true) => qualified(cluster, r),
                     _ => cluster.clone(),
                 };
+                let target = prefixed(prefix, &target);
                 out.push(EcsTarget {
                     region: region.clone(),
                     cluster: cluster.clone(),
@@ -211,6 +220,23 @@ impl AwsScope {
             external_id: self.external_id.clone(),
         }
     }
+}
+
+/// `<prefix>:<target>` when the scope has an `id_prefix`.
+#[must_use]
+pub fn prefixed(prefix: Option<&str>, target: &str) -> String {
+    match prefix {
+        Some(p) => format!("{p}:{target}"),
+        None => target.to_owned(),
+    }
+}
+
+/// The cloud's own name in a cluster or zone id part: without the scope's
+/// `<prefix>:` and without `@<region>` (not for GCP's `<project>:<network>`).
+#[must_use]
+pub fn bare(target: &str) -> &str {
+    let t = target.split_once(':').map_or(target, |(_, t)| t);
+    t.split('@').next().unwrap_or(t)
 }
 
 /// `<cluster>@<region>`: a cluster's id part in a multi-region scope.
@@ -252,6 +278,7 @@ pub struct AzureScope {
     pub resource_group: String,
     pub dns_zones: Vec<String>,
     pub endpoint: Option<String>,
+    pub id_prefix: Option<String>,
 }
 
 /// One validated scope.
@@ -284,11 +311,15 @@ impl Scope {
                     .into_iter()
                     .map(|t| (Kind::EcsService, t.target)),
             );
-            out.extend(
-                a.route53_zones
-                    .iter()
-                    .map(|z| (Kind::DnsRecord, driftgate_model::dns::canonical_name(z))),
-            );
+            out.extend(a.route53_zones.iter().map(|z| {
+                (
+                    Kind::DnsRecord,
+                    prefixed(
+                        a.id_prefix.as_deref(),
+                        &driftgate_model::dns::canonical_name(z),
+                    ),
+                )
+            }));
         }
         if let Some(a) = &self.aws {
             out.extend(
@@ -305,22 +336,44 @@ impl Scope {
             );
         }
         if let Some(a) = &self.azure {
-            out.extend(
-                a.dns_zones
-                    .iter()
-                    .map(|z| (Kind::DnsRecord, driftgate_model::dns::canonical_name(z))),
-            );
+            out.extend(a.dns_zones.iter().map(|z| {
+                (
+                    Kind::DnsRecord,
+                    prefixed(
+                        a.id_prefix.as_deref(),
+                        &driftgate_model::dns::canonical_name(z),
+                    ),
+                )
+            }));
         }
         out
     }
 
-    /// The DNS zones this scope manages, canonical.
+    /// The id prefix of a DNS zone of this scope (from the provider that
+    /// holds it), if any.
+    #[must_use]
+    pub fn zone_prefix(&self, zone: &str) -> Option<&str> {
+        let has = |zones: &[String]| {
+            zones
+                .iter()
+                .any(|z| driftgate_model::dns::canonical_name(z) == zone)
+        };
+        if let Some(a) = self.aws.as_ref().filter(|a| has(&a.route53_zones)) {
+            return a.id_prefix.as_deref();
+        }
+        self.azure
+            .as_ref()
+            .filter(|a| has(&a.dns_zones))
+            .and_then(|a| a.id_prefix.as_deref())
+    }
+
+    /// The DNS zones this scope manages, canonical (without any id prefix).
     #[must_use]
     pub fn dns_zones(&self) -> Vec<String> {
         self.targets()
             .into_iter()
             .filter(|(k, _)| *k == Kind::DnsRecord)
-            .map(|(_, z)| z)
+            .map(|(_, z)| bare(&z).to_owned())
             .collect()
     }
 }
@@ -441,6 +494,8 @@ impl Config {
                             format!("scope `{name}`: `external_id` needs a `role_arn`"),
                         ));
                     }
+                    let id_prefix = valid_prefix(a.id_prefix).map_err(|(o, m)| at(o, m))?;
+                    let pre = |t: &str| prefixed(id_prefix.as_deref(), t);
                     let multi = regions.len() > 1;
                     for c in &a.ecs_clusters {
                         if c.get_ref().contains('@') || c.get_ref().contains('/') {
@@ -453,16 +508,19 @@ impl Config {
                             ));
                         }
                         let targets: Vec<String> = if multi {
-                            regions.iter().map(|r| qualified(c.get_ref(), r)).collect()
+                            regions
+                                .iter()
+                                .map(|r| pre(&qualified(c.get_ref(), r)))
+                                .collect()
                         } else {
-                            vec![c.get_ref().clone()]
+                            vec![pre(c.get_ref())]
                         };
                         for t in targets {
                             if let Some((_, other)) = clusters_seen.iter().find(|(k, _)| *k == t) {
                                 return Err(at(
                                     c.span().start,
                                     format!(
-                                        "cluster `{t}` is already in scope `{other}`: a cluster belongs to one scope",
+                                        "cluster `{t}` is already in scope `{other}`: a cluster belongs to one scope (two accounts with a cluster of this name: give each scope an `id_prefix`, e.g. the account's alias)",
                                     ),
                                 ));
                             }
@@ -470,7 +528,7 @@ impl Config {
                         }
                     }
                     for z in &a.route53_zones {
-                        let zone = driftgate_model::dns::canonical_name(z);
+                        let zone = pre(&driftgate_model::dns::canonical_name(z));
                         if let Some((_, other)) = clusters_seen
                             .iter()
                             .find(|(k, _)| *k == format!("zone:{zone}"))
@@ -478,7 +536,7 @@ impl Config {
                             return Err(at(
                                 start,
                                 format!(
-                                    "zone `{zone}` is already in scope `{other}`: a zone belongs to one scope"
+                                    "zone `{zone}` is already in scope `{other}`: a zone belongs to one scope (two accounts with a zone of this name: give each scope an `id_prefix`)"
                                 ),
                             ));
                         }
@@ -503,11 +561,12 @@ impl Config {
                         .map(Spanned::into_inner)
                         .collect();
                     Some(AwsScope {
-                        ecs: AwsScope::cross(&regions, &ecs_clusters),
+                        ecs: AwsScope::cross(&regions, &ecs_clusters, id_prefix.as_deref()),
                         regions,
                         profile: a.profile,
                         role_arn,
                         external_id: a.external_id,
+                        id_prefix,
                         ecs_clusters,
                         route53_zones: a.route53_zones,
                         security_group_vpcs: a.security_group_vpcs,
@@ -585,8 +644,12 @@ impl Config {
             };
             let azure = match s.azure {
                 Some(z) => {
+                    let id_prefix = valid_prefix(z.id_prefix).map_err(|(o, m)| at(o, m))?;
                     for zone in &z.dns_zones {
-                        let zone = driftgate_model::dns::canonical_name(zone);
+                        let zone = prefixed(
+                            id_prefix.as_deref(),
+                            &driftgate_model::dns::canonical_name(zone),
+                        );
                         if let Some((_, other)) = clusters_seen
                             .iter()
                             .find(|(k, _)| *k == format!("zone:{zone}"))
@@ -605,6 +668,7 @@ impl Config {
                         resource_group: z.resource_group,
                         dns_zones: z.dns_zones,
                         endpoint: z.endpoint,
+                        id_prefix,
                     })
                 }
                 None => None,
@@ -708,6 +772,30 @@ impl Config {
             secrets: SecretPolicy::with_extra(&raw.secrets.names),
             concurrency,
         })
+    }
+}
+
+/// An `id_prefix`: letters, digits, `-` and `_`.
+fn valid_prefix(p: Option<Spanned<String>>) -> Result<Option<String>, (usize, String)> {
+    match p {
+        None => Ok(None),
+        Some(p) => {
+            let ok = !p.get_ref().is_empty()
+                && p.get_ref()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if ok {
+                Ok(Some(p.into_inner()))
+            } else {
+                Err((
+                    p.span().start,
+                    format!(
+                        "`id_prefix` `{}` must be letters, digits, `-` or `_`",
+                        p.get_ref()
+                    ),
+                ))
+            }
+        }
     }
 }
 
@@ -870,6 +958,18 @@ expires = "2027-03-01"            # optional
                 (Kind::FirewallRule, "p2:default".into()),
             ]
         );
+        let p = parse("[[scope]]\nname = \"a\"\nmode = \"enforce\"\ndeclared = \"x\"\n[scope.aws]\nid_prefix = \"prod\"\nregions = [\"us-east-1\", \"eu-west-1\"]\necs_clusters = [\"main\"]\nroute53_zones = [\"Example.com.\"]\n").unwrap();
+        assert_eq!(
+            p.scopes[0].targets(),
+            vec![
+                (Kind::EcsService, "prod:main@us-east-1".into()),
+                (Kind::EcsService, "prod:main@eu-west-1".into()),
+                (Kind::DnsRecord, "prod:example.com".into()),
+            ]
+        );
+        assert_eq!(p.scopes[0].dns_zones(), vec!["example.com"]);
+        assert_eq!(bare("prod:main@eu-west-1"), "main");
+        assert_eq!(region_of_target("prod:main@eu-west-1"), Some("eu-west-1"));
         // A single-region scope keeps the plain cluster id.
         assert_eq!(
             c.scopes[1].targets(),
@@ -940,6 +1040,11 @@ expires = "2027-03-01"            # optional
                 "[scope.aws]\necs_clusters = [\"c\"]\n[scan]\nconcurrency = 0\n",
                 8,
                 "between 1 and 256",
+            ),
+            (
+                "[scope.aws]\nid_prefix = \"a:b\"\necs_clusters = [\"c\"]\n",
+                6,
+                "letters, digits",
             ),
         ] {
             let e = parse(&format!("{base}{extra}")).unwrap_err();

@@ -309,6 +309,19 @@ pub fn load_declared(
             });
         }
     }
+    // Scopes with an `id_prefix`: their cluster and zone ids carry it, as
+    // the scan's do.
+    for d in &mut out {
+        let scope = &config.scopes[d.scope];
+        let prefix = match d.resource.kind {
+            Kind::EcsService => scope.aws.as_ref().and_then(|a| a.id_prefix.as_deref()),
+            Kind::DnsRecord => scope.zone_prefix(crate::diff::scope_of(&d.resource.id)),
+            Kind::FirewallRule => None,
+        };
+        if let Some(p) = prefix {
+            d.resource.id = format!("{p}:{}", d.resource.id);
+        }
+    }
     Ok(out)
 }
 
@@ -390,6 +403,7 @@ pub async fn scan(config: &Config) -> ScanResult {
             };
             let vpcs = aws.security_group_vpcs.clone();
             let qualifier = region.filter(|_| aws.multi_region());
+            let prefix = aws.id_prefix.clone();
             spawn(Box::pin(async move {
                 let sdk = sdk_config(&target).await;
                 let ecs = async {
@@ -400,6 +414,9 @@ pub async fn scan(config: &Config) -> ScanResult {
                         if let Some(q) = &qualifier {
                             r.qualify(Kind::EcsService, q);
                         }
+                        if let Some(p) = &prefix {
+                            r.prefix(Kind::EcsService, p);
+                        }
                         r
                     }
                 };
@@ -407,7 +424,11 @@ pub async fn scan(config: &Config) -> ScanResult {
                     if zones.is_empty() {
                         ScanResult::default()
                     } else {
-                        Route53Provider::new(&sdk, zones).scan().await
+                        let mut r = Route53Provider::new(&sdk, zones).scan().await;
+                        if let Some(p) = &prefix {
+                            r.prefix(Kind::DnsRecord, p);
+                        }
+                        r
                     }
                 };
                 let sgs = async {
@@ -470,7 +491,14 @@ pub async fn scan(config: &Config) -> ScanResult {
             &az.resource_group,
             az.dns_zones.clone(),
         );
-        spawn(Box::pin(async move { provider.scan().await }));
+        let prefix = az.id_prefix.clone();
+        spawn(Box::pin(async move {
+            let mut r = provider.scan().await;
+            if let Some(p) = &prefix {
+                r.prefix(Kind::DnsRecord, p);
+            }
+            r
+        }));
     }
     // A progress bar on stderr, only when a person watches it.
     let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {

@@ -92,11 +92,7 @@ const UPDATABLE: &[&str] = &[
 
 fn ecs(f: &Finding, scope: &Scope, decl: Option<&Resource>, s: &mut Suggestion) {
     let flags = aws_flags(scope, &f.id, true);
-    let cluster = scope_of(&f.id)
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let cluster = crate::config::bare(scope_of(&f.id)).to_owned();
     let service = f.id.split_once('/').map_or("", |(_, n)| n).to_owned();
     if f.state == State::Unmanaged {
         s.revert.push(format!(
@@ -264,7 +260,7 @@ fn route53(
     live: Option<&Resource>,
     s: &mut Suggestion,
 ) {
-    let zone = scope_of(&f.id);
+    let zone = crate::config::bare(scope_of(&f.id));
     let flags = aws_flags(scope, &f.id, false);
     let (action, spec) = match (f.state, decl, live) {
         (State::Unmanaged, _, Some(l)) => ("DELETE", &l.spec),
@@ -372,7 +368,7 @@ fn azure(
     s: &mut Suggestion,
 ) {
     let Some(az) = &scope.azure else { return };
-    let zone = scope_of(&f.id);
+    let zone = crate::config::bare(scope_of(&f.id));
     let Some(spec) = decl.or(live).map(|r| &r.spec) else {
         return;
     };
@@ -597,7 +593,7 @@ pub fn suggest(
                 true
             }
             Kind::DnsRecord => {
-                let zone = scope_of(&f.id);
+                let zone = crate::config::bare(scope_of(&f.id));
                 let on_azure = scope.azure.as_ref().is_some_and(|a| {
                     a.dns_zones
                         .iter()

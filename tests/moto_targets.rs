@@ -275,3 +275,150 @@ fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
     assert_eq!(state(&report, "web@us-east-1/api"), "in_sync");
     assert_eq!(state(&report, "batch/job"), "changed");
 }
+
+/// A Route53 client acting in `role`'s account.
+async fn route53_as(role: &str) -> aws_sdk_route53::Client {
+    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    let assumed = AssumeRoleProvider::builder(role)
+        .session_name("clickops")
+        .configure(&base)
+        .build()
+        .await;
+    let config = base
+        .into_builder()
+        .credentials_provider(aws_sdk_ecs::config::SharedCredentialsProvider::new(assumed))
+        .build();
+    aws_sdk_route53::Client::new(&config)
+}
+
+/// A zone with one A record set; returns the zone's id.
+async fn zone_with(c: &aws_sdk_route53::Client, zone: &str, ip: &str) -> String {
+    let id = c
+        .create_hosted_zone()
+        .name(zone)
+        .caller_reference(format!("{zone}-{ip}"))
+        .send()
+        .await
+        .unwrap()
+        .hosted_zone()
+        .unwrap()
+        .id()
+        .to_owned();
+    upsert(c, &id, zone, ip).await;
+    id
+}
+
+async fn upsert(c: &aws_sdk_route53::Client, zone_id: &str, zone: &str, ip: &str) {
+    use aws_sdk_route53::types::{
+        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    };
+    c.change_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .change_batch(
+            ChangeBatch::builder()
+                .changes(
+                    Change::builder()
+                        .action(ChangeAction::Upsert)
+                        .resource_record_set(
+                            ResourceRecordSet::builder()
+                                .name(format!("app.{zone}."))
+                                .r#type(RrType::A)
+                                .ttl(300)
+                                .resource_records(
+                                    ResourceRecord::builder().value(ip).build().unwrap(),
+                                )
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+#[test]
+fn two_accounts_with_the_same_cluster_and_zone_names_are_told_apart_by_id_prefix() {
+    let rt = rt();
+    let (a, b) = accounts();
+    let role_a = format!("arn:aws:iam::{a}:role/driftgate-read");
+    let role_b = format!("arn:aws:iam::{b}:role/driftgate-read");
+    let zone = format!("internal-{a}.example");
+    let zone_b = rt.block_on(async {
+        for role in [&role_a, &role_b] {
+            seed(
+                &ecs_as(role, "us-east-1").await,
+                "main",
+                "api",
+                "nginx:1.25",
+            )
+            .await;
+        }
+        zone_with(&route53_as(&role_a).await, &zone, "10.0.0.1").await;
+        zone_with(&route53_as(&role_b).await, &zone, "10.0.0.2").await
+    });
+    let d = tempfile::tempdir().unwrap();
+    let scope = |name: &str, role: &str| {
+        format!(
+            "[[scope]]\nname = \"{name}\"\nmode = \"enforce\"\ndeclared = \"infra/{name}\"\n\n\
+             [scope.aws]\nregion = \"us-east-1\"\nrole_arn = \"{role}\"\nid_prefix = \"{name}\"\n\
+             ecs_clusters = [\"main\"]\nroute53_zones = [\"{zone}\"]\n\n"
+        )
+    };
+    // Without a prefix the second account's cluster is refused, with a hint.
+    let unprefixed = scope("a", &role_a).replace("id_prefix = \"a\"\n", "")
+        + &scope("b", &role_b).replace("id_prefix = \"b\"\n", "");
+    write(&d.path().join("driftgate.toml"), &unprefixed);
+    let r = dgm(d.path(), &["check"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("give each scope an `id_prefix`"),
+        "{}",
+        r.stderr
+    );
+
+    write(
+        &d.path().join("driftgate.toml"),
+        &(scope("a", &role_a) + &scope("b", &role_b)),
+    );
+    let r = dgm(d.path(), &["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "import then check is in sync: {}", r.all());
+
+    // ClickOps in account B only: its service and its record.
+    rt.block_on(async {
+        deploy(
+            &ecs_as(&role_b, "us-east-1").await,
+            "main",
+            "api",
+            "nginx:1.26",
+            false,
+        )
+        .await;
+        upsert(&route53_as(&role_b).await, &zone_b, &zone, "10.0.0.99").await;
+    });
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(state(&report, "a:main/api"), "in_sync");
+    assert_eq!(state(&report, "b:main/api"), "changed");
+    assert_eq!(state(&report, &format!("a:{zone}/app.{zone}/A")), "in_sync");
+    assert_eq!(state(&report, &format!("b:{zone}/app.{zone}/A")), "changed");
+    // Adopting B's changes touches only B's files.
+    let r = dgm(d.path(), &["adopt", "--resource", "b:*"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = dgm(d.path(), &["check"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+}

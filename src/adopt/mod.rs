@@ -766,7 +766,8 @@ fn ecs_new_file(scope: &Scope, r: &Resource) -> Result<(PathBuf, String), String
                 .find(|t| t.target == scope_of(&r.id))
         })
         .ok_or("its cluster is not in the scope")?;
-    let base = match (&target.region, target.target != target.cluster) {
+    let multi = scope.aws.as_ref().is_some_and(|a| a.multi_region());
+    let base = match (&target.region, multi) {
         (Some(region), true) => scope.declared.join(region),
         _ => scope.declared.clone(),
     };
@@ -785,7 +786,7 @@ fn dns_new_entry(
     scope: &Scope,
     r: &Resource,
 ) -> Result<BTreeSet<PathBuf>, String> {
-    let zone = scope_of(&r.id).to_owned();
+    let zone = crate::config::bare(scope_of(&r.id)).to_owned();
     let entry = crate::declared::dns::native_record(&zone, r);
     if let Some(path) = zone_file(scope, texts, &zone) {
         let text = texts.get(&path).ok_or("the zone file cannot be read")?;

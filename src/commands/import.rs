@@ -30,10 +30,11 @@ pub fn native_yaml(r: &Resource) -> anyhow::Result<String> {
         "kind".into(),
         Value::String(Kind::EcsService.as_str().into()),
     );
-    let cluster = r.spec.get("cluster").and_then(Value::as_str).map_or_else(
-        || scope_of(&r.id).split('@').next().unwrap_or_default(),
-        cluster_name,
-    );
+    let cluster = r
+        .spec
+        .get("cluster")
+        .and_then(Value::as_str)
+        .map_or_else(|| crate::config::bare(scope_of(&r.id)), cluster_name);
     doc.insert("cluster".into(), Value::String(cluster.to_owned()));
     doc.insert(
         "serviceName".into(),
@@ -98,7 +99,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
             let name = r.id.split_once('/').map_or(r.id.as_str(), |(_, n)| n);
             // In a scope that reads several regions, each region's files sit
             // in a directory named after it.
-            let base = match (&target.region, target.target != target.cluster) {
+            let multi = scope.aws.as_ref().is_some_and(|a| a.multi_region());
+            let base = match (&target.region, multi) {
                 (Some(region), true) => scope.declared.join(region),
                 _ => scope.declared.clone(),
             };
@@ -120,7 +122,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
                 .iter()
                 .filter(|r| {
                     r.kind == Kind::DnsRecord
-                        && scope_of(&r.id) == zone
+                        && scope_of(&r.id)
+                            == crate::config::prefixed(scope.zone_prefix(&zone), &zone)
                         && !known.contains(&(r.kind, r.id.as_str()))
                         && !provider_owned(r.kind, &r.id)
                 })

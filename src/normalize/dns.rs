@@ -54,6 +54,8 @@ pub fn provider_owned(id: &str) -> bool {
     else {
         return false;
     };
+    // A scope's `id_prefix` stands before the zone: `prod:example.com`.
+    let zone = zone.rsplit_once(':').map_or(zone, |(_, z)| z);
     zone == name && (rtype == "SOA" || rtype == "NS")
 }
 

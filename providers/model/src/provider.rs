@@ -67,6 +67,24 @@ impl ScanResult {
         }
     }
 
+    /// Prefixes every `kind` id (and scope read, and unchecked id) with
+    /// `<prefix>:`: a scan of one account, made distinct from the same
+    /// names in another account.
+    pub fn prefix(&mut self, kind: Kind, prefix: &str) {
+        for r in self.resources.iter_mut().filter(|r| r.kind == kind) {
+            r.id = format!("{prefix}:{}", r.id);
+        }
+        let head = format!("{kind}:");
+        for s in &mut self.scopes_read {
+            if let Some(t) = s.strip_prefix(&head) {
+                *s = format!("{head}{prefix}:{t}");
+            }
+        }
+        for u in self.unchecked.iter_mut().filter(|u| u.kind == kind) {
+            u.id = format!("{prefix}:{}", u.id);
+        }
+    }
+
     /// Whether everything asked for was read.
     #[must_use]
     pub fn complete(&self) -> bool {
@@ -126,6 +144,11 @@ mod tests {
         };
         r.qualify(Kind::EcsService, "eu-west-1");
         assert_eq!(r.resources[0].id, "prod@eu-west-1/api");
+        let mut p = r.clone();
+        p.prefix(Kind::EcsService, "acct");
+        assert_eq!(p.resources[0].id, "acct:prod@eu-west-1/api");
+        assert_eq!(p.scopes_read[0], "ecs_service:acct:prod@eu-west-1");
+        assert_eq!(p.unchecked[0].id, "acct:dev@eu-west-1/*");
         assert_eq!(r.resources[0].spec["cluster"], "prod");
         assert_eq!(r.resources[1].id, "example.com/www.example.com/A");
         assert_eq!(
