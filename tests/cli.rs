@@ -695,3 +695,39 @@ fn adopt_rewrites_an_octodns_zone_file_in_place() {
     let r = check_in(d.path(), &[]);
     assert_eq!(r.code, 0, "{}", r.all());
 }
+
+#[test]
+fn adopt_rewrites_an_rfc1035_zone_file_in_place() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        "[[scope]]\nname = \"dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"example.com\"]\n",
+    );
+    let declared = "$ORIGIN example.com.\n$TTL 300\n; web front\nwww     IN A   192.0.2.10\n        IN A   192.0.2.11\nold     IN CNAME www\ntxt     IN TXT ( \"v=spf1\"\n                 \" -all\" )\n";
+    write(&d.path().join("infra/example.com.zone"), declared);
+    let set = |name: &str, rtype: &str, ttl: u32, values: &[&str]| {
+        format!(
+            r#"{{"kind": "dns_record", "id": "example.com/{name}/{rtype}", "spec": {{"zone": "example.com", "name": "{name}", "type": "{rtype}", "ttl": {ttl}, "values": {}}}}}"#,
+            serde_json::to_string(values).unwrap()
+        )
+    };
+    write(
+        &d.path().join("live.json"),
+        &format!(
+            r#"{{"schema_version": 1, "scopes_read": ["dns_record:example.com"], "resources": [{}, {}, {}]}}"#,
+            set("www.example.com", "A", 60, &["192.0.2.10"]),
+            set("txt.example.com", "TXT", 300, &["\"v=spf1 -all\""]),
+            set("api.example.com", "A", 300, &["192.0.2.20"]),
+        ),
+    );
+    let r = check_in(d.path(), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let r = dg(d.path(), &["adopt", "--live", "live.json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("infra/example.com.zone")).unwrap(),
+        "$ORIGIN example.com.\n$TTL 300\n; web front\nwww.example.com. 60 IN A 192.0.2.10\ntxt     IN TXT ( \"v=spf1\"\n                 \" -all\" )\napi.example.com. 300 IN A 192.0.2.20\n"
+    );
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.all());
+}

@@ -437,6 +437,88 @@ fn octodns_missing(
     Ok(())
 }
 
+/// The RFC 1035 lines of one live record set, owners absolute.
+fn bind_lines(r: &Resource) -> Result<Vec<String>, String> {
+    if r.spec.get("alias").is_some() {
+        return Err(
+            "a Route53 alias has no RFC 1035 form: declare it in a native or octoDNS file".into(),
+        );
+    }
+    let name = r.spec["name"].as_str().unwrap_or_default();
+    let rtype = r.spec["type"].as_str().unwrap_or_default();
+    let ttl = r.spec["ttl"].as_i64().ok_or("no TTL")?;
+    Ok(r.spec["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|v| format!("{name}. {ttl} IN {rtype} {v}"))
+        .collect())
+}
+
+/// Replaces (or, with `None`, removes) the records of one set in a zone
+/// file's text: the new lines stand where its first record stood.
+fn bind_replace(
+    text: &str,
+    zone: &str,
+    key: &(String, String),
+    new: Option<&[String]>,
+) -> Result<String, String> {
+    let lines = crate::declared::bind::record_lines(text, zone)?;
+    let spans = lines
+        .get(key)
+        .ok_or("its records are not in this file (an $INCLUDEd file?)")?;
+    let first = spans[0].0;
+    let mut out = String::new();
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        let n = i + 1;
+        if n == first
+            && let Some(new) = new
+        {
+            for x in new {
+                out.push_str(x);
+                out.push('\n');
+            }
+        }
+        if !spans.iter().any(|(a, b)| (*a..=*b).contains(&n)) {
+            out.push_str(l);
+        }
+    }
+    Ok(out)
+}
+
+/// The `(name, type)` of a record id `zone/name/type`.
+fn set_key(id: &str) -> Result<(String, String), String> {
+    let mut p = id.splitn(4, '/');
+    let (_, name, rtype) = (p.next(), p.next(), p.next());
+    if p.next().is_some() {
+        return Err("a set with an identifier (weighted, latency...) has no RFC 1035 form".into());
+    }
+    Ok((
+        name.unwrap_or_default().to_owned(),
+        rtype.unwrap_or_default().to_owned(),
+    ))
+}
+
+fn bind_edit(
+    texts: &mut Texts<'_>,
+    file: &Path,
+    f: &Finding,
+    live: Option<&Resource>,
+) -> Result<(), String> {
+    let text = texts.get(file).ok_or("the declared file cannot be read")?;
+    let zone = crate::config::bare(scope_of(&f.id)).to_owned();
+    let key = set_key(&f.id)?;
+    let new = match (f.state, live) {
+        (State::Missing, _) => None,
+        (_, Some(r)) => Some(bind_lines(r)?),
+        (_, None) => return Err("not in the live state".into()),
+    };
+    let out = bind_replace(&text, &zone, &key, new.as_deref())?;
+    texts.set(file, Some(out));
+    Ok(())
+}
+
 fn dns_changed(texts: &mut Texts<'_>, file: &Path, line: usize, f: &Finding) -> Result<(), String> {
     let mut text = texts.get(file).ok_or("the declared file cannot be read")?;
     if is_octodns(file, &text) {
@@ -534,6 +616,11 @@ pub fn plan(
                 }),
                 None => Err("not in the live state".into()),
             },
+            (Kind::DnsRecord, State::Changed | State::Missing, Some((file, _)))
+                if crate::declared::is_zone_file(file) =>
+            {
+                bind_edit(&mut texts, file, f, live_r).map(|()| BTreeSet::from([file.clone()]))
+            }
             (Kind::DnsRecord, State::Changed, Some((file, line))) => {
                 dns_changed(&mut texts, file, *line, f).map(|()| BTreeSet::from([file.clone()]))
             }
@@ -794,6 +881,27 @@ fn dns_new_entry(
         let t = edit::append_item(&text, "records", &item)?;
         texts.set(&path, Some(t));
         return Ok(BTreeSet::from([path]));
+    }
+    // An RFC 1035 file of the zone: the set's lines at its end.
+    let mut files = crate::declared::files(&scope.declared).unwrap_or_default();
+    files.extend(texts.plan.files.keys().cloned());
+    if let Some(path) = files.iter().find(|p| {
+        crate::declared::is_zone_file(p)
+            && pipeline::zone_of_file(p).as_deref() == Some(zone.as_str())
+    }) {
+        let lines = bind_lines(r)?;
+        let text = texts.get(path).ok_or("the zone file cannot be read")?;
+        let mut out = if text.ends_with('\n') || text.is_empty() {
+            text.clone()
+        } else {
+            format!("{text}\n")
+        };
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        texts.set(path, Some(out));
+        return Ok(BTreeSet::from([path.clone()]));
     }
     // An octoDNS file of the zone: a new top-level name.
     let mut files = crate::declared::files(&scope.declared).unwrap_or_default();

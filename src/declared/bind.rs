@@ -125,6 +125,8 @@ struct Tok {
 #[derive(Debug, Clone)]
 struct Entry {
     line: usize,
+    /// The last physical line of the entry (parentheses span several).
+    end: usize,
     blank_owner: bool,
     toks: Vec<Tok>,
 }
@@ -145,6 +147,7 @@ fn lex(text: &str) -> Result<Vec<Entry>, (usize, String)> {
             }
             let e = cur.get_or_insert(Entry {
                 line,
+                end: line,
                 blank_owner: blank,
                 toks: Vec::new(),
             });
@@ -162,6 +165,9 @@ fn lex(text: &str) -> Result<Vec<Entry>, (usize, String)> {
         match c {
             '\n' => {
                 push_tok(&mut cur, &mut tok, false, line, blank_start);
+                if let Some(e) = cur.as_mut() {
+                    e.end = line;
+                }
                 line += 1;
                 if depth == 0 {
                     if let Some(e) = cur.take() {
@@ -231,6 +237,7 @@ fn lex(text: &str) -> Result<Vec<Entry>, (usize, String)> {
                     // The entry starts here: remember its line.
                     cur = Some(Entry {
                         line,
+                        end: line,
                         blank_owner: blank_start,
                         toks: Vec::new(),
                     });
@@ -243,7 +250,8 @@ fn lex(text: &str) -> Result<Vec<Entry>, (usize, String)> {
         return Err((paren_line, "`(` is never closed".into()));
     }
     push_tok(&mut cur, &mut tok, false, line, blank_start);
-    if let Some(e) = cur.take() {
+    if let Some(mut e) = cur.take() {
+        e.end = line;
         entries.push(e);
     }
     Ok(entries)
@@ -317,6 +325,11 @@ struct State {
     sets: BTreeMap<(String, String), Set>,
     order: Vec<(String, String)>,
     depth: usize,
+    /// The physical lines (first, last) of each record of each set, in the
+    /// top-level file only.
+    spans: RecordLines,
+    /// Whether `$INCLUDE` files are read (not when only spans are wanted).
+    follow: bool,
 }
 
 fn parse_file(path: &Path, shown: &str, text: &str, st: &mut State) -> Result<(), InputError> {
@@ -337,6 +350,7 @@ fn parse_file(path: &Path, shown: &str, text: &str, st: &mut State) -> Result<()
                         parse_ttl(&t).ok_or_else(|| err(e.line, format!("`{t}` is not a TTL")))?,
                     );
                 }
+                "$INCLUDE" if !st.follow => {}
                 "$INCLUDE" => {
                     let f = arg.ok_or_else(|| err(e.line, "`$INCLUDE` needs a file".into()))?;
                     let f = f.trim_matches('"');
@@ -441,6 +455,12 @@ fn parse_file(path: &Path, shown: &str, text: &str, st: &mut State) -> Result<()
             data.join(" ")
         };
         let key = (canonical_name(&owner), rtype);
+        if st.depth == 0 {
+            st.spans
+                .entry(key.clone())
+                .or_default()
+                .push((e.line, e.end));
+        }
         match st.sets.get_mut(&key) {
             Some(set) => set.1.push(value),
             None => {
@@ -503,6 +523,8 @@ pub fn read(path: &Path, shown: &str, zone: &str) -> Result<Read, InputError> {
         sets: BTreeMap::new(),
         order: Vec::new(),
         depth: 0,
+        spans: BTreeMap::new(),
+        follow: true,
     };
     parse_file(path, shown, &text, &mut st)?;
     let mut out = Read::default();
@@ -552,6 +574,32 @@ pub fn read(path: &Path, shown: &str, zone: &str) -> Result<Read, InputError> {
     Ok(out)
 }
 
+/// Per record set `(name, type)`, the lines `(first, last)` of its records.
+pub type RecordLines = BTreeMap<(String, String), Vec<(usize, usize)>>;
+
+/// The physical lines `(first, last)` of each record of each record set
+/// `(name, type)` in one zone file's text (`$INCLUDE`d files are not read):
+/// what `adopt` edits.
+///
+/// # Errors
+/// The text does not read.
+pub fn record_lines(text: &str, zone: &str) -> Result<RecordLines, String> {
+    let zone = canonical_name(zone);
+    let mut st = State {
+        origin: format!("{zone}."),
+        default_ttl: None,
+        last_ttl: None,
+        owner: None,
+        sets: BTreeMap::new(),
+        order: Vec::new(),
+        depth: 0,
+        spans: BTreeMap::new(),
+        follow: false,
+    };
+    parse_file(Path::new("zone"), "zone", text, &mut st).map_err(|e| e.message)?;
+    Ok(st.spans)
+}
+
 /// A value as read, for tests.
 #[cfg(test)]
 fn values(r: &Read, id: &str) -> serde_json::Value {
@@ -571,6 +619,24 @@ mod tests {
         let p = dir.path().join(format!("{zone}.zone"));
         std::fs::write(&p, text).unwrap();
         read(&p, &format!("{zone}.zone"), zone)
+    }
+
+    #[test]
+    fn record_lines_cover_parentheses() {
+        let text = "$ORIGIN example.com.\n$TTL 300\nwww IN A 192.0.2.1\n    IN A 192.0.2.2\ntxt IN TXT ( \"a\"\n  \"b\" )\nwww IN AAAA ::1\n";
+        let l = record_lines(text, "example.com").unwrap();
+        assert_eq!(
+            l[&("www.example.com".to_owned(), "A".to_owned())],
+            vec![(3, 3), (4, 4)]
+        );
+        assert_eq!(
+            l[&("txt.example.com".to_owned(), "TXT".to_owned())],
+            vec![(5, 6)]
+        );
+        assert_eq!(
+            l[&("www.example.com".to_owned(), "AAAA".to_owned())],
+            vec![(7, 7)]
+        );
     }
 
     #[test]
