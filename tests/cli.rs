@@ -659,21 +659,28 @@ fn shards_cover_every_target_once_and_merge_into_the_whole_report() {
     assert!(r.stderr.contains("expected I/N"), "{}", r.stderr);
 }
 
+/// A scope reading the Route53 zone example.com.
+fn dns_scope(dir: &Path) {
+    write(
+        &dir.join("driftgate.toml"),
+        "[[scope]]\nname = \"dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"example.com\"]\n",
+    );
+}
+
+/// One live record set of example.com, as a snapshot holds it.
+fn set(name: &str, rtype: &str, ttl: u32, values: &[&str]) -> String {
+    format!(
+        r#"{{"kind": "dns_record", "id": "example.com/{name}/{rtype}", "spec": {{"zone": "example.com", "name": "{name}", "type": "{rtype}", "ttl": {ttl}, "values": {}}}}}"#,
+        serde_json::to_string(values).unwrap()
+    )
+}
+
 #[test]
 fn adopt_rewrites_an_octodns_zone_file_in_place() {
     let d = tempfile::tempdir().unwrap();
-    write(
-        &d.path().join("driftgate.toml"),
-        "[[scope]]\nname = \"dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"example.com\"]\n",
-    );
+    dns_scope(d.path());
     let declared = "---\n# apex\n'':\n  - type: A\n    value: 192.0.2.1\n  - type: MX\n    values:\n      - exchange: mail.example.com.\n        preference: 10\nwww:\n  type: A\n  ttl: 300\n  values:\n    - 192.0.2.10\nold:\n  type: CNAME\n  value: www.example.com.\n";
     write(&d.path().join("infra/dns/example.com.yaml"), declared);
-    let set = |name: &str, rtype: &str, ttl: u32, values: &[&str]| {
-        format!(
-            r#"{{"kind": "dns_record", "id": "example.com/{name}/{rtype}", "spec": {{"zone": "example.com", "name": "{name}", "type": "{rtype}", "ttl": {ttl}, "values": {}}}}}"#,
-            serde_json::to_string(values).unwrap()
-        )
-    };
     write(
         &d.path().join("live.json"),
         &format!(
@@ -699,18 +706,9 @@ fn adopt_rewrites_an_octodns_zone_file_in_place() {
 #[test]
 fn adopt_rewrites_an_rfc1035_zone_file_in_place() {
     let d = tempfile::tempdir().unwrap();
-    write(
-        &d.path().join("driftgate.toml"),
-        "[[scope]]\nname = \"dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"example.com\"]\n",
-    );
+    dns_scope(d.path());
     let declared = "$ORIGIN example.com.\n$TTL 300\n; web front\nwww     IN A   192.0.2.10\n        IN A   192.0.2.11\nold     IN CNAME www\ntxt     IN TXT ( \"v=spf1\"\n                 \" -all\" )\n";
     write(&d.path().join("infra/example.com.zone"), declared);
-    let set = |name: &str, rtype: &str, ttl: u32, values: &[&str]| {
-        format!(
-            r#"{{"kind": "dns_record", "id": "example.com/{name}/{rtype}", "spec": {{"zone": "example.com", "name": "{name}", "type": "{rtype}", "ttl": {ttl}, "values": {}}}}}"#,
-            serde_json::to_string(values).unwrap()
-        )
-    };
     write(
         &d.path().join("live.json"),
         &format!(

@@ -27,9 +27,9 @@ fn accounts() -> (String, String) {
     (format!("{base}"), format!("{}", base + 1))
 }
 
-/// An ECS client acting in `role`'s account and `region`, as a person
+/// SDK settings acting in `role`'s account and `region`, as a person
 /// clicking in that account's console would.
-async fn ecs_as(role: &str, region: &str) -> Client {
+async fn as_role(role: &str, region: &str) -> aws_config::SdkConfig {
     let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint())
         .region(aws_config::Region::new(region.to_owned()))
@@ -43,11 +43,13 @@ async fn ecs_as(role: &str, region: &str) -> Client {
         .configure(&base)
         .build()
         .await;
-    let config = base
-        .into_builder()
+    base.into_builder()
         .credentials_provider(aws_sdk_ecs::config::SharedCredentialsProvider::new(assumed))
-        .build();
-    Client::new(&config)
+        .build()
+}
+
+async fn ecs_as(role: &str, region: &str) -> Client {
+    Client::new(&as_role(role, region).await)
 }
 
 /// A cluster with one EC2-launched service running `image`.
@@ -278,24 +280,7 @@ fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
 
 /// A Route53 client acting in `role`'s account.
 async fn route53_as(role: &str) -> aws_sdk_route53::Client {
-    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await;
-    let assumed = AssumeRoleProvider::builder(role)
-        .session_name("clickops")
-        .configure(&base)
-        .build()
-        .await;
-    let config = base
-        .into_builder()
-        .credentials_provider(aws_sdk_ecs::config::SharedCredentialsProvider::new(assumed))
-        .build();
-    aws_sdk_route53::Client::new(&config)
+    aws_sdk_route53::Client::new(&as_role(role, "us-east-1").await)
 }
 
 /// A zone with one A record set; returns the zone's id.
