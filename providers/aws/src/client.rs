@@ -5,6 +5,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use driftgate_model::http;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::Mutex;
@@ -19,29 +20,56 @@ pub struct AwsTarget {
     pub external_id: Option<String>,
 }
 
+/// The longest one SDK call may take, its retries included.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The session name driftgate's assumed-role sessions carry: CloudTrail
 /// shows it beside every call driftgate makes.
 pub const SESSION_NAME: &str = "driftgate";
 
+/// The ECS client driftgate reads with: the shared configuration, and
+/// [`WholeAnswer`](crate::whole::WholeAnswer) so a cut-short answer is retried, never counted.
+#[must_use]
+pub fn ecs(config: &SdkConfig) -> aws_sdk_ecs::Client {
+    aws_sdk_ecs::Client::from_conf(
+        aws_sdk_ecs::config::Builder::from(config)
+            .interceptor(crate::whole::WholeAnswer)
+            .build(),
+    )
+}
+
+/// The Route53 client driftgate reads with (see [`ecs`]).
+#[must_use]
+pub fn route53(config: &SdkConfig) -> aws_sdk_route53::Client {
+    aws_sdk_route53::Client::from_conf(
+        aws_sdk_route53::config::Builder::from(config)
+            .interceptor(crate::whole::WholeAnswer)
+            .build(),
+    )
+}
+
 /// The SDK configuration for a target: the standard credential chain
 /// (environment, profiles, SSO, IMDS), the region, `AWS_ENDPOINT_URL` (read by
 /// aws-config itself), and bounded time: an unreachable endpoint fails within
-/// seconds, and throttling is retried with exponential backoff and jitter.
+/// seconds. Retries are the SDK's *standard* mode with the numbers every other
+/// client of driftgate uses ([`driftgate_model::http`]): five attempts,
+/// exponential backoff from 200 ms capped at 5 s, full jitter; throttling,
+/// 5xx, timeouts, dropped connections and answers that are not whole are retried.
 pub async fn sdk_config(target: &AwsTarget) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .read_timeout(Duration::from_secs(20))
-                .operation_attempt_timeout(Duration::from_secs(25))
-                .operation_timeout(Duration::from_secs(60))
+                .connect_timeout(http::CONNECT_TIMEOUT)
+                .read_timeout(http::ATTEMPT_TIMEOUT)
+                .operation_attempt_timeout(http::ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
                 .build(),
         )
         .retry_config(
             RetryConfig::standard()
-                .with_max_attempts(5)
-                .with_initial_backoff(Duration::from_millis(200))
-                .with_max_backoff(Duration::from_secs(5)),
+                .with_max_attempts(http::ATTEMPTS)
+                .with_initial_backoff(http::BASE_BACKOFF)
+                .with_max_backoff(http::MAX_BACKOFF),
         );
     if let Some(region) = &target.region {
         loader = loader.region(Region::new(region.clone()));

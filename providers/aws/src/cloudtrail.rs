@@ -93,6 +93,7 @@ impl CloudTrail {
                     &[("x-amz-target", TARGET)],
                     body.to_string(),
                     error_of,
+                    crate::whole::cloudtrail,
                 )
                 .await?;
             let page: Value = serde_json::from_str(&text).map_err(|e| {

@@ -14,6 +14,9 @@ where
     let text = chain(err);
     let kind = match err {
         SdkError::TimeoutError(_) => ErrorKind::Unreachable,
+        // A success status whose body did not parse, or was not whole
+        // (crate::whole): retried by the SDK, then this.
+        SdkError::ResponseError(_) => ErrorKind::Malformed,
         SdkError::DispatchFailure(d) => {
             if d.is_timeout() || d.is_io() {
                 ErrorKind::Unreachable

@@ -7,6 +7,7 @@
 //! - [`ec2`]: security groups through the EC2 Query API (SigV4-signed).
 //! - [`signed`]: SigV4-signed requests for the APIs called without an SDK.
 //! - [`route53`]: Route53 hosted zones' record sets.
+//! - [`whole`]: the check that an answer is whole before it counts.
 //! - [`error`]: SDK failures mapped into [`driftgate_model::ProviderError`].
 //! - [`raw`]: an interceptor that keeps the JSON body each read call returned,
 //!   so a resource's spec carries every field the API returned, in the API's
@@ -20,6 +21,7 @@ pub mod error;
 pub mod raw;
 pub mod route53;
 pub mod signed;
+pub mod whole;
 
 pub use aws_config::SdkConfig;
 pub use client::{AwsTarget, sdk_config};

@@ -1,21 +1,22 @@
 //! Signed AWS requests without a service SDK: SigV4 by aws-sigv4 with the
-//! credentials aws-config resolves, sent by reqwest, retried with backoff and
-//! jitter. The EC2 Query API and CloudTrail's JSON API go through here; both
-//! would otherwise cost a heavy SDK crate for one read call each.
+//! credentials aws-config resolves, sent by reqwest under the shared HTTP
+//! policy ([`driftgate_model::http`]: timeouts, retries with full jitter,
+//! whole answers). The EC2 Query API and CloudTrail's JSON API go through
+//! here; both would otherwise cost a heavy SDK crate for one read call each.
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
-use driftgate_model::error::chain;
+use driftgate_model::http::{self, Verdict};
 use driftgate_model::{ErrorKind, ProviderError};
-use std::time::{Duration, SystemTime};
-
-/// How many times a throttled or failing call is tried.
-pub const ATTEMPTS: u32 = 5;
+use std::time::SystemTime;
 
 /// The code and message of an error answer, by the protocol's own format.
 pub type ErrorOf = fn(&str) -> Option<(String, String)>;
+
+/// Whether a success answer is whole (see [`crate::whole`]).
+pub type WholeOf = fn(&str) -> Result<(), String>;
 
 /// A client for one AWS service in one region.
 #[derive(Debug, Clone)]
@@ -38,14 +39,9 @@ impl SignedClient {
             || format!("https://{service}.{region}.amazonaws.com/"),
             |u| format!("{}/", u.trim_end_matches('/')),
         );
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("the HTTP client builds");
         SignedClient {
             config: config.clone(),
-            http,
+            http: http::client(),
             endpoint,
             region,
             service,
@@ -56,10 +52,12 @@ impl SignedClient {
         ProviderError::new(kind, self.service, operation, message)
     }
 
-    /// POSTs `body`, signed; returns the answer's body.
+    /// POSTs `body`, signed anew for each attempt; returns the answer's body
+    /// once it is a whole success answer.
     ///
     /// # Errors
-    /// No credentials, an unreachable endpoint, or an error answer past retries.
+    /// No credentials, an unreachable endpoint, an error answer, or an
+    /// answer that is not whole, past retries.
     pub async fn post(
         &self,
         operation: &str,
@@ -67,6 +65,7 @@ impl SignedClient {
         extra_headers: &[(&str, &str)],
         body: String,
         error_of: ErrorOf,
+        whole: WholeOf,
     ) -> Result<String, ProviderError> {
         let provider = self.config.credentials_provider().ok_or_else(|| {
             self.err(
@@ -90,9 +89,7 @@ impl SignedClient {
             .and_then(|r| r.split('/').next())
             .unwrap_or_default()
             .to_owned();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
+        let request = || {
             let params = v4::SigningParams::builder()
                 .identity(&identity)
                 .region(&self.region)
@@ -122,38 +119,35 @@ impl SignedClient {
             for (k, v) in instructions.headers() {
                 req = req.header(k, v);
             }
-            let resp = req.send().await.map_err(|e| {
-                let kind = if e.is_connect() || e.is_timeout() {
-                    ErrorKind::Unreachable
-                } else {
-                    ErrorKind::Other
+            Ok(req)
+        };
+        let judge = |answer: &http::Answer| {
+            let text = answer.text();
+            if answer.status == 200 {
+                return match whole(&text) {
+                    Ok(()) => Verdict::Done(text.into_owned()),
+                    Err(why) => Verdict::Retry(self.err(ErrorKind::Malformed, operation, why)),
                 };
-                self.err(kind, operation, chain(&e))
-            })?;
-            let status = resp.status().as_u16();
-            let text = resp
-                .text()
-                .await
-                .map_err(|e| self.err(ErrorKind::Unreachable, operation, chain(&e)))?;
-            if status == 200 {
-                return Ok(text);
             }
-            let (code, message) =
-                error_of(&text).unwrap_or_else(|| (format!("HTTP {status}"), String::new()));
-            let kind = crate::error::kind_of_code(&code);
-            let retryable = kind == ErrorKind::Throttled || status >= 500;
-            if retryable && attempt < ATTEMPTS {
-                let base = 200u64 << attempt.min(5);
-                let jitter = u64::from(
-                    SystemTime::now()
-                        .duration_since(SystemTime::UNIX_EPOCH)
-                        .map_or(0, |d| d.subsec_nanos())
-                        % 1000,
-                );
-                tokio::time::sleep(Duration::from_millis(base * (500 + jitter) / 1000)).await;
-                continue;
+            let (code, message) = error_of(&text)
+                .unwrap_or_else(|| (format!("HTTP {}", answer.status), String::new()));
+            let kind = match crate::error::kind_of_code(&code) {
+                ErrorKind::Other => http::status_kind(answer.status),
+                k => k,
+            };
+            let e = self.err(
+                kind,
+                operation,
+                format!("{code}: {message}")
+                    .trim_end_matches(": ")
+                    .to_owned(),
+            );
+            if kind == ErrorKind::Throttled || http::retryable_status(answer.status) {
+                Verdict::Retry(e)
+            } else {
+                Verdict::Fail(e)
             }
-            return Err(self.err(kind, operation, format!("{code}: {message}")));
-        }
+        };
+        http::call(self.service, operation, request, judge).await
     }
 }

@@ -35,6 +35,11 @@ pub enum ErrorKind {
     NotFound,
     /// The cloud answered something driftgate does not understand.
     Unsupported,
+    /// A success answer that is not whole: cut short, empty, or missing a
+    /// field the API always sends. Retried, then this.
+    Malformed,
+    /// The scan's deadline (`[scan] timeout`, `--timeout`) passed first.
+    Deadline,
     /// Anything else.
     Other,
 }
@@ -77,6 +82,8 @@ impl ProviderError {
             ErrorKind::Unreachable => "unreachable",
             ErrorKind::NotFound => "not found",
             ErrorKind::Unsupported => "unsupported response",
+            ErrorKind::Malformed => "malformed answer",
+            ErrorKind::Deadline => "deadline exceeded",
             ErrorKind::Other => "error",
         }
     }
@@ -85,7 +92,23 @@ impl ProviderError {
     #[must_use]
     pub fn hint(&self) -> &'static str {
         let azure = self.service.starts_with("azure");
+        let gcp = self.service.starts_with("gcp");
         match (self.kind, azure) {
+            (ErrorKind::Malformed, _) => {
+                "the answer was cut short or malformed past retries (a proxy or the network?): run again"
+            }
+            (ErrorKind::Deadline, _) => {
+                "the scan's deadline passed first: raise [scan] timeout or --timeout, or narrow the scope"
+            }
+            (ErrorKind::Unauthenticated, false) if gcp => {
+                "no GCP token: run `gcloud auth application-default login`, or set DRIFTGATE_GCP_TOKEN"
+            }
+            (ErrorKind::PermissionDenied, false) if gcp => {
+                "the identity lacks a read role on the project: see the GCP role in the README"
+            }
+            (ErrorKind::Unreachable, false) if gcp => {
+                "the endpoint could not be reached: check the network and `endpoint` in [scope.gcp]"
+            }
             (ErrorKind::Unauthenticated, false) => {
                 "no credentials: set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
             }

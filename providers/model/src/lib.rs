@@ -12,6 +12,8 @@
 //! - [`dns`]: DNS names and record ids, spelled one way everywhere.
 //! - [`firewall`]: firewall rules, one per effective rule, and their ids.
 //! - [`error`]: [`ProviderError`], shared across providers.
+//! - `http` (feature `http`): the timeouts, retries and whole-answer checks
+//!   every cloud client shares.
 //! - `replay` (feature `replay`): a loopback HTTP server that providers'
 //!   tests answer from recorded API responses.
 //! - [`fake`]: an in-memory provider and the conformance checks every provider must pass.
@@ -21,6 +23,8 @@ pub mod error;
 pub mod fake;
 pub mod finding;
 pub mod firewall;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod kind;
 pub mod provider;
 #[cfg(feature = "replay")]

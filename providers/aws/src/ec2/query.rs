@@ -48,6 +48,7 @@ impl Ec2Query {
                 &[],
                 body.finish(),
                 super::xml::error,
+                crate::whole::ec2,
             )
             .await
     }

@@ -29,7 +29,7 @@ impl EcsProvider {
     #[must_use]
     pub fn new(config: &aws_config::SdkConfig, clusters: Vec<String>) -> Self {
         EcsProvider {
-            client: aws_sdk_ecs::Client::new(config),
+            client: crate::client::ecs(config),
             clusters,
         }
     }

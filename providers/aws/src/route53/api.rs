@@ -2,7 +2,7 @@
 
 use crate::error::classify;
 use aws_sdk_route53::types::{ResourceRecordSet, RrType};
-use driftgate_model::ProviderError;
+use driftgate_model::{ErrorKind, ProviderError};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -118,7 +118,14 @@ pub async fn record_sets(
             break;
         }
         let (Some(name), Some(rtype)) = (page.next_record_name(), page.next_record_type()) else {
-            break;
+            // More pages, but no way to ask for them: never take this
+            // page as the last one.
+            return Err(ProviderError::new(
+                ErrorKind::Malformed,
+                "route53",
+                "ListResourceRecordSets",
+                "the answer says IsTruncated but names no NextRecordName/NextRecordType",
+            ));
         };
         let next = (
             name.to_owned(),
@@ -126,8 +133,16 @@ pub async fn record_sets(
             page.next_record_identifier().map(str::to_owned),
         );
         if start.as_ref() == Some(&next) {
-            // The same page again: stop rather than loop forever.
-            break;
+            // The same page again: neither loop forever nor stop short.
+            return Err(ProviderError::new(
+                ErrorKind::Malformed,
+                "route53",
+                "ListResourceRecordSets",
+                format!(
+                    "the next page starts where this one did ({name} {rtype}): the listing does not advance",
+                    rtype = rtype.as_str()
+                ),
+            ));
         }
         start = Some(next);
     }

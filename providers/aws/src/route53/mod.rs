@@ -17,7 +17,7 @@ pub async fn zone_ids(
     config: &aws_config::SdkConfig,
     zone: &str,
 ) -> Result<Vec<String>, driftgate_model::ProviderError> {
-    api::zone_ids(&aws_sdk_route53::Client::new(config), zone).await
+    api::zone_ids(&crate::client::route53(config), zone).await
 }
 
 #[cfg(test)]
@@ -37,7 +37,7 @@ impl Route53Provider {
     #[must_use]
     pub fn new(config: &aws_config::SdkConfig, zones: Vec<String>) -> Self {
         Route53Provider {
-            client: aws_sdk_route53::Client::new(config),
+            client: crate::client::route53(config),
             zones,
         }
     }

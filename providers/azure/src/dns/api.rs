@@ -1,16 +1,12 @@
 //! The Azure DNS REST calls: GET only.
 
 use crate::TokenSource;
-use driftgate_model::error::chain;
+use driftgate_model::http;
 use driftgate_model::{ErrorKind, ProviderError};
 use serde_json::Value;
-use std::time::Duration;
 
 /// The Azure DNS API version driftgate speaks.
 pub const API_VERSION: &str = "2018-05-01";
-
-/// How many times a throttled (429) or failing (5xx) call is tried.
-pub const ATTEMPTS: u32 = 4;
 
 /// Pages a record set listing, following `nextLink` until it is absent.
 ///
@@ -42,8 +38,11 @@ pub async fn list(
     Ok(out)
 }
 
+const SERVICE: &str = "azure-dns";
+const OPERATION: &str = "RecordSets_ListByDnsZone";
+
 fn err(kind: ErrorKind, message: String) -> ProviderError {
-    ProviderError::new(kind, "azure-dns", "RecordSets_ListByDnsZone", message)
+    ProviderError::new(kind, SERVICE, OPERATION, message)
 }
 
 async fn get(
@@ -52,80 +51,21 @@ async fn get(
     url: &str,
 ) -> Result<Value, ProviderError> {
     let bearer = token.token().await?;
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let resp = http
-            .get(url)
-            .bearer_auth(&bearer)
-            .send()
-            .await
-            .map_err(|e| {
-                let kind = if e.is_timeout() || e.is_connect() {
-                    ErrorKind::Unreachable
-                } else {
-                    ErrorKind::Other
-                };
-                err(kind, chain(&e))
-            })?;
-        let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| err(ErrorKind::Unreachable, chain(&e)))?;
-        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        if (200..300).contains(&status) {
-            if json.is_null() {
-                return Err(err(
-                    ErrorKind::Unsupported,
-                    "the response is not JSON".into(),
-                ));
-            }
-            return Ok(json);
-        }
-        let code = json
-            .pointer("/error/code")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let message = json
-            .pointer("/error/message")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let kind = match status {
-            401 => ErrorKind::Unauthenticated,
-            403 => ErrorKind::PermissionDenied,
-            404 => ErrorKind::NotFound,
-            429 => ErrorKind::Throttled,
-            _ => ErrorKind::Other,
-        };
-        let retryable = status == 429 || status >= 500;
-        if retryable && attempt < ATTEMPTS {
-            let backoff = retry_after.map_or_else(|| backoff(attempt), Duration::from_secs);
-            tokio::time::sleep(backoff.min(Duration::from_secs(30))).await;
-            continue;
-        }
-        return Err(err(
-            kind,
-            format!("HTTP {status} {code}: {message}")
-                .trim_end_matches(": ")
-                .to_owned(),
-        ));
-    }
+    http::call(
+        SERVICE,
+        OPERATION,
+        || Ok(http.get(url).bearer_auth(&bearer)),
+        |answer| http::rest_json(SERVICE, OPERATION, answer, whole_page),
+    )
+    .await
 }
 
-/// Exponential backoff with jitter: 200 ms, 400 ms, 800 ms ... times 0.5-1.5.
-fn backoff(attempt: u32) -> Duration {
-    let base = 200u64 << attempt.min(6);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let jitter = 500 + u64::from(nanos % 1000);
-    Duration::from_millis(base * jitter / 1000)
+/// A record set page is whole: a `value` list (`nextLink` absent on the
+/// last page), as the API documents even for an empty zone.
+fn whole_page(v: &Value) -> Result<(), String> {
+    if v.get("value").is_some_and(Value::is_array) {
+        Ok(())
+    } else {
+        Err("the answer has no `value` list".into())
+    }
 }

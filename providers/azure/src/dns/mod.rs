@@ -40,13 +40,8 @@ impl AzureDnsProvider {
         resource_group: &str,
         zones: Vec<String>,
     ) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(3))
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .expect("the HTTP client builds");
         AzureDnsProvider {
-            http,
+            http: driftgate_model::http::client(),
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             token,
             subscription: subscription.to_owned(),

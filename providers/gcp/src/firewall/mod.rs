@@ -6,17 +6,14 @@ mod replay_tests;
 
 use crate::TokenSource;
 use driftgate_model::firewall::{gcp_rule, network_name};
+use driftgate_model::http;
 use driftgate_model::provider::scope_key;
 use driftgate_model::{ErrorKind, Kind, Provider, ProviderError, ScanResult, Unchecked};
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The Compute Engine API's public endpoint.
 pub const COMPUTE_ENDPOINT: &str = "https://compute.googleapis.com";
-
-/// How many times a throttled (429) or failing (5xx) call is tried.
-pub const ATTEMPTS: u32 = 4;
 
 /// The firewall provider for one project.
 #[derive(Debug, Clone)]
@@ -40,13 +37,8 @@ impl GcpFirewallProvider {
         project: &str,
         networks: Vec<String>,
     ) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("the HTTP client builds");
         GcpFirewallProvider {
-            http,
+            http: http::client(),
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             token,
             project: project.to_owned(),
@@ -96,56 +88,33 @@ impl GcpFirewallProvider {
         query: &[(&str, String)],
         token: &str,
     ) -> Result<Value, ProviderError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut full = url.to_owned();
-            for (i, (k, v)) in query.iter().enumerate() {
-                full.push(if i == 0 { '?' } else { '&' });
-                full.push_str(k);
-                full.push('=');
-                full.push_str(&encode(v));
-            }
-            let resp = self
-                .http
-                .get(&full)
-                .bearer_auth(token)
-                .send()
-                .await
-                .map_err(|e| {
-                    let kind = if e.is_connect() || e.is_timeout() {
-                        ErrorKind::Unreachable
-                    } else {
-                        ErrorKind::Other
-                    };
-                    err(kind, e.to_string())
-                })?;
-            let status = resp.status().as_u16();
-            let bytes = resp
-                .bytes()
-                .await
-                .map_err(|e| err(ErrorKind::Unreachable, e.to_string()))?;
-            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            if status == 200 {
-                return Ok(body);
-            }
-            let message = body
-                .pointer("/error/message")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let kind = match status {
-                401 => ErrorKind::Unauthenticated,
-                403 => ErrorKind::PermissionDenied,
-                404 => ErrorKind::NotFound,
-                429 => ErrorKind::Throttled,
-                _ => ErrorKind::Other,
-            };
-            if (status == 429 || status >= 500) && attempt < ATTEMPTS {
-                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-                continue;
-            }
-            return Err(err(kind, format!("HTTP {status}: {message}")));
+        let mut full = url.to_owned();
+        for (i, (k, v)) in query.iter().enumerate() {
+            full.push(if i == 0 { '?' } else { '&' });
+            full.push_str(k);
+            full.push('=');
+            full.push_str(&encode(v));
         }
+        http::call(
+            "gcp-compute",
+            "firewalls.list",
+            || Ok(self.http.get(&full).bearer_auth(token)),
+            |answer| http::rest_json("gcp-compute", "firewalls.list", answer, whole_list),
+        )
+        .await
+    }
+}
+
+/// A `firewalls.list` answer is whole: a `compute#firewallList` (whose
+/// `items` is left out when there are none, as the API documents) with
+/// `items` a list where present.
+fn whole_list(v: &Value) -> Result<(), String> {
+    if v.get("kind").and_then(Value::as_str) != Some("compute#firewallList") {
+        return Err("the answer is not a `compute#firewallList`".into());
+    }
+    match v.get("items") {
+        None | Some(Value::Array(_)) => Ok(()),
+        Some(_) => Err("the answer's `items` is not a list".into()),
     }
 }
 
