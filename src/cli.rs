@@ -65,6 +65,11 @@ pub enum Command {
         /// Check only these scopes (repeatable).
         #[arg(long = "scope")]
         scopes: Vec<String>,
+        /// The scan's deadline (e.g. 300, 90s, 5m; default: `[scan] timeout`,
+        /// else 5m): what is unread when it passes is unchecked, the report
+        /// is still written, and the exit code is 2.
+        #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+        timeout: Option<std::time::Duration>,
         /// Also write a format to a file (repeatable): `--output junit=report.xml`.
         #[arg(long = "output", short = 'o', value_name = "FORMAT=PATH", value_parser = parse_output)]
         outputs: Vec<(Format, PathBuf)>,
@@ -95,6 +100,11 @@ pub enum Command {
         output: PathBuf,
         #[arg(long = "scope")]
         scopes: Vec<String>,
+        /// The scan's deadline (e.g. 300, 90s, 5m; default: `[scan] timeout`,
+        /// else 5m): what is unread when it passes is unchecked, the report
+        /// is still written, and the exit code is 2.
+        #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+        timeout: Option<std::time::Duration>,
     },
     /// Merge the JSON reports of `check --shard` runs into one report and
     /// one exit code.
@@ -133,6 +143,11 @@ pub enum Command {
         live: Option<PathBuf>,
         #[arg(long = "scope")]
         scopes: Vec<String>,
+        /// The scan's deadline (e.g. 300, 90s, 5m; default: `[scan] timeout`,
+        /// else 5m): what is unread when it passes is unchecked, the report
+        /// is still written, and the exit code is 2.
+        #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+        timeout: Option<std::time::Duration>,
         /// Only resources whose id matches this glob (repeatable).
         #[arg(long = "resource", value_name = "GLOB")]
         resources: Vec<String>,
@@ -153,5 +168,10 @@ pub enum Command {
         force: bool,
         #[arg(long = "scope")]
         scopes: Vec<String>,
+        /// The scan's deadline (e.g. 300, 90s, 5m; default: `[scan] timeout`,
+        /// else 5m): what is unread when it passes is unchecked, the report
+        /// is still written, and the exit code is 2.
+        #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+        timeout: Option<std::time::Duration>,
     },
 }

@@ -105,6 +105,8 @@ enum DateText {
 struct RawScan {
     /// How many targets (scope x region, project, subscription) are read at once.
     concurrency: Option<Spanned<i64>>,
+    /// The scan's deadline: whole seconds, or a string such as "90s", "5m".
+    timeout: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -389,10 +391,49 @@ pub struct Config {
     pub secrets: SecretPolicy,
     /// How many targets are read at once.
     pub concurrency: usize,
+    /// The scan's deadline: what is unread when it passes is unchecked.
+    pub timeout: std::time::Duration,
 }
 
 /// Targets read at once when the config does not say.
 pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// The scan's deadline when neither the config nor `--timeout` says: long
+/// enough for a 100,000-record zone at Route53's five requests a second,
+/// short enough that a stalled API fails a CI job well inside its own limit.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// A duration as `[scan] timeout` and `--timeout` take it: whole seconds
+/// (`300`), or a number with a unit `s`, `m` or `h` (`90s`, `5m`, `1h`).
+///
+/// # Errors
+/// Anything else, or zero, or more than a day.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (&t[..i], t[i..].trim()),
+        None => (t, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration: expected e.g. 300, 90s, 5m or 1h"))?;
+    let secs = match unit {
+        "s" | "sec" => n,
+        "m" | "min" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => {
+            return Err(format!(
+                "`{s}` is not a duration: expected e.g. 300, 90s, 5m or 1h"
+            ));
+        }
+    };
+    if secs == 0 || secs > 86_400 {
+        return Err(format!(
+            "`{s}`: a timeout must be between 1 second and 24 hours"
+        ));
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
 
 impl Config {
     /// Reads and validates a config file against today's date.
@@ -764,6 +805,17 @@ impl Config {
             },
             None => DEFAULT_CONCURRENCY,
         };
+        let timeout = match raw.scan.timeout {
+            Some(t) => {
+                let text = match t.get_ref() {
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                parse_duration(&text).map_err(|m| at(t.span().start, format!("`timeout`: {m}")))?
+            }
+            None => DEFAULT_TIMEOUT,
+        };
         Ok(Config {
             path: path.to_owned(),
             root,
@@ -771,6 +823,7 @@ impl Config {
             ignore,
             secrets: SecretPolicy::with_extra(&raw.secrets.names),
             concurrency,
+            timeout,
         })
     }
 }

@@ -375,14 +375,21 @@ fn ecs_by_region(
 /// Azure subscription), at most `config.concurrency` at once. Never fails
 /// as a whole: what could not be read is in `unchecked`, and one target's
 /// failure leaves the others' results whole.
+///
+/// The scan ends at `config.timeout` whatever is still under way: each part
+/// (one provider of one target) keeps its result the moment it finishes, and
+/// every target still unread then is unchecked ("deadline exceeded").
 pub async fn scan(config: &Config) -> ScanResult {
+    let deadline = tokio::time::Instant::now() + config.timeout;
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(config.concurrency));
+    let done: Done = Done::default();
     let mut set = tokio::task::JoinSet::new();
     let mut spawn = |task: std::pin::Pin<Box<dyn Future<Output = ScanResult> + Send>>| {
         let limit = limit.clone();
+        let done = done.clone();
         set.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("never closed");
-            task.await
+            keep(&done, task.await);
         });
     };
     for scope in &config.scopes {
@@ -404,12 +411,11 @@ pub async fn scan(config: &Config) -> ScanResult {
             let vpcs = aws.security_group_vpcs.clone();
             let qualifier = region.filter(|_| aws.multi_region());
             let prefix = aws.id_prefix.clone();
+            let done = done.clone();
             spawn(Box::pin(async move {
                 let sdk = sdk_config(&target).await;
                 let ecs = async {
-                    if clusters.is_empty() {
-                        ScanResult::default()
-                    } else {
+                    if !clusters.is_empty() {
                         let mut r = EcsProvider::new(&sdk, clusters).scan().await;
                         if let Some(q) = &qualifier {
                             r.qualify(Kind::EcsService, q);
@@ -417,31 +423,25 @@ pub async fn scan(config: &Config) -> ScanResult {
                         if let Some(p) = &prefix {
                             r.prefix(Kind::EcsService, p);
                         }
-                        r
+                        keep(&done, r);
                     }
                 };
                 let dns = async {
-                    if zones.is_empty() {
-                        ScanResult::default()
-                    } else {
+                    if !zones.is_empty() {
                         let mut r = Route53Provider::new(&sdk, zones).scan().await;
                         if let Some(p) = &prefix {
                             r.prefix(Kind::DnsRecord, p);
                         }
-                        r
+                        keep(&done, r);
                     }
                 };
                 let sgs = async {
-                    if vpcs.is_empty() {
-                        ScanResult::default()
-                    } else {
-                        SecurityGroupProvider::new(&sdk, vpcs).scan().await
+                    if !vpcs.is_empty() {
+                        keep(&done, SecurityGroupProvider::new(&sdk, vpcs).scan().await);
                     }
                 };
-                let (mut a, b, c) = tokio::join!(ecs, dns, sgs);
-                a.absorb(b);
-                a.absorb(c);
-                a
+                tokio::join!(ecs, dns, sgs);
+                ScanResult::default()
             }));
         }
     }
@@ -516,17 +516,60 @@ pub async fn scan(config: &Config) -> ScanResult {
     } else {
         None
     };
-    let mut out = ScanResult::default();
-    while let Some(part) = set.join_next().await {
-        out.absorb(part.expect("provider task panicked"));
-        if let Some(bar) = &progress {
-            bar.inc(1);
+    let all_done = async {
+        while let Some(part) = set.join_next().await {
+            part.expect("provider task panicked");
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
         }
-    }
+    };
+    let in_time = tokio::time::timeout_at(deadline, all_done).await.is_ok();
+    set.abort_all();
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    let mut out = std::mem::take(
+        &mut *done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    if !in_time {
+        mark_unread(config, &mut out);
+    }
     out.sorted()
+}
+
+/// What the parts of a scan have finished, kept as each finishes.
+type Done = std::sync::Arc<std::sync::Mutex<ScanResult>>;
+
+fn keep(done: &Done, part: ScanResult) {
+    done.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .absorb(part);
+}
+
+/// After the deadline: every target of the config that was neither read
+/// nor already reported unchecked becomes unchecked, with that reason.
+fn mark_unread(config: &Config, out: &mut ScanResult) {
+    let secs = config.timeout.as_secs();
+    for (kind, target) in config.scopes.iter().flat_map(ConfigScope::targets) {
+        let id = format!("{target}/*");
+        let read = out.scopes_read.contains(&scope_key(kind, &target));
+        let known = out.unchecked.iter().any(|u| u.kind == kind && u.id == id);
+        if !read && !known {
+            out.unchecked.push(driftgate_model::Unchecked {
+                kind,
+                id,
+                error: driftgate_model::ProviderError::new(
+                    driftgate_model::ErrorKind::Deadline,
+                    "driftgate",
+                    "scan",
+                    format!("deadline exceeded: not read within the {secs} s timeout"),
+                ),
+            });
+        }
+    }
 }
 
 /// Reads a snapshot file.

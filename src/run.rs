@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 format,
                 live,
                 scopes,
+                timeout,
                 outputs,
                 fail_on,
                 shard,
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                         format,
                         live,
                         scopes,
+                        timeout,
                         style,
                         outputs,
                         fail_on,
@@ -54,12 +56,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 config,
                 output,
                 scopes,
+                timeout,
             } => {
                 commands::snapshot::run(
                     commands::snapshot::Args {
                         config,
                         output,
                         scopes,
+                        timeout,
                     },
                     &mut out,
                 )
@@ -84,6 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 config,
                 live,
                 scopes,
+                timeout,
                 resources,
                 dry_run,
             } => {
@@ -92,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                         config,
                         live,
                         scopes,
+                        timeout,
                         resources,
                         dry_run,
                     },
@@ -104,12 +110,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 live,
                 force,
                 scopes,
+                timeout,
             } => {
                 commands::import::run(commands::import::Args {
                     config,
                     live,
                     force,
                     scopes,
+                    timeout,
                 })
                 .await
             }

@@ -13,6 +13,8 @@ pub struct Args {
     pub config: PathBuf,
     pub live: Option<PathBuf>,
     pub scopes: Vec<String>,
+    /// `--timeout`: overrides `[scan] timeout`.
+    pub timeout: Option<std::time::Duration>,
     /// Globs over resource ids; none means every drifted resource.
     pub resources: Vec<String>,
     /// Print the patch, write nothing.
@@ -25,6 +27,9 @@ pub struct Args {
 /// Bad config or declared files, a bad snapshot, a write error.
 pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let mut config = Config::load(&args.config)?;
+    if let Some(t) = args.timeout {
+        config.timeout = t;
+    }
     pipeline::select(&mut config, &args.scopes)?;
     let declared = pipeline::load_declared(&config, true)?;
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;

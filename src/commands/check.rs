@@ -12,6 +12,8 @@ pub struct Args {
     pub format: Format,
     pub live: Option<PathBuf>,
     pub scopes: Vec<String>,
+    /// `--timeout`: overrides `[scan] timeout`.
+    pub timeout: Option<std::time::Duration>,
     pub style: Style,
     /// More formats, each to a file.
     pub outputs: Vec<(Format, PathBuf)>,
@@ -27,6 +29,9 @@ pub struct Args {
 /// Bad config or declared files, a bad snapshot, a write error.
 pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let mut config = Config::load(&args.config)?;
+    if let Some(t) = args.timeout {
+        config.timeout = t;
+    }
     pipeline::select(&mut config, &args.scopes)?;
     let mut declared = pipeline::load_declared(&config, false)?;
     if let Some(shard) = args.shard {

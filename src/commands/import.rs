@@ -18,6 +18,8 @@ pub struct Args {
     pub live: Option<PathBuf>,
     pub force: bool,
     pub scopes: Vec<String>,
+    /// `--timeout`: overrides `[scan] timeout`.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// The native YAML for one live service. Secret values are already digests.
@@ -59,6 +61,9 @@ pub fn native_yaml(r: &Resource) -> anyhow::Result<String> {
 /// Bad config or declared files, a write error.
 pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
     let mut config = Config::load(&args.config)?;
+    if let Some(t) = args.timeout {
+        config.timeout = t;
+    }
     pipeline::select(&mut config, &args.scopes)?;
     let declared = pipeline::load_declared(&config, true)?;
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;

@@ -10,6 +10,8 @@ pub struct Args {
     pub config: PathBuf,
     pub output: PathBuf,
     pub scopes: Vec<String>,
+    /// `--timeout`: overrides `[scan] timeout`.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Scans and writes the snapshot. An incomplete scan is still written (its
@@ -20,6 +22,9 @@ pub struct Args {
 /// Bad config, a write error.
 pub async fn run(args: Args, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let mut config = Config::load(&args.config)?;
+    if let Some(t) = args.timeout {
+        config.timeout = t;
+    }
     pipeline::select(&mut config, &args.scopes)?;
     let live = pipeline::live_state(&config, None).await?;
     let complete = live.complete();
