@@ -301,7 +301,10 @@ pub fn load_declared(
         }
         for svc in paired.services {
             let mut resource = svc.resource;
-            normalize::mask(&mut resource, &config.secrets);
+            let odd = normalize::mask(&mut resource, &config.secrets);
+            if let Some(place) = odd.first() {
+                return Err(secret_not_a_value(config, &svc.at, place));
+            }
             out.push(DeclaredResource {
                 scope: i,
                 resource,
@@ -323,6 +326,27 @@ pub fn load_declared(
         }
     }
     Ok(out)
+}
+
+/// A declared secret written as a list or a mapping: an error at the
+/// secret's name, that never shows its content.
+fn secret_not_a_value(config: &Config, at: &str, place: &str) -> InputError {
+    let (file, line) = at.rsplit_once(':').unwrap_or((at, "1"));
+    let path = config.root.join(file);
+    let name = place.rsplit('`').nth(1).unwrap_or_default();
+    let (line, col) = std::fs::read_to_string(&path)
+        .ok()
+        .map(|text| crate::declared::locate::locate(&text, &[name.to_owned()]))
+        .filter(|(l, _)| *l > 1 || !name.is_empty())
+        .unwrap_or((line.parse().unwrap_or(1), 1));
+    InputError::new(
+        Path::new(file),
+        line,
+        col,
+        format!(
+            "{place}: a secret must be a single value (a string), not a list or a mapping; its content is not shown"
+        ),
+    )
 }
 
 /// The ECS files of a scope that reads several regions, each paired within
@@ -615,7 +639,8 @@ pub async fn live_state(config: &Config, snapshot: Option<&Path>) -> anyhow::Res
         None => scan(config).await,
     };
     for r in &mut live.resources {
-        normalize::mask(r, &config.secrets);
+        // A live secret that is not one value is masked whole all the same.
+        let _ = normalize::mask(r, &config.secrets);
     }
     Ok(live)
 }

@@ -44,6 +44,20 @@ fn unmask(v: &mut Value) -> bool {
             *s = SECRET.to_owned();
             true
         }
+        // A secret inside a longer value (a URL's password, `--token=`).
+        Value::String(s) if s.contains("***masked:") => {
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(i) = rest.find("***masked:") {
+                out.push_str(&rest[..i]);
+                out.push_str(SECRET);
+                let after = &rest[i + 10..];
+                rest = after.find("***").map_or("", |j| &after[j + 3..]);
+            }
+            out.push_str(rest);
+            *s = out;
+            true
+        }
         // Every element is visited: no short circuit.
         Value::Array(a) => a.iter_mut().map(unmask).filter(|x| *x).count() > 0,
         Value::Object(o) => o.values_mut().map(unmask).filter(|x| *x).count() > 0,

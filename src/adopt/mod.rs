@@ -97,7 +97,7 @@ impl Plan {
 
 /// Whether a shown value is a masked secret.
 fn masked(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| s.starts_with("***masked***"))
+    v.as_str().is_some_and(|s| s.contains("***masked"))
 }
 
 /// The file and line of a `declared_at`.

@@ -23,10 +23,12 @@ pub use schema::{Mode, SchemaError};
 pub use secrets::SecretPolicy;
 
 /// Masks a resource's secrets in place; run on every resource as it is read.
-pub fn mask(resource: &mut Resource, policy: &SecretPolicy) {
+/// Returns where a secret was a list or a mapping rather than one value
+/// (masked whole all the same): an error in a declared file.
+pub fn mask(resource: &mut Resource, policy: &SecretPolicy) -> Vec<String> {
     match resource.kind {
         Kind::EcsService => policy.mask_ecs(&mut resource.spec),
-        Kind::DnsRecord | Kind::FirewallRule => {}
+        Kind::DnsRecord | Kind::FirewallRule => Vec::new(),
     }
 }
 

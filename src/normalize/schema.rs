@@ -355,6 +355,29 @@ impl Walker {
                     let Some(n) = it.get(*name).and_then(Value::as_str) else {
                         return self.err(format!("a list item has no `{name}`"));
                     };
+                    if self.mode == Mode::Strict {
+                        let known = [*name, *value];
+                        if let Some(k) = it
+                            .as_object()
+                            .and_then(|o| o.keys().find(|k| !known.contains(&k.as_str())))
+                        {
+                            self.keys.push(n.to_owned());
+                            self.keys.push(k.clone());
+                            return self.err(format!(
+                                "unknown field `{k}` in the entry `{n}`{}",
+                                suggestion(k, &known)
+                            ));
+                        }
+                        if it
+                            .get(*value)
+                            .is_some_and(|v| v.is_array() || v.is_object())
+                        {
+                            self.keys.push(n.to_owned());
+                            return self.err(format!(
+                                "`{value}` of the entry `{n}` must be a single value, not a list or a mapping"
+                            ));
+                        }
+                    }
                     let val = it.get(*value).cloned().unwrap_or(Value::Null);
                     let val = match val {
                         Value::Number(n) => Value::String(n.to_string()),
@@ -531,6 +554,12 @@ pub fn memory_mib(v: &Value) -> Option<i64> {
 
 /// " (did you mean `x`?)" when a known name is close to an unknown one.
 fn suggestion(key: &str, known: &[&str]) -> String {
+    // A name far longer than any known one is no typo of it; this also
+    // keeps the search linear in the input (an 8 MB key once took 16 s).
+    let longest = known.iter().map(|k| k.len()).max().unwrap_or(0);
+    if key.len() > longest + 3 {
+        return String::new();
+    }
     let lower = key.to_lowercase();
     let best = known
         .iter()
