@@ -211,7 +211,7 @@ pub fn load_declared(
                     );
                     continue;
                 }
-                let read = declared::bind::read(&path, &shown, &zone)?;
+                let read = declared::bind::read(&path, &shown, &zone, &config.root)?;
                 for note in &read.notes {
                     eprintln!("note: {note}");
                 }

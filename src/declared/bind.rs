@@ -330,6 +330,9 @@ struct State {
     spans: RecordLines,
     /// Whether `$INCLUDE` files are read (not when only spans are wanted).
     follow: bool,
+    /// The directory `$INCLUDE` may read in (the repository: the config
+    /// file's directory), canonical.
+    root: Option<PathBuf>,
 }
 
 fn parse_file(path: &Path, shown: &str, text: &str, st: &mut State) -> Result<(), InputError> {
@@ -357,12 +360,10 @@ fn parse_file(path: &Path, shown: &str, text: &str, st: &mut State) -> Result<()
                     if st.depth >= 8 {
                         return Err(err(e.line, "`$INCLUDE` nested too deep".into()));
                     }
-                    let inc: PathBuf = path.parent().unwrap_or(Path::new(".")).join(f);
+                    let inc = confined(path, f, st.root.as_deref())
+                        .map_err(|why| err(e.line, format!("`$INCLUDE {f}`: {why}")))?;
                     let inc_text = std::fs::read_to_string(&inc).map_err(|x| {
-                        err(
-                            e.line,
-                            format!("cannot read `$INCLUDE` file {}: {x}", inc.display()),
-                        )
+                        err(e.line, format!("cannot read `$INCLUDE` file {f}: {x}"))
                     })?;
                     let saved = (st.origin.clone(), st.owner.clone());
                     if let Some(o) = e.toks.get(2) {
@@ -507,11 +508,35 @@ fn generic_rdata(rtype: &str, rest: &[String]) -> Result<String, String> {
     }
 }
 
-/// Reads a zone file of `zone`.
+/// The file an `$INCLUDE` names, relative to the including file, if it lies
+/// inside `root` (the repository). Declared files come from pull requests:
+/// an include must not read `/etc/passwd` or `../../secrets` into a report.
+fn confined(including: &Path, name: &str, root: Option<&Path>) -> Result<PathBuf, String> {
+    if Path::new(name).is_absolute() {
+        return Err("an absolute path is refused: includes stay inside the repository".into());
+    }
+    let inc = including.parent().unwrap_or(Path::new(".")).join(name);
+    let Some(root) = root else {
+        return Ok(inc);
+    };
+    let real = inc
+        .canonicalize()
+        .map_err(|x| format!("cannot read the included file: {x}"))?;
+    if !real.starts_with(root) {
+        return Err(format!(
+            "the file lies outside the repository ({}); refused",
+            root.display()
+        ));
+    }
+    Ok(real)
+}
+
+/// Reads a zone file of `zone`; `$INCLUDE` may read only files under `root`.
 ///
 /// # Errors
-/// Anything malformed, at its line; a record outside the zone.
-pub fn read(path: &Path, shown: &str, zone: &str) -> Result<Read, InputError> {
+/// Anything malformed, at its line; a record outside the zone; an include
+/// outside `root`.
+pub fn read(path: &Path, shown: &str, zone: &str, root: &Path) -> Result<Read, InputError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| InputError::new(Path::new(shown), 1, 1, format!("cannot read: {e}")))?;
     let zone = canonical_name(zone);
@@ -525,6 +550,9 @@ pub fn read(path: &Path, shown: &str, zone: &str) -> Result<Read, InputError> {
         depth: 0,
         spans: BTreeMap::new(),
         follow: true,
+        root: Some(root.canonicalize().map_err(|e| {
+            InputError::new(Path::new(shown), 1, 1, format!("cannot resolve the repository: {e}"))
+        })?),
     };
     parse_file(path, shown, &text, &mut st)?;
     let mut out = Read::default();
@@ -595,6 +623,7 @@ pub fn record_lines(text: &str, zone: &str) -> Result<RecordLines, String> {
         depth: 0,
         spans: BTreeMap::new(),
         follow: false,
+        root: None,
     };
     parse_file(Path::new("zone"), "zone", text, &mut st).map_err(|e| e.message)?;
     Ok(st.spans)
@@ -618,7 +647,44 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(format!("{zone}.zone"));
         std::fs::write(&p, text).unwrap();
-        read(&p, &format!("{zone}.zone"), zone)
+        read(&p, &format!("{zone}.zone"), zone, dir.path())
+    }
+
+    #[test]
+    fn includes_stay_inside_the_repository() {
+        let top = tempfile::tempdir().unwrap();
+        let repo = top.path().join("repo");
+        std::fs::create_dir_all(repo.join("zones/parts")).unwrap();
+        std::fs::write(
+            top.path().join("outside.zone"),
+            "topsecret-value IN TXT \"stolen\"\n",
+        )
+        .unwrap();
+        std::fs::write(repo.join("zones/parts/www.inc"), "www 300 IN A 192.0.2.7\n").unwrap();
+        let main = repo.join("zones/example.com.zone");
+        let read_with = |include: &str| {
+            std::fs::write(&main, format!("$ORIGIN example.com.\n$INCLUDE {include}\n$TTL 300\n")).unwrap();
+            read(&main, "zones/example.com.zone", "example.com", &repo)
+        };
+        let ok = read_with("parts/www.inc").unwrap();
+        assert_eq!(values(&ok, "example.com/www.example.com/A"), json!(["192.0.2.7"]));
+        for bad in ["../../outside.zone", "/etc/hostname"] {
+            let e = read_with(bad).unwrap_err();
+            let text = e.to_string();
+            assert!(text.starts_with("zones/example.com.zone:2:1: "), "{text}");
+            assert!(
+                text.contains("outside the repository") || text.contains("absolute path"),
+                "{text}"
+            );
+            assert!(!text.contains("topsecret") && !text.contains("stolen"), "{text}");
+        }
+        // A symlink out of the repository is followed to where it really is.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(top.path().join("outside.zone"), repo.join("zones/link.inc")).unwrap();
+            let e = read_with("link.inc").unwrap_err().to_string();
+            assert!(e.contains("outside the repository"), "{e}");
+        }
     }
 
     #[test]

@@ -164,7 +164,7 @@ fn bind(
     std::collections::BTreeMap<String, (i64, Value)>,
     Vec<String>,
 ) {
-    let r = super::bind::read(&corpus("dns-bind").join(file), file, zone)
+    let r = super::bind::read(&corpus("dns-bind").join(file), file, zone, &corpus("dns-bind"))
         .unwrap_or_else(|e| panic!("{e}"));
     let recs = r
         .records
@@ -183,7 +183,7 @@ fn bind(
 }
 
 fn bind_err(file: &str, zone: &str) -> String {
-    super::bind::read(&corpus("dns-bind").join(file), file, zone)
+    super::bind::read(&corpus("dns-bind").join(file), file, zone, &corpus("dns-bind"))
         .unwrap_err()
         .to_string()
 }
