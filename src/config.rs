@@ -441,9 +441,7 @@ impl Config {
     /// # Errors
     /// Anything wrong in the file, at its place.
     pub fn load(path: &Path) -> Result<Config, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            InputError::new(path, 1, 1, format!("cannot read the config file: {e}"))
-        })?;
+        let text = crate::input::read_text(path, path)?;
         Config::parse(path, &text, today())
     }
 

@@ -20,6 +20,7 @@ pub mod config;
 pub mod declared;
 pub mod diff;
 pub mod error;
+pub mod input;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;

@@ -601,8 +601,7 @@ fn mark_unread(config: &Config, out: &mut ScanResult) {
 /// # Errors
 /// A file that cannot be read, is not JSON, or is not a snapshot.
 pub fn read_snapshot(path: &Path) -> Result<ScanResult, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(path, 1, 1, format!("cannot read the snapshot: {e}")))?;
+    let text = crate::input::read_text(path, path)?;
     let snap: Snapshot = serde_json::from_str(&text).map_err(|e| {
         InputError::new(
             path,

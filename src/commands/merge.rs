@@ -22,8 +22,7 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let mut reports = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", p.display()))?;
+        let text = crate::input::read_text(p, p)?;
         let r: Report = serde_json::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "{}:{}:{}: not a driftgate JSON report: {e}",

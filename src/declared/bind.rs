@@ -362,9 +362,8 @@ fn parse_file(path: &Path, shown: &str, text: &str, st: &mut State) -> Result<()
                     }
                     let inc = confined(path, f, st.root.as_deref())
                         .map_err(|why| err(e.line, format!("`$INCLUDE {f}`: {why}")))?;
-                    let inc_text = std::fs::read_to_string(&inc).map_err(|x| {
-                        err(e.line, format!("cannot read `$INCLUDE` file {f}: {x}"))
-                    })?;
+                    let inc_shown_path = Path::new(shown).parent().unwrap_or(Path::new("")).join(f);
+                    let inc_text = crate::input::read_text(&inc, &inc_shown_path)?;
                     let saved = (st.origin.clone(), st.owner.clone());
                     if let Some(o) = e.toks.get(2) {
                         st.origin = absolute(&o.text, &st.origin);
@@ -537,8 +536,7 @@ fn confined(including: &Path, name: &str, root: Option<&Path>) -> Result<PathBuf
 /// Anything malformed, at its line; a record outside the zone; an include
 /// outside `root`.
 pub fn read(path: &Path, shown: &str, zone: &str, root: &Path) -> Result<Read, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(Path::new(shown), 1, 1, format!("cannot read: {e}")))?;
+    let text = crate::input::read_text(path, Path::new(shown))?;
     let zone = canonical_name(zone);
     let mut st = State {
         origin: format!("{zone}."),
@@ -551,7 +549,12 @@ pub fn read(path: &Path, shown: &str, zone: &str, root: &Path) -> Result<Read, I
         spans: BTreeMap::new(),
         follow: true,
         root: Some(root.canonicalize().map_err(|e| {
-            InputError::new(Path::new(shown), 1, 1, format!("cannot resolve the repository: {e}"))
+            InputError::new(
+                Path::new(shown),
+                1,
+                1,
+                format!("cannot resolve the repository: {e}"),
+            )
         })?),
     };
     parse_file(path, shown, &text, &mut st)?;
@@ -663,11 +666,18 @@ mod tests {
         std::fs::write(repo.join("zones/parts/www.inc"), "www 300 IN A 192.0.2.7\n").unwrap();
         let main = repo.join("zones/example.com.zone");
         let read_with = |include: &str| {
-            std::fs::write(&main, format!("$ORIGIN example.com.\n$INCLUDE {include}\n$TTL 300\n")).unwrap();
+            std::fs::write(
+                &main,
+                format!("$ORIGIN example.com.\n$INCLUDE {include}\n$TTL 300\n"),
+            )
+            .unwrap();
             read(&main, "zones/example.com.zone", "example.com", &repo)
         };
         let ok = read_with("parts/www.inc").unwrap();
-        assert_eq!(values(&ok, "example.com/www.example.com/A"), json!(["192.0.2.7"]));
+        assert_eq!(
+            values(&ok, "example.com/www.example.com/A"),
+            json!(["192.0.2.7"])
+        );
         for bad in ["../../outside.zone", "/etc/hostname"] {
             let e = read_with(bad).unwrap_err();
             let text = e.to_string();
@@ -676,12 +686,19 @@ mod tests {
                 text.contains("outside the repository") || text.contains("absolute path"),
                 "{text}"
             );
-            assert!(!text.contains("topsecret") && !text.contains("stolen"), "{text}");
+            assert!(
+                !text.contains("topsecret") && !text.contains("stolen"),
+                "{text}"
+            );
         }
         // A symlink out of the repository is followed to where it really is.
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(top.path().join("outside.zone"), repo.join("zones/link.inc")).unwrap();
+            std::os::unix::fs::symlink(
+                top.path().join("outside.zone"),
+                repo.join("zones/link.inc"),
+            )
+            .unwrap();
             let e = read_with("link.inc").unwrap_err().to_string();
             assert!(e.contains("outside the repository"), "{e}");
         }

@@ -164,8 +164,13 @@ fn bind(
     std::collections::BTreeMap<String, (i64, Value)>,
     Vec<String>,
 ) {
-    let r = super::bind::read(&corpus("dns-bind").join(file), file, zone, &corpus("dns-bind"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = super::bind::read(
+        &corpus("dns-bind").join(file),
+        file,
+        zone,
+        &corpus("dns-bind"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let recs = r
         .records
         .into_iter()
@@ -183,9 +188,14 @@ fn bind(
 }
 
 fn bind_err(file: &str, zone: &str) -> String {
-    super::bind::read(&corpus("dns-bind").join(file), file, zone, &corpus("dns-bind"))
-        .unwrap_err()
-        .to_string()
+    super::bind::read(
+        &corpus("dns-bind").join(file),
+        file,
+        zone,
+        &corpus("dns-bind"),
+    )
+    .unwrap_err()
+    .to_string()
 }
 
 const BIND: &[&str] = &[

@@ -139,8 +139,8 @@ pub fn parse_with_env(
     shown: String,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Document, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(path, 1, 1, format!("cannot read: {e}")))?;
+    let text = crate::input::read_text(path, path)?;
+    crate::input::check_depth(&text, path)?;
     let value = if path.extension().is_some_and(|e| e == "json") {
         serde_json::from_str::<Value>(&text).map_err(|e| {
             InputError::new(
@@ -181,10 +181,14 @@ pub fn parse_yaml(path: &Path, text: &str) -> Result<Value, InputError> {
             format!("invalid YAML: {}", strip_position(&e.to_string())),
         )
     })?;
-    yaml_to_json(yaml).map_err(|m| InputError::new(path, 1, 1, m))
+    yaml_to_json(yaml).map_err(|(m, needle)| {
+        let offset = needle.and_then(|n| text.find(&n)).unwrap_or(0);
+        InputError::at_offset(path, text, offset, m)
+    })
 }
 
-fn yaml_to_json(v: serde_yaml_ng::Value) -> Result<Value, String> {
+/// Errors carry the text to look for in the file, to place them.
+fn yaml_to_json(v: serde_yaml_ng::Value) -> Result<Value, (String, Option<String>)> {
     use serde_yaml_ng::Value as Y;
     Ok(match v {
         Y::Null => Value::Null,
@@ -213,13 +217,25 @@ fn yaml_to_json(v: serde_yaml_ng::Value) -> Result<Value, String> {
                     Y::String(s) => s,
                     Y::Number(n) => n.to_string(),
                     Y::Bool(b) => b.to_string(),
-                    other => return Err(format!("a mapping key is not a string: {other:?}")),
+                    _ => {
+                        return Err((
+                            "a mapping key is not a string (a list or a mapping used as a key)"
+                                .into(),
+                            None,
+                        ));
+                    }
                 };
                 out.insert(key, yaml_to_json(v)?);
             }
             Value::Object(out)
         }
-        Y::Tagged(t) => return Err(format!("YAML tags are not supported (found `{}`)", t.tag)),
+        Y::Tagged(t) => {
+            let tag = t.tag.to_string();
+            return Err((
+                format!("YAML tags are not supported (found `{tag}`)"),
+                Some(tag),
+            ));
+        }
     })
 }
 
