@@ -7,11 +7,14 @@
 //!   groups) and [`moto_targets`] (regions, assumed roles): end to end against a moto
 //!   server that `scripts/test.sh` starts; these fail, never skip, when it
 //!   is not running.
+//! - [`faults`]: a fault-injecting proxy in front of moto: no fault ever
+//!   gives exit 0 while anything was unread.
 
 mod azure;
 mod blame;
 mod cli;
 mod common;
+mod faults;
 mod formats;
 mod gcp;
 mod moto;

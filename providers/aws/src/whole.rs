@@ -155,15 +155,15 @@ impl Intercept for WholeAnswer {
         let Some(operation) = cfg.load::<Metadata>().map(|m| m.name().to_owned()) else {
             return Ok(());
         };
-        let succeeded = context.output_or_error().is_some_and(|r| r.is_ok());
-        if !succeeded {
+        // A 200 counts only when whole, whether the SDK read it as output or,
+        // failing to parse it, as an error without a code.
+        let Some(response) = context.response() else {
+            return Ok(());
+        };
+        if response.status().as_u16() != 200 {
             return Ok(());
         }
-        let Some(body) = context
-            .response()
-            .and_then(|r| r.body().bytes())
-            .map(<[u8]>::to_vec)
-        else {
+        let Some(body) = response.body().bytes().map(<[u8]>::to_vec) else {
             return Ok(());
         };
         if let Err(why) = check(&operation, &body)
