@@ -30,6 +30,8 @@ pub mod template;
 mod corpus_dns_tests;
 #[cfg(test)]
 mod corpus_tests;
+#[cfg(test)]
+mod mutation_tests;
 
 use crate::error::InputError;
 use serde_json::Value;
