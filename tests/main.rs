@@ -7,6 +7,8 @@
 //!   groups) and [`moto_targets`] (regions, assumed roles): end to end against a moto
 //!   server that `scripts/test.sh` starts; these fail, never skip, when it
 //!   is not running.
+//! - [`secrets`]: values planted in every place a secret can sit never
+//!   reach an output or a written file.
 //! - [`faults`]: a fault-injecting proxy in front of moto: no fault ever
 //!   gives exit 0 while anything was unread.
 
@@ -21,3 +23,4 @@ mod moto;
 mod moto_dns;
 mod moto_firewall;
 mod moto_targets;
+mod secrets;
