@@ -601,7 +601,7 @@ fn faults_never_give_a_false_green() {
         };
         assert_eq!(
             unchecked_targets(&report),
-            [expected.clone()],
+            std::slice::from_ref(expected),
             "{op} {fault:?}: {report:#}"
         );
         let reasons: Vec<String> = not_in_sync(&report)
@@ -653,7 +653,7 @@ fn a_stalled_api_ends_at_the_deadline_and_the_report_is_still_written() {
     // Not a timing assertion on speed: only that the deadline, not the
     // SDK's per-call retries (minutes), ended the scan.
     assert!(took.as_secs() < 60, "took {took:?}");
-    assert_eq!(unchecked_targets(&report), [e.cluster.clone()]);
+    assert_eq!(unchecked_targets(&report), std::slice::from_ref(&e.cluster));
     assert!(r.all().contains("deadline exceeded"), "{}", r.all());
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(written["complete"], false);

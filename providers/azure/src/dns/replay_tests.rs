@@ -132,3 +132,38 @@ async fn expired_tokens_missing_zones_and_throttling() {
         "the throttled call is retried once and then succeeds"
     );
 }
+
+#[tokio::test]
+async fn a_cut_short_or_empty_200_is_retried_then_unchecked_never_an_empty_zone() {
+    for body in [
+        "",
+        "{\"value\": [{\"name\": \"www\"",
+        "{\"nextLink\": null}",
+    ] {
+        let (url, log) =
+            serve(move |_req: &Request| (200, "application/json", body.to_owned())).await;
+        let p = AzureDnsProvider::new(
+            &url,
+            Arc::new(StaticToken("test-token".into())),
+            "00000000-0000-0000-0000-000000000000",
+            "dns",
+            vec!["example.org".into()],
+        );
+        let result = p.scan().await;
+        assert!(
+            result.resources.is_empty() && result.scopes_read.is_empty(),
+            "{body:?}"
+        );
+        assert_eq!(result.unchecked.len(), 1, "{body:?}");
+        assert_eq!(
+            result.unchecked[0].error.kind,
+            ErrorKind::Malformed,
+            "{body:?}"
+        );
+        assert_eq!(
+            log.lock().unwrap().len(),
+            driftgate_model::http::ATTEMPTS as usize,
+            "retried"
+        );
+    }
+}

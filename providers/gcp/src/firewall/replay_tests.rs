@@ -91,3 +91,33 @@ async fn an_auth_error_makes_every_network_unchecked() {
     assert_eq!(ids, vec!["acme-prod:default/*", "acme-prod:staging/*"]);
     assert_eq!(result.unchecked[0].error.kind, ErrorKind::Unauthenticated);
 }
+
+#[tokio::test]
+async fn a_cut_short_or_empty_200_is_retried_then_unchecked_never_an_empty_list() {
+    for body in [
+        "",
+        "{\"kind\": \"compute#firewallList\", \"items\": [{\"name\": \"a\"",
+        "{\"items\": []}",
+    ] {
+        let (url, log) = serve(move |_req| (200, "application/json", body.to_owned())).await;
+        let p = GcpFirewallProvider::new(
+            &url,
+            Arc::new(StaticToken("good-token".into())),
+            "acme-prod",
+            vec!["default".into()],
+        );
+        let result = p.scan().await;
+        assert!(result.resources.is_empty() && result.scopes_read.is_empty());
+        assert_eq!(result.unchecked.len(), 1, "{body:?}");
+        assert_eq!(
+            result.unchecked[0].error.kind,
+            ErrorKind::Malformed,
+            "{body:?}"
+        );
+        assert_eq!(
+            log.lock().unwrap().len(),
+            driftgate_model::http::ATTEMPTS as usize,
+            "retried"
+        );
+    }
+}
