@@ -441,7 +441,10 @@ impl Config {
     /// # Errors
     /// Anything wrong in the file, at its place.
     pub fn load(path: &Path) -> Result<Config, InputError> {
-        let text = crate::input::read_text(path, path)?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            InputError::new(path, 1, 1, format!("cannot read the config file: {e}"))
+        })?;
+        let text = crate::input::text_of(bytes, path)?;
         Config::parse(path, &text, today())
     }
 

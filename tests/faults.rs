@@ -576,25 +576,28 @@ fn faults_never_give_a_false_green() {
     // reads is unchecked, with a reason that says what was wrong.
     let ecs_ops = ["ListServices", "DescribeServices", "DescribeTaskDefinition"];
     let mut cases: Vec<(&'static str, Fault, &str)> = Vec::new();
+    let dns_ops = ["ListHostedZonesByName", "ListResourceRecordSets"];
     for op in ecs_ops
         .iter()
-        .chain(&["ListResourceRecordSets", "DescribeSecurityGroups"])
+        .chain(&dns_ops)
+        .chain(&["DescribeSecurityGroups"])
     {
         cases.push((op, Fault::Cut, "malformed"));
         cases.push((op, Fault::Empty, "empty"));
+        cases.push((op, Fault::Denied, "not authorized"));
     }
     cases.push(("ListResourceRecordSets", Fault::ServerError, "HTTP 500"));
-    cases.push(("DescribeServices", Fault::Denied, "permission denied"));
-    cases.push(("ListResourceRecordSets", Fault::Denied, "permission denied"));
-    cases.push(("DescribeSecurityGroups", Fault::Denied, "permission denied"));
-    cases.push(("DescribeSecurityGroups", Fault::ResetAlways, "unreachable"));
+    cases.push(("DescribeServices", Fault::ServerError, "HTTP 500"));
+    cases.push(("DescribeSecurityGroups", Fault::ServerError, "HTTP 500"));
+    cases.push(("DescribeSecurityGroups", Fault::ResetAlways, "reach"));
+    cases.push(("DescribeTaskDefinition", Fault::ResetAlways, "reach"));
     for (op, fault, why) in cases {
         let p = Proxy::start(endpoint(), vec![(op, fault)]);
         let (r, report) = gate(&e, &p.url, &[]);
         assert_eq!(r.code, 2, "{op} {fault:?}: {}", r.all());
         let expected = if ecs_ops.contains(&op) {
             &e.cluster
-        } else if op == "ListResourceRecordSets" {
+        } else if dns_ops.contains(&op) {
             &e.zone
         } else {
             &e.vpc
@@ -621,7 +624,7 @@ fn faults_never_give_a_false_green() {
             );
         }
         // The rest of the estate is still read and reported.
-        if op != "ListResourceRecordSets" {
+        if !dns_ops.contains(&op) {
             assert!(
                 not_in_sync(&report)
                     .iter()

@@ -18,12 +18,14 @@ where
         // (crate::whole): retried by the SDK, then this.
         SdkError::ResponseError(_) => ErrorKind::Malformed,
         SdkError::DispatchFailure(d) => {
-            if d.is_timeout() || d.is_io() {
-                ErrorKind::Unreachable
-            } else if text.contains("credentials") || text.contains("Credentials") {
+            if text.contains("credentials") || text.contains("Credentials") {
                 ErrorKind::Unauthenticated
-            } else {
+            } else if d.is_user() {
                 ErrorKind::Other
+            } else {
+                // Timed out, refused, reset, or closed before the answer
+                // was complete: the endpoint did not answer.
+                ErrorKind::Unreachable
             }
         }
         SdkError::ServiceError(s) => kind_of_code(s.err().code().unwrap_or_default()),
