@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::report::Report;
 use driftgate_aws::cloudtrail::CloudTrail;
 use driftgate_aws::sdk_config;
+use driftgate_model::Cloud;
 use driftgate_model::{Blame, Commit, Kind, State};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -29,7 +30,20 @@ struct Lookup {
 }
 
 /// How CloudTrail knows a finding's resource; or why there is no lookup.
-fn lookup(kind: Kind, id: &str, on_azure: bool) -> Result<Lookup, String> {
+fn lookup(kind: Kind, id: &str, cloud: Option<Cloud>) -> Result<Lookup, String> {
+    match (kind, cloud) {
+        (_, None) => {
+            return Err("the resource is not a target of its scope: no audit log to ask".into());
+        }
+        (Kind::FirewallRule, Some(Cloud::Gcp)) => {
+            return Err("no audit log lookup for GCP firewall rules yet".into());
+        }
+        (Kind::DnsRecord, Some(Cloud::Azure)) => {
+            return Err("no audit log lookup for Azure DNS yet".into());
+        }
+        (_, Some(Cloud::Aws)) => {}
+        (_, Some(c)) => return Err(format!("no audit log lookup for {kind} on {c}")),
+    }
     match kind {
         Kind::EcsService => {
             let (cluster, service) = id.split_once('/').unwrap_or(("", id));
@@ -46,14 +60,12 @@ fn lookup(kind: Kind, id: &str, on_azure: bool) -> Result<Lookup, String> {
                 global: false,
             })
         }
-        Kind::FirewallRule if id.starts_with("vpc-") => Ok(Lookup {
+        Kind::FirewallRule => Ok(Lookup {
             names: vec![id.split('/').nth(1).unwrap_or_default().to_owned()],
             source: "ec2.amazonaws.com",
             matches: Box::new(|_| true),
             global: false,
         }),
-        Kind::FirewallRule => Err("no audit log lookup for GCP firewall rules yet".into()),
-        Kind::DnsRecord if on_azure => Err("no audit log lookup for Azure DNS yet".into()),
         Kind::DnsRecord => {
             let mut parts = id.splitn(4, '/');
             let zone = parts.next().unwrap_or_default().to_owned();
@@ -169,12 +181,7 @@ pub async fn blame(config: &Config, report: &mut Report) {
         let scope = config.scopes.iter().find(|s| s.name == f.scope);
         let target = crate::diff::scope_of(&f.id);
         let zone = crate::config::bare(target);
-        let on_azure = scope.and_then(|s| s.azure.as_ref()).is_some_and(|a| {
-            a.dns_zones
-                .iter()
-                .any(|z| driftgate_model::dns::canonical_name(z) == zone)
-        });
-        match lookup(f.kind, &f.id, on_azure) {
+        match lookup(f.kind, &f.id, f.cloud) {
             Ok(l) => {
                 let Some(aws) = scope.and_then(|s| s.aws.clone()) else {
                     b.notes.push("the scope has no AWS target".into());
@@ -270,7 +277,7 @@ mod tests {
 
     #[test]
     fn lookups_keep_only_events_that_touched_this_very_resource() {
-        let l = lookup(Kind::EcsService, "prod@eu-west-1/api", false).unwrap();
+        let l = lookup(Kind::EcsService, "prod@eu-west-1/api", Some(Cloud::Aws)).unwrap();
         assert_eq!(l.names, vec!["api"]);
         assert!((l.matches)(
             &json!({"requestParameters": {"cluster": "prod", "service": "api"}})
@@ -281,7 +288,12 @@ mod tests {
         assert!(!(l.matches)(
             &json!({"requestParameters": {"cluster": "sandbox"}})
         ));
-        let l = lookup(Kind::DnsRecord, "example.com/a.example.com/A/blue", false).unwrap();
+        let l = lookup(
+            Kind::DnsRecord,
+            "example.com/a.example.com/A/blue",
+            Some(Cloud::Aws),
+        )
+        .unwrap();
         assert!(l.global);
         let change = |name: &str, set: Option<&str>| {
             json!({"requestParameters": {"changeBatch": {"changes": [
@@ -290,6 +302,13 @@ mod tests {
         assert!((l.matches)(&change("A.example.com.", Some("blue"))));
         assert!(!(l.matches)(&change("a.example.com.", Some("green"))));
         assert!(!(l.matches)(&change("a.example.com.", None)));
-        assert!(lookup(Kind::DnsRecord, "example.org/a.example.org/A", true).is_err());
+        assert!(
+            lookup(
+                Kind::DnsRecord,
+                "example.org/a.example.org/A",
+                Some(Cloud::Azure)
+            )
+            .is_err()
+        );
     }
 }

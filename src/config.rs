@@ -7,6 +7,7 @@
 use crate::error::InputError;
 use crate::normalize::SecretPolicy;
 use crate::normalize::ignore::IgnoreRule;
+use driftgate_model::Cloud;
 use driftgate_model::Kind;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -306,49 +307,63 @@ impl Scope {
     /// The scopes of resources this scope manages: `(kind, cluster or zone)`.
     #[must_use]
     pub fn targets(&self) -> Vec<(Kind, String)> {
+        self.target_clouds()
+            .into_iter()
+            .map(|(k, t, _)| (k, t))
+            .collect()
+    }
+
+    /// [`Scope::targets`], each with the cloud that holds it.
+    #[must_use]
+    pub fn target_clouds(&self) -> Vec<(Kind, String, Cloud)> {
         let mut out = Vec::new();
+        let zone = |prefix: Option<&str>, z: &str| {
+            prefixed(prefix, &driftgate_model::dns::canonical_name(z))
+        };
         if let Some(a) = &self.aws {
             out.extend(
                 a.ecs_targets()
                     .into_iter()
-                    .map(|t| (Kind::EcsService, t.target)),
+                    .map(|t| (Kind::EcsService, t.target, Cloud::Aws)),
             );
-            out.extend(a.route53_zones.iter().map(|z| {
-                (
-                    Kind::DnsRecord,
-                    prefixed(
-                        a.id_prefix.as_deref(),
-                        &driftgate_model::dns::canonical_name(z),
-                    ),
-                )
-            }));
-        }
-        if let Some(a) = &self.aws {
+            out.extend(
+                a.route53_zones
+                    .iter()
+                    .map(|z| (Kind::DnsRecord, zone(a.id_prefix.as_deref(), z), Cloud::Aws)),
+            );
             out.extend(
                 a.security_group_vpcs
                     .iter()
-                    .map(|v| (Kind::FirewallRule, v.clone())),
+                    .map(|v| (Kind::FirewallRule, v.clone(), Cloud::Aws)),
             );
         }
         if let Some(g) = &self.gcp {
             out.extend(
                 g.networks()
                     .into_iter()
-                    .map(|(p, n)| (Kind::FirewallRule, format!("{p}:{n}"))),
+                    .map(|(p, n)| (Kind::FirewallRule, format!("{p}:{n}"), Cloud::Gcp)),
             );
         }
         if let Some(a) = &self.azure {
             out.extend(a.dns_zones.iter().map(|z| {
                 (
                     Kind::DnsRecord,
-                    prefixed(
-                        a.id_prefix.as_deref(),
-                        &driftgate_model::dns::canonical_name(z),
-                    ),
+                    zone(a.id_prefix.as_deref(), z),
+                    Cloud::Azure,
                 )
             }));
         }
         out
+    }
+
+    /// The cloud of the target that holds a resource id of this scope.
+    #[must_use]
+    pub fn cloud_of(&self, kind: Kind, id: &str) -> Option<Cloud> {
+        let target = crate::diff::scope_of(id);
+        self.target_clouds()
+            .into_iter()
+            .find(|(k, t, _)| *k == kind && t == target)
+            .map(|(_, _, c)| c)
     }
 
     /// The id prefix of a DNS zone of this scope (from the provider that

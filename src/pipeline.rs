@@ -741,7 +741,21 @@ pub fn check(
         .zip(by_scope)
         .map(|((_, s), declared)| diff_scope(s, declared))
         .collect::<anyhow::Result<_>>()?;
-    let outcome = diff::diff(&scopes, &live_side, &config.ignore);
+    let mut outcome = diff::diff(&scopes, &live_side, &config.ignore);
+    // Each finding names its cloud, from the target that holds it.
+    let clouds: BTreeMap<(&str, Kind, String), driftgate_model::Cloud> = config
+        .scopes
+        .iter()
+        .flat_map(|s| {
+            s.target_clouds()
+                .into_iter()
+                .map(move |(k, t, c)| ((s.name.as_str(), k, t), c))
+        })
+        .collect();
+    for f in &mut outcome.findings {
+        let target = diff::scope_of(&f.id).to_owned();
+        f.cloud = clouds.get(&(f.scope.as_str(), f.kind, target)).copied();
+    }
     let decl_nodes: BTreeMap<(&str, Kind, &str), &Node> = scopes
         .iter()
         .flat_map(|s| {

@@ -13,6 +13,7 @@ use crate::adopt::Plan;
 use crate::config::{Config, Scope, region_of_target};
 use crate::diff::scope_of;
 use crate::normalize::secrets::is_digest;
+use driftgate_model::Cloud;
 use driftgate_model::{Finding, Kind, Resource, State, Suggestion};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -606,26 +607,27 @@ pub fn suggest(
                 ecs(f, scope, decl, &mut s);
                 true
             }
-            Kind::DnsRecord => {
-                let zone = crate::config::bare(scope_of(&f.id));
-                let on_azure = scope.azure.as_ref().is_some_and(|a| {
-                    a.dns_zones
-                        .iter()
-                        .any(|z| driftgate_model::dns::canonical_name(z) == zone)
-                });
-                if on_azure {
-                    azure(f, scope, decl, live_r, &mut s);
-                } else {
-                    route53(f, scope, decl, live_r, &mut s);
-                }
-                !on_azure
+            Kind::DnsRecord if f.cloud == Some(Cloud::Azure) => {
+                azure(f, scope, decl, live_r, &mut s);
+                false
             }
-            Kind::FirewallRule if f.id.starts_with("vpc-") => {
+            Kind::DnsRecord if f.cloud == Some(Cloud::Aws) => {
+                route53(f, scope, decl, live_r, &mut s);
+                true
+            }
+            Kind::FirewallRule if f.cloud == Some(Cloud::Aws) => {
                 security_group(f, scope, decl, live_r, &mut s);
                 true
             }
-            Kind::FirewallRule => {
+            Kind::FirewallRule if f.cloud == Some(Cloud::Gcp) => {
                 gcp(f, scope, decl, live_r, &mut s);
+                false
+            }
+            Kind::DnsRecord | Kind::FirewallRule => {
+                s.notes.push(format!(
+                    "no revert command: the {} `{}` is not a target of scope `{}`",
+                    f.kind, f.id, f.scope
+                ));
                 false
             }
         };

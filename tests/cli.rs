@@ -144,6 +144,8 @@ struct FindingV1 {
     kind: String,
     id: String,
     state: String,
+    /// Added in schema 1 (a new field, not a new version).
+    cloud: Option<String>,
     declared_at: Option<String>,
     #[serde(default)]
     changes: Vec<ChangeV1>,

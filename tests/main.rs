@@ -3,6 +3,7 @@
 //!
 //! - [`cli`]: the embedded demo (insta snapshots of every format), flags,
 //!   bad input, offline snapshots.
+//! - [`clouds`]: each finding's cloud comes from its target, never its id.
 //! - [`moto`] (ECS), [`moto_dns`] (Route53), [`moto_firewall`] (security
 //!   groups) and [`moto_targets`] (regions, assumed roles): end to end against a moto
 //!   server that `scripts/test.sh` starts; these fail, never skip, when it
@@ -15,6 +16,7 @@
 mod azure;
 mod blame;
 mod cli;
+mod clouds;
 mod common;
 mod faults;
 mod formats;

@@ -642,7 +642,9 @@ pub fn plan(
                 None => Err("not in the live state".into()),
             },
             (Kind::FirewallRule, State::Unmanaged, _) => match live_r {
-                Some(r) if f.id.starts_with("vpc-") => sg_new_entry(&mut texts, scope, r),
+                Some(r) if f.cloud == Some(driftgate_model::Cloud::Aws) => {
+                    sg_new_entry(&mut texts, scope, r)
+                }
                 Some(r) => gcp_new_entry(&mut texts, scope, r),
                 None => Err("not in the live state".into()),
             },
@@ -690,7 +692,7 @@ fn firewall_edit(
     f: &Finding,
 ) -> Result<(), String> {
     let mut text = texts.get(file).ok_or("the declared file cannot be read")?;
-    let sg = f.id.starts_with("vpc-");
+    let sg = f.cloud == Some(driftgate_model::Cloud::Aws);
     let kind = doc_kind(&text);
     if sg && kind.as_deref() != Some("security_group") {
         return Err("adopt rewrites native security group files (kind: security_group) only; describe-security-groups output is not rewritten yet".into());

@@ -81,6 +81,8 @@ fn finding(scope: &Scope, kind: Kind, id: &str, state: State) -> Finding {
         kind,
         id: id.to_owned(),
         state,
+        // Set by the pipeline from the config's targets.
+        cloud: None,
         declared_at: None,
         changes: Vec::new(),
         ignored: Vec::new(),

@@ -68,6 +68,10 @@ pub struct Finding {
     pub kind: Kind,
     pub id: String,
     pub state: State,
+    /// The cloud the resource lives in, from the config's target that holds
+    /// it (never from the id's spelling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<crate::Cloud>,
     /// `file:line` of the declaration, relative to the config file's directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_at: Option<String>,

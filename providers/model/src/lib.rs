@@ -6,6 +6,7 @@
 //! it and its cloud SDK.
 //!
 //! - [`kind`]: the resource kinds driftgate knows.
+//! - [`cloud`]: the clouds, which every finding names.
 //! - [`resource`]: a resource, its id, and the live snapshot file format.
 //! - [`finding`]: the states a resource ends in and the field-level changes.
 //! - [`provider`]: the [`Provider`] trait every cloud module implements.
@@ -18,6 +19,7 @@
 //!   tests answer from recorded API responses.
 //! - [`fake`]: an in-memory provider and the conformance checks every provider must pass.
 
+pub mod cloud;
 pub mod dns;
 pub mod error;
 pub mod fake;
@@ -31,6 +33,7 @@ pub mod provider;
 pub mod replay;
 pub mod resource;
 
+pub use cloud::Cloud;
 pub use error::{ErrorKind, ProviderError};
 pub use finding::{Blame, Change, Commit, Finding, State, Suggestion, Summary, TrailEvent};
 pub use kind::Kind;
