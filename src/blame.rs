@@ -238,38 +238,6 @@ pub async fn blame(config: &Config, report: &mut Report) {
     }
 }
 
-/// The blame of a finding as short lines, for the human formats.
-#[must_use]
-pub fn lines(b: &Blame) -> Vec<String> {
-    let mut out: Vec<String> = b
-        .events
-        .iter()
-        .take(3)
-        .map(|e| {
-            format!(
-                "changed by {} via {} at {}{}",
-                e.principal,
-                e.call,
-                e.time,
-                if e.console { " (console)" } else { "" }
-            )
-        })
-        .collect();
-    if b.events.len() > 3 {
-        out.push(format!("... and {} more events", b.events.len() - 3));
-    }
-    if let Some(c) = &b.commit {
-        out.push(format!(
-            "declared in {} by {} on {}: {}",
-            &c.hash[..c.hash.len().min(8)],
-            c.author,
-            c.date,
-            c.subject
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -764,20 +764,19 @@ pub fn check(
                 .map(move |d| ((s.name.as_str(), d.kind, d.id.as_str()), &d.node))
         })
         .collect();
-    let texts = outcome
-        .findings
-        .iter()
-        .map(|f| {
-            texts_of(
-                f,
-                decl_nodes
-                    .get(&(f.scope.as_str(), f.kind, f.id.as_str()))
-                    .copied(),
-                live_side.nodes.get(&(f.kind, f.id.clone())),
-            )
-        })
-        .collect();
-    Ok(Report::new(outcome.findings, outcome.ignored, texts))
+    for f in &mut outcome.findings {
+        let (declared, live) = texts_of(
+            f,
+            decl_nodes
+                .get(&(f.scope.as_str(), f.kind, f.id.as_str()))
+                .copied(),
+            live_side.nodes.get(&(f.kind, f.id.clone())),
+        );
+        if !declared.is_empty() || !live.is_empty() {
+            f.sides = Some(driftgate_model::Sides { declared, live });
+        }
+    }
+    Ok(Report::new(outcome.findings, outcome.ignored))
 }
 
 fn diff_scope(s: &ConfigScope, declared: Vec<DeclaredResource>) -> anyhow::Result<Scope> {

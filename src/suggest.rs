@@ -666,48 +666,6 @@ pub fn suggest(
     }
 }
 
-/// The suggestion as lines, full commands (diff, junit, sarif).
-#[must_use]
-pub fn lines(s: &Suggestion) -> Vec<String> {
-    let mut out: Vec<String> = s.revert.iter().map(|c| format!("revert: {c}")).collect();
-    if let Some(a) = &s.adopt {
-        out.push(format!("adopt: {a}"));
-    }
-    out.extend(s.notes.iter().map(|n| format!("note: {n}")));
-    out
-}
-
-/// The suggestion as short lines for the table: payloads left out.
-#[must_use]
-pub fn short_lines(s: &Suggestion) -> Vec<String> {
-    let cut = |c: &str| {
-        [
-            " --cli-input-json ",
-            " --change-batch ",
-            " --ip-permissions ",
-            " --body ",
-            " -d ",
-        ]
-        .iter()
-        .filter_map(|m| c.find(m).map(|i| i + m.len()))
-        .min()
-        .map_or_else(
-            || c.to_owned(),
-            |i| format!("{}... (payload: --format diff)", &c[..i]),
-        )
-    };
-    let mut out: Vec<String> = s
-        .revert
-        .iter()
-        .map(|c| format!("revert: {}", cut(c)))
-        .collect();
-    if let Some(a) = &s.adopt {
-        out.push(format!("adopt: {a}"));
-    }
-    out.extend(s.notes.iter().map(|n| format!("note: {n}")));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,7 @@ fn walk(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
 /// The JSON report's schema, pinned: a renamed or removed field fails here.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code)]
 struct ReportV1 {
     schema_version: u32,
     complete: bool,
@@ -122,6 +123,10 @@ struct ReportV1 {
     findings: Vec<FindingV1>,
     #[serde(default)]
     ignored: Vec<IgnoredV1>,
+    /// Added in schema 1: the config file and its scopes' lines.
+    config: String,
+    #[serde(default)]
+    scope_lines: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,14 +149,23 @@ struct FindingV1 {
     kind: String,
     id: String,
     state: String,
-    /// Added in schema 1 (a new field, not a new version).
+    /// Added in schema 1 (new fields, not a new version).
     cloud: Option<String>,
+    sides: Option<SidesV1>,
     declared_at: Option<String>,
     #[serde(default)]
     changes: Vec<ChangeV1>,
     #[serde(default)]
     ignored: Vec<String>,
     reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SidesV1 {
+    declared: Vec<String>,
+    live: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -629,7 +643,10 @@ fn shards_cover_every_target_once_and_merge_into_the_whole_report() {
     let d = demo_copy();
     let mut parts = Vec::new();
     for shard in ["1/2", "2/2"] {
-        let r = check_in(d.path(), &["--shard", shard, "--format", "json"]);
+        let r = check_in(
+            d.path(),
+            &["--shard", shard, "--format", "json", "--suggest"],
+        );
         assert!(r.code == 0 || r.code == 1, "{}", r.all());
         let path = d
             .path()
@@ -639,7 +656,7 @@ fn shards_cover_every_target_once_and_merge_into_the_whole_report() {
         assert_eq!(v["shard"], shard);
         parts.push(path.display().to_string());
     }
-    let whole = check_in(d.path(), &["--format", "json"]);
+    let whole = check_in(d.path(), &["--format", "json", "--suggest"]);
     let merged = dg(
         d.path(),
         &["merge", &parts[0], &parts[1], "--format", "json"],
@@ -649,6 +666,22 @@ fn shards_cover_every_target_once_and_merge_into_the_whole_report() {
     let b: serde_json::Value = serde_json::from_str(&merged.stdout).unwrap();
     assert_eq!(a["summary"], b["summary"]);
     assert_eq!(a["findings"], b["findings"]);
+    // Every other format renders the merged findings as check rendered
+    // the whole run: diffs, suggestions, places and all.
+    for format in ["diff", "markdown", "sarif", "junit", "table"] {
+        let whole = check_in(d.path(), &["--format", format, "--suggest"]);
+        let merged = dg(
+            d.path(),
+            &["merge", &parts[0], &parts[1], "--format", format],
+        );
+        assert_eq!(merged.code, whole.code, "{format}: {}", merged.all());
+        assert!(
+            whole.stdout.contains("prod/api"),
+            "{format}: {}",
+            whole.stdout
+        );
+        assert_eq!(merged.stdout, whole.stdout, "{format}");
+    }
 
     let r = dg(d.path(), &["merge", &parts[0]]);
     assert_eq!(r.code, 2, "a missing shard is an incomplete report");

@@ -34,6 +34,9 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     }
     pipeline::select(&mut config, &args.scopes)?;
     let mut declared = pipeline::load_declared(&config, false)?;
+    // Adoption re-reads every declared file, which only the whole config
+    // can (a shard's config names none of the other shards' clusters).
+    let whole_config = config.clone();
     if let Some(shard) = args.shard {
         pipeline::shard(&mut config, &mut declared, shard);
     }
@@ -44,7 +47,7 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     if let Some((declared, live)) = kept {
         // Adopting is planned (and verified) on the pristine declared tree,
         // before the report gains anything.
-        let plan = crate::adopt::plan_verified(&config, &report, &live, &|_| true)?;
+        let plan = crate::adopt::plan_verified(&whole_config, &report, &live, &|_| true)?;
         let by_decl = declared
             .into_iter()
             .map(|d| {

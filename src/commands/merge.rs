@@ -67,6 +67,10 @@ pub fn run(
     let mut findings = Vec::new();
     let mut ignored = Vec::new();
     let mut complete = true;
+    // Where the config and its scopes are, for formats that point there:
+    // every shard ran the same config.
+    let config_file = reports.first().map(|(_, r)| r.config_file.clone());
+    let mut scope_lines = std::collections::BTreeMap::new();
     let mut ids = BTreeSet::new();
     for (p, r) in reports {
         complete &= r.complete;
@@ -82,9 +86,14 @@ pub fn run(
             findings.push(f);
         }
         ignored.extend(r.ignored);
+        scope_lines.extend(r.scope_lines);
     }
     findings.sort_by(|a, b| (&a.scope, a.kind, &a.id).cmp(&(&b.scope, b.kind, &b.id)));
-    let mut merged = Report::new(findings, ignored, Vec::new());
+    let mut merged = Report::new(findings, ignored);
+    if let Some(c) = config_file {
+        merged.config_file = c;
+    }
+    merged.scope_lines = scope_lines;
     merged.fail_on = fail_on;
     merged.complete = complete && problems.is_empty() && merged.summary.unchecked == 0;
     merged.summary = Summary::of(&merged.findings);

@@ -89,6 +89,7 @@ fn finding(scope: &Scope, kind: Kind, id: &str, state: State) -> Finding {
         reason: None,
         blame: None,
         suggest: None,
+        sides: None,
     }
 }
 

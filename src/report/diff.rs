@@ -2,7 +2,7 @@
 //! live, in the values each side wrote.
 
 use super::{Render, Report, Style};
-use driftgate_model::State;
+use driftgate_model::{Sides, State};
 use similar::TextDiff;
 use std::io::{self, Write};
 
@@ -10,7 +10,7 @@ pub struct Diff;
 
 impl Render for Diff {
     fn render(&self, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
-        for (f, (declared, live)) in report.findings.iter().zip(&report.texts) {
+        for f in &report.findings {
             match f.state {
                 State::InSync => continue,
                 State::Unchecked => {
@@ -26,16 +26,7 @@ impl Render for Diff {
                 }
                 _ => {}
             }
-            let old = if declared.is_empty() {
-                String::new()
-            } else {
-                declared.join("\n") + "\n"
-            };
-            let new = if live.is_empty() {
-                String::new()
-            } else {
-                live.join("\n") + "\n"
-            };
+            let (old, new) = f.sides.as_ref().map(Sides::texts).unwrap_or_default();
             let from = format!(
                 "declared {} {}",
                 f.id,
@@ -78,12 +69,12 @@ impl Render for Diff {
                 writeln!(out, "# ignored by rule: {}", f.ignored.join(", "))?;
             }
             if let Some(b) = &f.blame {
-                for l in crate::blame::lines(b) {
+                for l in super::annotations::blame_lines(b) {
                     writeln!(out, "# {l}")?;
                 }
             }
             if let Some(s) = &f.suggest {
-                for l in crate::suggest::lines(s) {
+                for l in super::annotations::suggestion_lines(s) {
                     writeln!(out, "# {l}")?;
                 }
                 if let Some(p) = &s.patch {

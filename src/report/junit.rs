@@ -75,10 +75,10 @@ impl Render for Junit {
                     detail.push(format!("declared at {at}"));
                 }
                 if let Some(b) = &f.blame {
-                    detail.extend(crate::blame::lines(b));
+                    detail.extend(super::annotations::blame_lines(b));
                 }
                 if let Some(s) = &f.suggest {
-                    detail.extend(crate::suggest::lines(s));
+                    detail.extend(super::annotations::suggestion_lines(s));
                 }
                 let detail = detail.join("\n");
                 write!(

@@ -42,7 +42,7 @@ impl Render for Markdown {
             )?;
         }
         writeln!(out)?;
-        for (i, f) in report.findings.iter().enumerate() {
+        for f in &report.findings {
             if f.state == State::InSync {
                 continue;
             }
@@ -75,7 +75,7 @@ impl Render for Markdown {
                 }
                 writeln!(out)?;
             }
-            let diff = report.diff_text(i);
+            let diff = Report::diff_text(f);
             if !diff.is_empty() {
                 writeln!(out, "```diff\n{}```\n", diff.replace("```", "` ` `"))?;
             }
@@ -83,7 +83,7 @@ impl Render for Markdown {
                 writeln!(out, "Ignored by rule: {}\n", esc(&f.ignored.join(", ")))?;
             }
             if let Some(b) = &f.blame {
-                for l in crate::blame::lines(b) {
+                for l in super::annotations::blame_lines(b) {
                     writeln!(out, "- {}", esc(&l))?;
                 }
                 writeln!(out)?;

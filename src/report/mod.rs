@@ -2,6 +2,7 @@
 //!
 //! The [`Report`] is built once from the findings; each format only prints it.
 
+pub mod annotations;
 pub mod diff;
 pub mod json;
 pub mod junit;
@@ -11,6 +12,10 @@ pub mod table;
 
 use crate::diff::Ignored;
 use driftgate_model::{Finding, State, Summary};
+
+fn default_config() -> String {
+    "driftgate.toml".to_owned()
+}
 
 fn default_fail_on() -> Vec<State> {
     DEFAULT_FAIL_ON.to_vec()
@@ -40,27 +45,21 @@ pub struct Report {
     /// `I/N` when this report covers one shard of the targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
-    /// Per finding, the declared and live trees as lines, for the diff format.
-    #[serde(skip)]
-    pub texts: Vec<(Vec<String>, Vec<String>)>,
     /// Which drift states fail the gate (`--fail-on`).
     #[serde(skip, default = "default_fail_on")]
     pub fail_on: Vec<State>,
     /// The config file, and the line of each scope in it, for formats that
-    /// point at a place (SARIF, for unmanaged resources).
-    #[serde(skip)]
+    /// point at a place (SARIF, for unmanaged resources). Kept in the JSON
+    /// report, so that `merge` renders what `check` did.
+    #[serde(rename = "config", default = "default_config")]
     pub config_file: String,
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub scope_lines: std::collections::BTreeMap<String, usize>,
 }
 
 impl Report {
     #[must_use]
-    pub fn new(
-        findings: Vec<Finding>,
-        ignored: Vec<Ignored>,
-        texts: Vec<(Vec<String>, Vec<String>)>,
-    ) -> Report {
+    pub fn new(findings: Vec<Finding>, ignored: Vec<Ignored>) -> Report {
         let summary = Summary::of(&findings);
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
@@ -69,7 +68,6 @@ impl Report {
             findings,
             ignored,
             shard: None,
-            texts,
             fail_on: DEFAULT_FAIL_ON.to_vec(),
             config_file: "driftgate.toml".to_owned(),
             scope_lines: std::collections::BTreeMap::new(),
@@ -85,20 +83,11 @@ impl Report {
 
     /// The unified diff of one finding's two sides, without headers.
     #[must_use]
-    pub fn diff_text(&self, index: usize) -> String {
-        let Some((declared, live)) = self.texts.get(index) else {
+    pub fn diff_text(f: &Finding) -> String {
+        let Some(sides) = &f.sides else {
             return String::new();
         };
-        let old = if declared.is_empty() {
-            String::new()
-        } else {
-            declared.join("\n") + "\n"
-        };
-        let new = if live.is_empty() {
-            String::new()
-        } else {
-            live.join("\n") + "\n"
-        };
+        let (old, new) = sides.texts();
         similar::TextDiff::from_lines(&old, &new)
             .unified_diff()
             .context_radius(3)
@@ -184,5 +173,38 @@ pub fn renderer(format: Format) -> Box<dyn Render> {
         Format::Markdown => Box::new(markdown::Markdown),
         Format::Junit => Box::new(junit::Junit),
         Format::Sarif => Box::new(sarif::Sarif),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Data flows one way: renderers read findings, and never call back
+    /// into the stages that make them (nor through them into a cloud crate).
+    #[test]
+    fn renderers_import_no_stage_and_no_cloud() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The code, without its tests (this very test names them).
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for stage in [
+                "crate::blame",
+                "crate::suggest",
+                "crate::adopt",
+                "crate::pipeline",
+                "crate::commands",
+                "driftgate_aws",
+                "driftgate_gcp",
+                "driftgate_azure",
+            ] {
+                let code: String = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                assert!(!code.contains(stage), "{} uses {stage}", path.display());
+            }
+        }
     }
 }

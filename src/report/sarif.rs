@@ -77,12 +77,12 @@ impl Render for Sarif {
                 text.push_str(&format!(": {r}"));
             }
             if let Some(b) = &f.blame {
-                for l in crate::blame::lines(b) {
+                for l in super::annotations::blame_lines(b) {
                     text.push_str(&format!("; {l}"));
                 }
             }
             if let Some(s) = &f.suggest {
-                for l in crate::suggest::lines(s) {
+                for l in super::annotations::suggestion_lines(s) {
                     text.push_str(&format!("; {l}"));
                 }
             }

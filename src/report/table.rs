@@ -43,10 +43,10 @@ fn detail(f: &driftgate_model::Finding) -> String {
         lines.push(format!("ignored: {}", f.ignored.join(", ")));
     }
     if let Some(b) = &f.blame {
-        lines.extend(crate::blame::lines(b));
+        lines.extend(super::annotations::blame_lines(b));
     }
     if let Some(s) = &f.suggest {
-        lines.extend(crate::suggest::short_lines(s));
+        lines.extend(super::annotations::short_suggestion_lines(s));
     }
     if let Some(at) = &f.declared_at
         && f.state != State::InSync

@@ -89,6 +89,35 @@ pub struct Finding {
     /// The two ways out (`check --suggest`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggest: Option<Suggestion>,
+    /// Both sides of a drifted resource as the lines the diff formats
+    /// compare (fields left out of the comparison left out here too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sides: Option<Sides>,
+}
+
+/// The declared and live sides of a drifted resource, one line a field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sides {
+    #[serde(default)]
+    pub declared: Vec<String>,
+    #[serde(default)]
+    pub live: Vec<String>,
+}
+
+impl Sides {
+    /// The unified diff of the two sides (no headers), `context` lines
+    /// around each change.
+    #[must_use]
+    pub fn texts(&self) -> (String, String) {
+        let join = |l: &[String]| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                l.join("\n") + "\n"
+            }
+        };
+        (join(&self.declared), join(&self.live))
+    }
 }
 
 /// Both ways out of a drift: revert live to Git, or adopt live into Git.

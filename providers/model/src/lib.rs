@@ -35,7 +35,7 @@ pub mod resource;
 
 pub use cloud::Cloud;
 pub use error::{ErrorKind, ProviderError};
-pub use finding::{Blame, Change, Commit, Finding, State, Suggestion, Summary, TrailEvent};
+pub use finding::{Blame, Change, Commit, Finding, Sides, State, Suggestion, Summary, TrailEvent};
 pub use kind::Kind;
 pub use provider::{Provider, ScanResult, Unchecked};
 pub use resource::{Resource, SNAPSHOT_SCHEMA_VERSION, Snapshot};
