@@ -168,15 +168,21 @@ pub fn zone_of_file(path: &Path) -> Option<String> {
     Some(driftgate_model::dns::canonical_name(stem))
 }
 
+/// What the declared files hold, and what reading them noticed (files
+/// skipped, types not compared) for the command to show.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub resources: Vec<DeclaredResource>,
+    pub notes: Vec<String>,
+}
+
 /// Reads every scope's declared files.
 ///
 /// # Errors
 /// The first bad file, at its place.
-pub fn load_declared(
-    config: &Config,
-    create_missing: bool,
-) -> Result<Vec<DeclaredResource>, InputError> {
+pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, InputError> {
     let mut out = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
     for (i, scope) in config.scopes.iter().enumerate() {
         if !scope.declared.is_dir() {
             if create_missing {
@@ -205,16 +211,14 @@ pub fn load_declared(
             if declared::is_zone_file(&path) {
                 let zone = zone_of_file(&path).unwrap_or_default();
                 if !zones.contains(&zone) {
-                    eprintln!(
-                        "note: {shown}: `{zone}` is not a DNS zone of scope `{}`; skipped (a file read through $INCLUDE?)",
+                    notes.push(format!(
+                        "{shown}: `{zone}` is not a DNS zone of scope `{}`; skipped (a file read through $INCLUDE?)",
                         scope.name
-                    );
+                    ));
                     continue;
                 }
                 let read = declared::bind::read(&path, &shown, &zone, &config.root)?;
-                for note in &read.notes {
-                    eprintln!("note: {note}");
-                }
+                notes.extend(read.notes.iter().cloned());
                 add_records(read.records, i, &mut records, &mut out)?;
                 continue;
             }
@@ -247,10 +251,8 @@ pub fn load_declared(
                     .as_ref()
                     .map(|g| (g.projects.clone(), g.firewall_networks.clone()))
                     .unwrap_or_default();
-                let (recs, notes) = declared::gcp::read(&doc, &projects, &networks)?;
-                for note in &notes {
-                    eprintln!("note: {note}");
-                }
+                let (recs, gcp_notes) = declared::gcp::read(&doc, &projects, &networks)?;
+                notes.extend(gcp_notes);
                 add_records(recs, i, &mut records, &mut out)?;
                 continue;
             }
@@ -267,9 +269,7 @@ pub fn load_declared(
                 .filter(|z| doc.value.get("kind").is_none() && zones.contains(z));
             if let Some(zone) = octodns_zone {
                 let read = declared::octodns::read(&doc, &zone)?;
-                for note in &read.notes {
-                    eprintln!("note: {note}");
-                }
+                notes.extend(read.notes.iter().cloned());
                 add_records(read.records, i, &mut records, &mut out)?;
                 continue;
             }
@@ -296,9 +296,7 @@ pub fn load_declared(
             None => declared::ecs::resources(&docs, &clusters)?,
             Some(aws) => ecs_by_region(scope, &aws.regions, docs, &clusters)?,
         };
-        for note in &paired.notes {
-            eprintln!("note: {note}");
-        }
+        notes.extend(paired.notes.iter().cloned());
         for svc in paired.services {
             let mut resource = svc.resource;
             let odd = normalize::mask(&mut resource, &config.secrets);
@@ -325,7 +323,10 @@ pub fn load_declared(
             d.resource.id = format!("{p}:{}", d.resource.id);
         }
     }
-    Ok(out)
+    Ok(Loaded {
+        resources: out,
+        notes,
+    })
 }
 
 /// A declared secret written as a list or a mapping: an error at the

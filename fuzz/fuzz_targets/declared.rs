@@ -30,6 +30,10 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(dir.path().join("infra").join(name), body).unwrap();
     let config = driftgate::config::Config::load(&dir.path().join("driftgate.toml")).unwrap();
     if let Ok(declared) = driftgate::pipeline::load_declared(&config, false) {
-        let _ = driftgate::pipeline::check(&config, declared, driftgate_model::ScanResult::default());
+        let _ = driftgate::pipeline::check(
+            &config,
+            declared.resources,
+            driftgate_model::ScanResult::default(),
+        );
     }
 });

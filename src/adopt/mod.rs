@@ -1010,7 +1010,7 @@ pub fn verify(
     }
     let all = || plan.adopted.keys().map(|k| (k.clone(), String::new()));
     let declared: Vec<DeclaredResource> = match pipeline::load_declared(&cfg, true) {
-        Ok(d) => d,
+        Ok(d) => d.resources,
         Err(e) => {
             // The message names the scratch path: name the real file.
             let mut msg = e.to_string();

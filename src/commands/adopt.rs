@@ -31,7 +31,7 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         config.timeout = t;
     }
     pipeline::select(&mut config, &args.scopes)?;
-    let declared = pipeline::load_declared(&config, true)?;
+    let declared = super::declared(&config, true)?;
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;
     if !live.complete() {
         explain_incomplete(&live.unchecked);

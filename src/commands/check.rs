@@ -33,7 +33,7 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         config.timeout = t;
     }
     pipeline::select(&mut config, &args.scopes)?;
-    let mut declared = pipeline::load_declared(&config, false)?;
+    let mut declared = super::declared(&config, false)?;
     // Adoption re-reads every declared file, which only the whole config
     // can (a shard's config names none of the other shards' clusters).
     let whole_config = config.clone();

@@ -65,7 +65,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
         config.timeout = t;
     }
     pipeline::select(&mut config, &args.scopes)?;
-    let declared = pipeline::load_declared(&config, true)?;
+    let declared = super::declared(&config, true)?;
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;
     if !live.complete() {
         explain_incomplete(&live.unchecked);

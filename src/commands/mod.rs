@@ -42,3 +42,18 @@ pub fn explain_incomplete(unchecked: &[driftgate_model::Unchecked]) {
         eprintln!("hint: {h}");
     }
 }
+
+/// Reads the declared files and shows on stderr what reading them noticed.
+///
+/// # Errors
+/// The first bad file, at its place.
+pub fn declared(
+    config: &crate::config::Config,
+    create_missing: bool,
+) -> Result<Vec<crate::pipeline::DeclaredResource>, crate::error::InputError> {
+    let loaded = crate::pipeline::load_declared(config, create_missing)?;
+    for note in &loaded.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(loaded.resources)
+}
