@@ -4,7 +4,7 @@
 # `driftgate check --live` on each (release build, RUNS runs, medians):
 #   flow-N     a YAML file of N nested `[` (flow nesting)
 #   block-N    a YAML file N mappings deep by indentation (size ~ N^2/2)
-#   key-N      an ECS file whose one unknown key is N bytes long
+#   key-N      an ECS file (JSON) whose one unknown key is N bytes long
 #                ("did you mean" once compared it with every known key)
 # Every case must be refused with a clear error (exit 2).
 #   scripts/bench-hostile.sh [RUNS] [BIN]
@@ -21,13 +21,13 @@ trap 'rm -rf "$WORK"' EXIT
 python3 - "$WORK" <<'PY'
 import os, sys
 w = sys.argv[1]
-def case(name, text):
+def case(name, text, file="svc.yaml"):
     d = os.path.join(w, name)
     os.makedirs(os.path.join(d, "infra"), exist_ok=True)
     with open(os.path.join(d, "driftgate.toml"), "w") as f:
         f.write('[[scope]]\nname = "s"\nmode = "enforce"\ndeclared = "infra"\n'
                 '[scope.aws]\nregion = "us-east-1"\necs_clusters = ["prod"]\n')
-    with open(os.path.join(d, "infra", "svc.yaml"), "w") as f:
+    with open(os.path.join(d, "infra", file), "w") as f:
         f.write(text)
     with open(os.path.join(d, "live.json"), "w") as f:
         f.write('{"schema_version": 1, "scopes_read": ["ecs_service:prod"], "resources": [], "unchecked": []}')
@@ -36,13 +36,13 @@ for n in (20_000, 50_000, 100_000):
 for n in (500, 1_000, 2_000):
     case(f"block-{n}", "".join(" " * i + f"k{i}:\n" for i in range(n)))
 for n in (1_000_000, 4_000_000, 8_000_000):
-    case(f"key-{n}", "kind: ecs_service\ncluster: prod\nname: api\n" + "x" * n + ": 1\n")
+    case(f"key-{n}", '{"kind": "ecs_service", "cluster": "prod", "serviceName": "api", "' + "x" * n + '": 1}', "svc.json")
 PY
 for d in "$WORK"/*/; do
   name=$(basename "$d")
   for _ in $(seq 1 "$RUNS"); do
     rc=0
-    ( cd "$d" && /usr/bin/time -f "$name %e %M $(stat -c %s infra/svc.yaml)" -a -o "$WORK/times.txt" \
+    ( cd "$d" && /usr/bin/time -f "$name %e %M $(stat -c %s infra/svc.*)" -a -o "$WORK/times.txt" \
         "$BIN" check --live live.json >/dev/null 2>"$WORK/$name.err" ) || rc=$?
     [ "$rc" = 2 ] || { echo "$name exited $rc, expected 2" >&2; cat "$WORK/$name.err" >&2; exit 2; }
   done

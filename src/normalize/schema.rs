@@ -215,7 +215,11 @@ impl Walker {
                         .filter(|f| f.treat != Treat::ReadOnly)
                         .map(|f| f.name)
                         .collect();
-                    return self.err(format!("unknown field `{key}`{}", suggestion(key, &known)));
+                    return self.err(format!(
+                        "unknown field `{}`{}",
+                        shown(key),
+                        suggestion(key, &known)
+                    ));
                 }
                 continue;
             };
@@ -364,7 +368,9 @@ impl Walker {
                             self.keys.push(n.to_owned());
                             self.keys.push(k.clone());
                             return self.err(format!(
-                                "unknown field `{k}` in the entry `{n}`{}",
+                                "unknown field `{}` in the entry `{}`{}",
+                                shown(k),
+                                shown(n),
                                 suggestion(k, &known)
                             ));
                         }
@@ -552,6 +558,16 @@ pub fn memory_mib(v: &Value) -> Option<i64> {
     }
 }
 
+/// A name from a declared file as an error message shows it: a long one
+/// cut, so that a hostile file cannot make the message megabytes long.
+fn shown(name: &str) -> String {
+    if name.chars().count() <= 64 {
+        return name.to_owned();
+    }
+    let head: String = name.chars().take(40).collect();
+    format!("{head}... ({} bytes)", name.len())
+}
+
 /// " (did you mean `x`?)" when a known name is close to an unknown one.
 fn suggestion(key: &str, known: &[&str]) -> String {
     // A name far longer than any known one is no typo of it; this also
@@ -713,6 +729,14 @@ mod tests {
             " (did you mean `image`?)"
         );
         assert_eq!(suggestion("zzzzzz", &["image"]), "");
+        // A hostile 8 MB name: no search, and the message stays short.
+        let huge = "x".repeat(8_000_000);
+        assert_eq!(suggestion(&huge, &["image"]), "");
+        assert_eq!(
+            shown(&huge),
+            format!("{}... (8000000 bytes)", "x".repeat(40))
+        );
+        assert_eq!(shown("imagee"), "imagee");
     }
 
     static FIELDS: &[Field] = &[
