@@ -31,7 +31,8 @@ use std::io::Write;
 use std::path::Path;
 
 /// Writes a file through a temporary sibling and a rename, so a reader never
-/// sees half a file.
+/// sees half a file. The temporary file has a unique name (tempfile), so two
+/// runs writing into one directory never clash.
 ///
 /// # Errors
 /// The file system's.
@@ -40,13 +41,12 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.driftgate-tmp"));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".driftgate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

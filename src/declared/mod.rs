@@ -64,18 +64,14 @@ impl Document {
 }
 
 /// Every declared file under `dir`, sorted by path, hidden entries skipped.
+/// Symbolic links are not followed out of `dir`: a linked file counts only
+/// when it resolves inside it, and linked directories are not entered (no
+/// loops, no reading outside the repository).
 ///
 /// # Errors
 /// A directory that cannot be read.
 pub fn files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
-    let mut out = Vec::new();
-    walk(dir, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
+    let root = dir.canonicalize().map_err(|e| {
         InputError::new(
             dir,
             1,
@@ -83,30 +79,41 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
             format!("cannot read the declared directory: {e}"),
         )
     })?;
-    for entry in entries {
+    let mut out = Vec::new();
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
         let entry = entry.map_err(|e| {
+            let at = e.path().unwrap_or(dir).to_owned();
             InputError::new(
-                dir,
+                &at,
                 1,
                 1,
                 format!("cannot read the declared directory: {e}"),
             )
         })?;
         let path = entry.path();
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(
+        let wanted = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml" | "json")
-        ) || is_zone_file(&path)
-        {
-            out.push(path);
+        ) || is_zone_file(path);
+        if !wanted {
+            continue;
+        }
+        let ft = entry.file_type();
+        let inside_link = ft.is_symlink()
+            && path
+                .canonicalize()
+                .is_ok_and(|real| real.starts_with(&root) && real.is_file());
+        if ft.is_file() || inside_link {
+            out.push(path.to_owned());
         }
     }
-    Ok(())
+    out.sort();
+    Ok(out)
 }
 
 /// Whether a file is an RFC 1035 zone file by its name: `<zone>.zone` or `db.<zone>`.

@@ -35,56 +35,24 @@ impl Ec2Query {
         action: &str,
         params: &[(String, String)],
     ) -> Result<String, ProviderError> {
-        let mut body = form::Serializer::new();
-        body.pair("Action", action);
-        body.pair("Version", API_VERSION);
-        for (k, v) in params {
-            body.pair(k, v);
-        }
+        let body = {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            form.append_pair("Action", action);
+            form.append_pair("Version", API_VERSION);
+            for (k, v) in params {
+                form.append_pair(k, v);
+            }
+            form.finish()
+        };
         self.client
             .post(
                 action,
                 "application/x-www-form-urlencoded; charset=utf-8",
                 &[],
-                body.finish(),
+                body,
                 super::xml::error,
                 crate::whole::ec2,
             )
             .await
-    }
-}
-
-/// `application/x-www-form-urlencoded` without a dependency for it.
-mod form {
-    pub(super) struct Serializer(String);
-
-    impl Serializer {
-        pub(super) fn new() -> Self {
-            Serializer(String::new())
-        }
-
-        pub(super) fn pair(&mut self, k: &str, v: &str) {
-            if !self.0.is_empty() {
-                self.0.push('&');
-            }
-            encode(k, &mut self.0);
-            self.0.push('=');
-            encode(v, &mut self.0);
-        }
-
-        pub(super) fn finish(self) -> String {
-            self.0
-        }
-    }
-
-    fn encode(s: &str, out: &mut String) {
-        for b in s.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    out.push(char::from(b))
-                }
-                _ => out.push_str(&format!("%{b:02X}")),
-            }
-        }
     }
 }
