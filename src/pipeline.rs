@@ -208,73 +208,44 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 .join(rel)
                 .display()
                 .to_string();
-            if declared::is_zone_file(&path) {
-                let zone = zone_of_file(&path).unwrap_or_default();
-                if !zones.contains(&zone) {
-                    notes.push(format!(
-                        "{shown}: `{zone}` is not a DNS zone of scope `{}`; skipped (a file read through $INCLUDE?)",
-                        scope.name
-                    ));
-                    continue;
+            let cx = declared::formats::Context {
+                scope,
+                zones: &zones,
+                root: &config.root,
+            };
+            let unparsed = declared::formats::File {
+                path: &path,
+                shown: &shown,
+                doc: None,
+            };
+            let (doc, read) = match declared::formats::recognise(&unparsed, &cx) {
+                Some((format, _)) => (None, format.read(&unparsed, &cx)?),
+                None => {
+                    let doc = declared::parse(&path, shown.clone())?;
+                    let file = declared::formats::File {
+                        path: &path,
+                        shown: &shown,
+                        doc: Some(&doc),
+                    };
+                    let read = match declared::formats::recognise(&file, &cx) {
+                        Some((format, _)) => format.read(&file, &cx)?,
+                        None => declared::formats::Read::Skipped(format!(
+                            "{shown}: no declared format takes this file; skipped"
+                        )),
+                    };
+                    (Some(doc), read)
                 }
-                let read = declared::bind::read(&path, &shown, &zone, &config.root)?;
-                notes.extend(read.notes.iter().cloned());
-                add_records(read.records, i, &mut records, &mut out)?;
-                continue;
+            };
+            match read {
+                declared::formats::Read::Records(recs, read_notes) => {
+                    notes.extend(read_notes);
+                    add_records(recs, i, &mut records, &mut out)?;
+                }
+                declared::formats::Read::Ecs(ecs) => {
+                    docs.push((doc.expect("ECS files are parsed"), ecs));
+                }
+                declared::formats::Read::Skipped(note) => notes.push(note),
             }
-            let doc = declared::parse(&path, shown)?;
-            if doc.value.get("kind").and_then(serde_json::Value::as_str) == Some("dns_zone") {
-                let recs = declared::dns::read_native(&doc, &zones)?;
-                add_records(recs, i, &mut records, &mut out)?;
-                continue;
-            }
-            let vpcs: Vec<String> = scope
-                .aws
-                .as_ref()
-                .map(|a| a.security_group_vpcs.clone())
-                .unwrap_or_default();
-            if doc.value.get("kind").and_then(serde_json::Value::as_str) == Some("security_group") {
-                add_records(
-                    declared::firewall::read_native(&doc, &vpcs)?,
-                    i,
-                    &mut records,
-                    &mut out,
-                )?;
-                continue;
-            }
-            let gcp_doc = doc.value.get("kind").and_then(serde_json::Value::as_str)
-                == Some("gcp_firewall_rules")
-                || declared::gcp::rules_in(&doc.value).is_some();
-            if gcp_doc {
-                let (projects, networks) = scope
-                    .gcp
-                    .as_ref()
-                    .map(|g| (g.projects.clone(), g.firewall_networks.clone()))
-                    .unwrap_or_default();
-                let (recs, gcp_notes) = declared::gcp::read(&doc, &projects, &networks)?;
-                notes.extend(gcp_notes);
-                add_records(recs, i, &mut records, &mut out)?;
-                continue;
-            }
-            if declared::firewall::is_describe_output(&doc.value) {
-                add_records(
-                    declared::firewall::read_describe(&doc, &vpcs)?,
-                    i,
-                    &mut records,
-                    &mut out,
-                )?;
-                continue;
-            }
-            let octodns_zone = zone_of_file(&path)
-                .filter(|z| doc.value.get("kind").is_none() && zones.contains(z));
-            if let Some(zone) = octodns_zone {
-                let read = declared::octodns::read(&doc, &zone)?;
-                notes.extend(read.notes.iter().cloned());
-                add_records(read.records, i, &mut records, &mut out)?;
-                continue;
-            }
-            let ecs = declared::ecs::read(&doc)?;
-            docs.push((doc, ecs));
         }
         let clusters = scope
             .aws

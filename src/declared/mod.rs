@@ -21,6 +21,7 @@ pub mod bind;
 pub mod dns;
 pub mod ecs;
 pub mod firewall;
+pub mod formats;
 pub mod gcp;
 pub mod locate;
 pub mod octodns;

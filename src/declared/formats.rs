@@ -1,0 +1,270 @@
+//! The declared formats, each behind [`DeclaredFormat`], and the registry
+//! [`FORMATS`] that says in which order a file is offered to them.
+//!
+//! A file goes to the first format that recognises it: formats known by
+//! their file name (RFC 1035 zone files) before the file is parsed, the
+//! others by what the parsed document is. Each format says why it took a
+//! file, so a run can explain how every file was read. Adding a format is
+//! one type here (or in its kind's module) and one line in [`FORMATS`].
+
+use super::dns::DeclaredRecord;
+use super::ecs::EcsDoc;
+use super::{Document, bind, dns, ecs, firewall, gcp, octodns};
+use crate::config::Scope;
+use crate::error::InputError;
+use serde_json::Value;
+use std::path::Path;
+
+/// What a format needs to know about the scope a file is read for.
+pub struct Context<'a> {
+    pub scope: &'a Scope,
+    /// The scope's DNS zones, canonical, without id prefixes.
+    pub zones: &'a [String],
+    /// The repository (the config file's directory): includes stay in it.
+    pub root: &'a Path,
+}
+
+impl Context<'_> {
+    fn vpcs(&self) -> Vec<String> {
+        self.scope
+            .aws
+            .as_ref()
+            .map(|a| a.security_group_vpcs.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// One file offered to the formats: its path, how it is shown, and (for
+/// formats that read parsed documents) the document.
+pub struct File<'a> {
+    pub path: &'a Path,
+    pub shown: &'a str,
+    pub doc: Option<&'a Document>,
+}
+
+impl File<'_> {
+    fn kind(&self) -> Option<&str> {
+        self.doc?.value.get("kind").and_then(Value::as_str)
+    }
+
+    fn doc(&self) -> &Document {
+        self.doc
+            .expect("formats that read documents are offered parsed files")
+    }
+}
+
+/// What reading a file gave.
+pub enum Read {
+    /// Record sets or rules, ready to diff, and notes on what was left out.
+    Records(Vec<DeclaredRecord>, Vec<String>),
+    /// One half (or all) of an ECS service: paired with the scope's other
+    /// ECS files once every file is read.
+    Ecs(EcsDoc),
+    /// Nothing for this scope; the note says why.
+    Skipped(String),
+}
+
+/// A declared file format.
+pub trait DeclaredFormat: Sync {
+    /// The format's name, as explanations show it.
+    fn name(&self) -> &'static str;
+
+    /// Whether the format is known by file name alone (read unparsed).
+    fn by_name(&self) -> bool {
+        false
+    }
+
+    /// `Some(why)` when this format takes the file.
+    fn recognise(&self, file: &File<'_>, cx: &Context<'_>) -> Option<String>;
+
+    /// Reads a file this format took.
+    ///
+    /// # Errors
+    /// A malformed file, at its place.
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError>;
+}
+
+/// Every format, in the order a file is offered to them.
+pub static FORMATS: &[&dyn DeclaredFormat] = &[
+    &Rfc1035,
+    &NativeDns,
+    &NativeSecurityGroups,
+    &GcpRules,
+    &DescribeSecurityGroups,
+    &OctoDns,
+    &Ecs,
+];
+
+/// The first format that takes a file, and why.
+#[must_use]
+pub fn recognise(
+    file: &File<'_>,
+    cx: &Context<'_>,
+) -> Option<(&'static dyn DeclaredFormat, String)> {
+    FORMATS
+        .iter()
+        .filter(|f| f.by_name() == file.doc.is_none())
+        .find_map(|f| f.recognise(file, cx).map(|why| (*f, why)))
+}
+
+/// RFC 1035 (BIND) zone files: `<zone>.zone`, `db.<zone>`.
+pub struct Rfc1035;
+
+impl DeclaredFormat for Rfc1035 {
+    fn name(&self) -> &'static str {
+        "RFC 1035 zone file"
+    }
+
+    fn by_name(&self) -> bool {
+        true
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        super::is_zone_file(file.path).then(|| "named <zone>.zone or db.<zone>".to_owned())
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        let zone = crate::pipeline::zone_of_file(file.path).unwrap_or_default();
+        if !cx.zones.contains(&zone) {
+            return Ok(Read::Skipped(format!(
+                "{}: `{zone}` is not a DNS zone of scope `{}`; skipped (a file read through $INCLUDE?)",
+                file.shown, cx.scope.name
+            )));
+        }
+        let read = bind::read(file.path, file.shown, &zone, cx.root)?;
+        Ok(Read::Records(read.records, read.notes))
+    }
+}
+
+/// driftgate's own DNS zone YAML (`kind: dns_zone`).
+pub struct NativeDns;
+
+impl DeclaredFormat for NativeDns {
+    fn name(&self) -> &'static str {
+        "driftgate DNS zone (kind: dns_zone)"
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        (file.kind() == Some("dns_zone")).then(|| "kind: dns_zone".to_owned())
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        Ok(Read::Records(
+            dns::read_native(file.doc(), cx.zones)?,
+            Vec::new(),
+        ))
+    }
+}
+
+/// driftgate's own security group YAML (`kind: security_group`).
+pub struct NativeSecurityGroups;
+
+impl DeclaredFormat for NativeSecurityGroups {
+    fn name(&self) -> &'static str {
+        "driftgate security group (kind: security_group)"
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        (file.kind() == Some("security_group")).then(|| "kind: security_group".to_owned())
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        Ok(Read::Records(
+            firewall::read_native(file.doc(), &cx.vpcs())?,
+            Vec::new(),
+        ))
+    }
+}
+
+/// GCP firewall rules: gcloud describe/list JSON or YAML, the REST list,
+/// `kind: gcp_firewall_rules`.
+pub struct GcpRules;
+
+impl DeclaredFormat for GcpRules {
+    fn name(&self) -> &'static str {
+        "GCP firewall rules (gcloud, REST, or kind: gcp_firewall_rules)"
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        if file.kind() == Some("gcp_firewall_rules") {
+            return Some("kind: gcp_firewall_rules".to_owned());
+        }
+        gcp::rules_in(&file.doc?.value).map(|_| "holds compute#firewall rules".to_owned())
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        let (projects, networks) = cx
+            .scope
+            .gcp
+            .as_ref()
+            .map(|g| (g.projects.clone(), g.firewall_networks.clone()))
+            .unwrap_or_default();
+        let (records, notes) = gcp::read(file.doc(), &projects, &networks)?;
+        Ok(Read::Records(records, notes))
+    }
+}
+
+/// `aws ec2 describe-security-groups` output (bare, or in a recording's
+/// wrapper).
+pub struct DescribeSecurityGroups;
+
+impl DeclaredFormat for DescribeSecurityGroups {
+    fn name(&self) -> &'static str {
+        "aws ec2 describe-security-groups output"
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        firewall::is_describe_output(&file.doc?.value).then(|| "holds SecurityGroups".to_owned())
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        Ok(Read::Records(
+            firewall::read_describe(file.doc(), &cx.vpcs())?,
+            Vec::new(),
+        ))
+    }
+}
+
+/// octoDNS zone YAML: `<zone>.yaml` for a zone of the scope, no `kind`.
+pub struct OctoDns;
+
+impl DeclaredFormat for OctoDns {
+    fn name(&self) -> &'static str {
+        "octoDNS zone file"
+    }
+
+    fn recognise(&self, file: &File<'_>, cx: &Context<'_>) -> Option<String> {
+        let zone = crate::pipeline::zone_of_file(file.path)?;
+        (file.kind().is_none() && file.doc?.value.get("kind").is_none() && cx.zones.contains(&zone))
+            .then(|| format!("named after the scope's zone {zone}, no `kind`"))
+    }
+
+    fn read(&self, file: &File<'_>, _: &Context<'_>) -> Result<Read, InputError> {
+        let zone = crate::pipeline::zone_of_file(file.path).unwrap_or_default();
+        let read = octodns::read(file.doc(), &zone)?;
+        Ok(Read::Records(read.records, read.notes))
+    }
+}
+
+/// ECS: native `kind: ecs_service`, or the AWS CLI / ecspresso JSON pair.
+/// Today the last resort: a file no other format took is read as ECS, and
+/// its error says what an ECS file needs.
+pub struct Ecs;
+
+impl DeclaredFormat for Ecs {
+    fn name(&self) -> &'static str {
+        "ECS service (kind: ecs_service, or the CLI/ecspresso pair)"
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        file.doc?;
+        Some(match file.kind() {
+            Some("ecs_service") => "kind: ecs_service".to_owned(),
+            _ => "no other format took it".to_owned(),
+        })
+    }
+
+    fn read(&self, file: &File<'_>, _: &Context<'_>) -> Result<Read, InputError> {
+        Ok(Read::Ecs(ecs::read(file.doc())?))
+    }
+}
