@@ -1,0 +1,135 @@
+//! Reverting on Azure: `az rest` calls to the DNS REST API with the declared
+//! record set as the body.
+
+use super::*;
+
+/// Azure DNS record set properties from a spec (the REST shape).
+pub(super) fn azure_properties(spec: &Value) -> Result<Value, String> {
+    let rtype = spec["type"].as_str().unwrap_or_default();
+    let values: Vec<&str> = spec
+        .get("values")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let fields = |v: &str, n: usize| -> Result<Vec<String>, String> {
+        let parts: Vec<String> = v.splitn(n, ' ').map(str::to_owned).collect();
+        if parts.len() == n {
+            Ok(parts)
+        } else {
+            Err(format!("`{v}` is not a {rtype} value"))
+        }
+    };
+    let mut p = Map::new();
+    if let Some(t) = spec.get("ttl") {
+        p.insert("TTL".into(), t.clone());
+    }
+    if let Some(target) = spec.pointer("/alias/targetResource") {
+        p.insert("targetResource".into(), json!({"id": target}));
+        return Ok(Value::Object(p));
+    }
+    let num = |s: &str| {
+        s.parse::<i64>()
+            .map_err(|_| format!("`{s}` is not a number"))
+    };
+    let list: Result<Vec<Value>, String> = values
+        .iter()
+        .map(|v| -> Result<Value, String> {
+            Ok(match rtype {
+                "A" => json!({"ipv4Address": v}),
+                "AAAA" => json!({"ipv6Address": v}),
+                "NS" => json!({"nsdname": v}),
+                "PTR" => json!({"ptrdname": v}),
+                "MX" => {
+                    let f = fields(v, 2)?;
+                    json!({"preference": num(&f[0])?, "exchange": f[1]})
+                }
+                "SRV" => {
+                    let f = fields(v, 4)?;
+                    json!({"priority": num(&f[0])?, "weight": num(&f[1])?, "port": num(&f[2])?, "target": f[3]})
+                }
+                "CAA" => {
+                    let f = fields(v, 3)?;
+                    json!({"flags": num(&f[0])?, "tag": f[1], "value": f[2].trim_matches('"')})
+                }
+                "TXT" => {
+                    let t = crate::normalize::dns::txt_text(v)?;
+                    let chunks: Vec<String> = t
+                        .as_bytes()
+                        .chunks(255)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect();
+                    json!({"value": chunks})
+                }
+                "CNAME" => json!({"cname": v}),
+                other => return Err(format!("no Azure revert payload for {other} yet")),
+            })
+        })
+        .collect();
+    let list = list?;
+    let key = match rtype {
+        "A" => "ARecords",
+        "AAAA" => "AAAARecords",
+        "NS" => "NSRecords",
+        "PTR" => "PTRRecords",
+        "MX" => "MXRecords",
+        "SRV" => "SRVRecords",
+        "CAA" => "caaRecords",
+        "TXT" => "TXTRecords",
+        "CNAME" => {
+            p.insert(
+                "CNAMERecord".into(),
+                list.into_iter().next().unwrap_or(Value::Null),
+            );
+            return Ok(Value::Object(p));
+        }
+        _ => unreachable!("refused above"),
+    };
+    p.insert(key.into(), Value::Array(list));
+    Ok(Value::Object(p))
+}
+
+pub(super) fn azure(
+    f: &Finding,
+    scope: &Scope,
+    decl: Option<&Resource>,
+    live: Option<&Resource>,
+    s: &mut Suggestion,
+) {
+    let Some(az) = &scope.azure else { return };
+    let zone = crate::config::bare(scope_of(&f.id));
+    let Some(spec) = decl.or(live).map(|r| &r.spec) else {
+        return;
+    };
+    let name = spec["name"].as_str().unwrap_or_default();
+    let rel = if name == zone {
+        "@".to_owned()
+    } else {
+        name.strip_suffix(&format!(".{zone}"))
+            .unwrap_or(name)
+            .to_owned()
+    };
+    let endpoint = az
+        .endpoint
+        .as_deref()
+        .unwrap_or(driftgate_azure::dns::ARM_ENDPOINT)
+        .trim_end_matches('/');
+    let url = format!(
+        "{endpoint}/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/dnsZones/{zone}/{}/{rel}?api-version=2018-05-01",
+        az.subscription,
+        az.resource_group,
+        spec["type"].as_str().unwrap_or_default()
+    );
+    if f.state == State::Unmanaged {
+        s.revert
+            .push(format!("az rest --method delete --url {}", sh(&url)));
+        return;
+    }
+    match azure_properties(spec) {
+        Ok(p) => s.revert.push(format!(
+            "az rest --method put --url {} --body {}",
+            sh(&url),
+            compact(&json!({"properties": p}))
+        )),
+        Err(e) => s.notes.push(e),
+    }
+}
