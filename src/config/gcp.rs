@@ -1,0 +1,107 @@
+//! `[scope.gcp]`: the projects and VPC networks a scope reads.
+
+use super::*;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawGcp {
+    project: Option<String>,
+    /// Several projects, scanned concurrently: instead of `project`.
+    projects: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    firewall_networks: Vec<String>,
+    /// The Compute Engine API's endpoint, for tests or private endpoints.
+    endpoint: Option<String>,
+}
+
+/// The GCP part of a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcpScope {
+    /// At least one project.
+    pub projects: Vec<String>,
+    pub firewall_networks: Vec<String>,
+    /// Every `(project, network)` read: each network in each project (a
+    /// shard keeps a part).
+    pub networks: Vec<(String, String)>,
+    pub endpoint: Option<String>,
+}
+
+impl GcpScope {
+    /// Every `(project, network)` the scope reads.
+    #[must_use]
+    pub fn networks(&self) -> Vec<(String, String)> {
+        self.networks.clone()
+    }
+}
+
+/// Validates a scope's `[scope.gcp]`; `seen` holds the targets of the
+/// scopes before it (a target belongs to one scope).
+///
+/// # Errors
+/// A bad value, at its place.
+pub(super) fn parse(
+    g: RawGcp,
+    name: &str,
+    start: usize,
+    clusters_seen: &mut Vec<(String, String)>,
+    at: &dyn Fn(usize, String) -> InputError,
+) -> Result<GcpScope, InputError> {
+    let name = name.to_owned();
+    let projects = match (g.project, g.projects) {
+        (Some(_), Some(list)) => {
+            return Err(at(
+                list.span().start,
+                "give `project` or `projects`, not both".to_owned(),
+            ));
+        }
+        (Some(p), None) => vec![p],
+        (None, Some(list)) => {
+            let offset = list.span().start;
+            let list = list.into_inner();
+            if list.is_empty()
+                || list
+                    .iter()
+                    .enumerate()
+                    .any(|(i, p)| p.is_empty() || list[..i].contains(p))
+            {
+                return Err(at(
+                    offset,
+                    "`projects` is empty, or has an empty or repeated entry".to_owned(),
+                ));
+            }
+            list
+        }
+        (None, None) => {
+            return Err(at(
+                start,
+                format!("scope `{name}`: [scope.gcp] needs `project` or `projects`"),
+            ));
+        }
+    };
+    for p in &projects {
+        for n in &g.firewall_networks {
+            let key = format!("net:{p}:{n}");
+            if let Some((_, other)) = clusters_seen.iter().find(|(k, _)| *k == key) {
+                return Err(at(
+                    start,
+                    format!("network `{n}` of project `{p}` is already in scope `{other}`"),
+                ));
+            }
+            clusters_seen.push((key, name.clone()));
+        }
+    }
+    let networks = projects
+        .iter()
+        .flat_map(|p| {
+            g.firewall_networks
+                .iter()
+                .map(move |n| (p.clone(), n.clone()))
+        })
+        .collect();
+    Ok(GcpScope {
+        projects,
+        networks,
+        firewall_networks: g.firewall_networks,
+        endpoint: g.endpoint,
+    })
+}
