@@ -14,6 +14,7 @@
 
 pub mod adopt;
 pub mod blame;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod report;
 pub mod run;
+pub mod scan;
 pub mod suggest;
 
 use std::io::Write;

@@ -23,6 +23,7 @@ pub mod ecs;
 pub mod firewall;
 pub mod formats;
 pub mod gcp;
+pub mod load;
 pub mod locate;
 pub mod octodns;
 pub mod template;

@@ -1,0 +1,257 @@
+//! The declared stage: every scope's declared files, each offered to the
+//! formats of [`super::formats`] in order, read into resources with where
+//! they are declared; ECS files paired once all are read.
+
+use crate::config::{Config, Scope as ConfigScope};
+use crate::declared::{self, ecs::EcsDoc};
+use crate::error::InputError;
+use crate::normalize::{self};
+use driftgate_model::{Kind, Resource};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A declared resource, with where it is declared.
+#[derive(Debug, Clone)]
+pub struct DeclaredResource {
+    pub scope: usize,
+    pub resource: Resource,
+    pub at: String,
+}
+
+/// Adds a file's record sets to a scope, refusing one declared twice.
+fn add_records(
+    recs: Vec<declared::dns::DeclaredRecord>,
+    scope: usize,
+    seen: &mut BTreeMap<String, String>,
+    out: &mut Vec<DeclaredResource>,
+) -> Result<(), InputError> {
+    for rec in recs {
+        if let Some(first) = seen.get(&rec.resource.id) {
+            let (file, line) = rec.at.rsplit_once(':').unwrap_or((&rec.at, "1"));
+            return Err(InputError::new(
+                Path::new(file),
+                line.parse().unwrap_or(1),
+                1,
+                format!("`{}` is also declared at {first}", rec.resource.id),
+            ));
+        }
+        seen.insert(rec.resource.id.clone(), rec.at.clone());
+        out.push(DeclaredResource {
+            scope,
+            resource: rec.resource,
+            at: rec.at,
+        });
+    }
+    Ok(())
+}
+
+/// The zone a declared file is named for: `example.com.yaml` (octoDNS),
+/// `example.com.zone` or `db.example.com` (BIND).
+pub fn zone_of_file(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .or_else(|| name.strip_suffix(".zone"))
+        .or_else(|| name.strip_prefix("db."))?;
+    Some(driftgate_model::dns::canonical_name(stem))
+}
+
+/// What the declared files hold, and what reading them noticed (files
+/// skipped, types not compared) for the command to show.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub resources: Vec<DeclaredResource>,
+    pub notes: Vec<String>,
+}
+
+/// Reads every scope's declared files.
+///
+/// # Errors
+/// The first bad file, at its place.
+pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, InputError> {
+    let mut out = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for (i, scope) in config.scopes.iter().enumerate() {
+        if !scope.declared.is_dir() {
+            if create_missing {
+                continue;
+            }
+            return Err(InputError::new(
+                &config.path,
+                1,
+                1,
+                format!(
+                    "scope `{}`: declared directory `{}` does not exist (run `driftgate import` to create it from live state)",
+                    scope.name,
+                    scope.declared.display()
+                ),
+            ));
+        }
+        let mut docs = Vec::new();
+        let zones = scope.dns_zones();
+        let mut records: BTreeMap<String, String> = BTreeMap::new();
+        for path in declared::files(&scope.declared)? {
+            let rel = path.strip_prefix(&scope.declared).unwrap_or(&path);
+            let shown = Path::new(&scope.declared_as_written)
+                .join(rel)
+                .display()
+                .to_string();
+            let cx = declared::formats::Context {
+                scope,
+                zones: &zones,
+                root: &config.root,
+            };
+            let unparsed = declared::formats::File {
+                path: &path,
+                shown: &shown,
+                doc: None,
+            };
+            let (doc, read) = match declared::formats::recognise(&unparsed, &cx) {
+                Some((format, _)) => (None, format.read(&unparsed, &cx)?),
+                None => {
+                    let doc = declared::parse(&path, shown.clone())?;
+                    let file = declared::formats::File {
+                        path: &path,
+                        shown: &shown,
+                        doc: Some(&doc),
+                    };
+                    let read = match declared::formats::recognise(&file, &cx) {
+                        Some((format, _)) => format.read(&file, &cx)?,
+                        None => declared::formats::Read::Skipped(format!(
+                            "{shown}: no declared format takes this file; skipped"
+                        )),
+                    };
+                    (Some(doc), read)
+                }
+            };
+            match read {
+                declared::formats::Read::Records(recs, read_notes) => {
+                    notes.extend(read_notes);
+                    add_records(recs, i, &mut records, &mut out)?;
+                }
+                declared::formats::Read::Ecs(ecs) => {
+                    docs.push((doc.expect("ECS files are parsed"), ecs));
+                }
+                declared::formats::Read::Skipped(note) => notes.push(note),
+            }
+        }
+        let clusters = scope
+            .aws
+            .as_ref()
+            .map(|a| a.ecs_clusters.clone())
+            .unwrap_or_default();
+        if clusters.is_empty()
+            && let Some((doc, _)) = docs.iter().find(|(_, e)| matches!(e, EcsDoc::Service(_)))
+        {
+            return Err(doc.error_at(
+                &[],
+                format!(
+                    "scope `{}` names no ecs_clusters, yet this file declares an ECS service",
+                    scope.name
+                ),
+            ));
+        }
+        let paired = match scope.aws.as_ref().filter(|a| a.multi_region()) {
+            None => declared::ecs::resources(&docs, &clusters)?,
+            Some(aws) => ecs_by_region(scope, &aws.regions, docs, &clusters)?,
+        };
+        notes.extend(paired.notes.iter().cloned());
+        for svc in paired.services {
+            let mut resource = svc.resource;
+            let odd = normalize::mask(&mut resource, &config.secrets);
+            if let Some(place) = odd.first() {
+                return Err(secret_not_a_value(config, &svc.at, place));
+            }
+            out.push(DeclaredResource {
+                scope: i,
+                resource,
+                at: svc.at,
+            });
+        }
+    }
+    // Scopes with an `id_prefix`: their cluster and zone ids carry it, as
+    // the scan's do.
+    for d in &mut out {
+        let scope = &config.scopes[d.scope];
+        let prefix = match d.resource.kind {
+            Kind::EcsService => scope.aws.as_ref().and_then(|a| a.id_prefix.as_deref()),
+            Kind::DnsRecord => scope.zone_prefix(crate::diff::scope_of(&d.resource.id)),
+            Kind::FirewallRule => None,
+        };
+        if let Some(p) = prefix {
+            d.resource.id = format!("{p}:{}", d.resource.id);
+        }
+    }
+    Ok(Loaded {
+        resources: out,
+        notes,
+    })
+}
+
+/// A declared secret written as a list or a mapping: an error at the
+/// secret's name, that never shows its content.
+fn secret_not_a_value(config: &Config, at: &str, place: &str) -> InputError {
+    let (file, line) = at.rsplit_once(':').unwrap_or((at, "1"));
+    let path = config.root.join(file);
+    let name = place.rsplit('`').nth(1).unwrap_or_default();
+    let (line, col) = std::fs::read_to_string(&path)
+        .ok()
+        .map(|text| crate::declared::locate::locate(&text, &[name.to_owned()]))
+        .filter(|(l, _)| *l > 1 || !name.is_empty())
+        .unwrap_or((line.parse().unwrap_or(1), 1));
+    InputError::new(
+        Path::new(file),
+        line,
+        col,
+        format!(
+            "{place}: a secret must be a single value (a string), not a list or a mapping; its content is not shown"
+        ),
+    )
+}
+
+/// The ECS files of a scope that reads several regions, each paired within
+/// its region's directory (`<declared>/<region>/...`), their ids qualified
+/// as `<cluster>@<region>/<service>`: the same service may run in each
+/// region, with the same task definition family.
+fn ecs_by_region(
+    scope: &ConfigScope,
+    regions: &[String],
+    docs: Vec<(declared::Document, EcsDoc)>,
+    clusters: &[String],
+) -> Result<declared::ecs::Paired, InputError> {
+    let mut groups: BTreeMap<&str, Vec<(declared::Document, EcsDoc)>> = BTreeMap::new();
+    for (doc, ecs) in docs {
+        let rel = doc.path.strip_prefix(&scope.declared).unwrap_or(&doc.path);
+        let region = rel.components().find_map(|c| {
+            let c = c.as_os_str().to_str()?;
+            regions.iter().find(|r| r.as_str() == c)
+        });
+        let Some(region) = region else {
+            return Err(doc.error_at(
+                &[],
+                format!(
+                    "scope `{}` reads several regions ({}): put this ECS file under a directory named after its region, e.g. {}/{}/",
+                    scope.name,
+                    regions.join(", "),
+                    scope.declared_as_written,
+                    regions[0]
+                ),
+            ));
+        };
+        groups.entry(region.as_str()).or_default().push((doc, ecs));
+    }
+    let mut out = declared::ecs::Paired::default();
+    for (region, docs) in groups {
+        let mut paired = declared::ecs::resources(&docs, clusters)?;
+        for svc in &mut paired.services {
+            svc.resource.id = match svc.resource.id.split_once('/') {
+                Some((c, name)) => format!("{}/{name}", crate::config::qualified(c, region)),
+                None => svc.resource.id.clone(),
+            };
+        }
+        out.services.extend(paired.services);
+        out.notes.extend(paired.notes);
+    }
+    Ok(out)
+}
