@@ -1,4 +1,7 @@
 //! The binary on the embedded demo and on bad input: no cloud involved.
+//!
+//! Longer than 600 lines on purpose: every flag and bad-input case of the
+//! offline commands, one test each, with the JSON schema pin they share.
 
 use crate::common::{copy_tree, dg, driftgate, root, run, write};
 use serde::Deserialize;

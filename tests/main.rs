@@ -25,4 +25,5 @@ mod moto;
 mod moto_dns;
 mod moto_firewall;
 mod moto_targets;
+mod proxy;
 mod secrets;

@@ -3,6 +3,9 @@
 //!
 //! `scripts/test.sh` starts moto and sets `DRIFTGATE_TEST_MOTO`. Without it
 //! these tests fail: they never skip.
+//!
+//! Longer than 600 lines on purpose: the ECS scenarios share one seeded
+//! estate and its helpers (network, task definitions, the pasted AWS CLI).
 
 use crate::common::{Run, driftgate, ec2, endpoint, run, unique, write};
 use aws_sdk_ecs::Client;

@@ -13,9 +13,11 @@ pub mod dns;
 pub mod ecs;
 pub mod firewall;
 pub mod ignore;
+mod names;
 pub mod node;
 pub mod schema;
 pub mod secrets;
+pub mod units;
 
 use driftgate_model::{Kind, Resource};
 pub use node::Node;

@@ -8,6 +8,9 @@
 //! type is an error with the path to it; in lenient mode (live data, where the
 //! API may be newer than this code) unknown fields are left out.
 
+pub use super::units::{as_int, cpu_units, memory_mib};
+
+use super::names::{shown, suggestion};
 use super::node::Fields;
 use super::node::Node;
 use serde_json::Value;
@@ -499,106 +502,6 @@ pub fn sorted(v: &Value) -> Value {
         Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
         other => other.clone(),
     }
-}
-
-/// An integer from a number or a numeric string.
-#[must_use]
-pub fn as_int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            let f = n.as_f64()?;
-            #[allow(clippy::cast_possible_truncation)]
-            (f.fract() == 0.0).then_some(f as i64)
-        }),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn number_and_unit(s: &str) -> Option<(f64, String)> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    Some((n, unit.trim().to_lowercase()))
-}
-
-#[allow(clippy::cast_possible_truncation)]
-fn rounded(x: f64) -> Option<i64> {
-    (x.is_finite() && x >= 0.0 && (x - x.round()).abs() < 1e-9).then(|| x.round() as i64)
-}
-
-/// Task CPU in units of 1/1024 vCPU.
-#[must_use]
-pub fn cpu_units(v: &Value) -> Option<i64> {
-    if let Some(i) = as_int(v) {
-        return Some(i);
-    }
-    let (n, unit) = number_and_unit(v.as_str()?)?;
-    match unit.as_str() {
-        "vcpu" | "vcpus" => rounded(n * 1024.0),
-        "" => rounded(n),
-        _ => None,
-    }
-}
-
-/// Task memory in MiB.
-#[must_use]
-pub fn memory_mib(v: &Value) -> Option<i64> {
-    if let Some(i) = as_int(v) {
-        return Some(i);
-    }
-    let (n, unit) = number_and_unit(v.as_str()?)?;
-    match unit.as_str() {
-        "gb" | "gib" | "g" => rounded(n * 1024.0),
-        "mb" | "mib" | "m" | "" => rounded(n),
-        _ => None,
-    }
-}
-
-/// A name from a declared file as an error message shows it: a long one
-/// cut, so that a hostile file cannot make the message megabytes long.
-fn shown(name: &str) -> String {
-    if name.chars().count() <= 64 {
-        return name.to_owned();
-    }
-    let head: String = name.chars().take(40).collect();
-    format!("{head}... ({} bytes)", name.len())
-}
-
-/// " (did you mean `x`?)" when a known name is close to an unknown one.
-fn suggestion(key: &str, known: &[&str]) -> String {
-    // A name far longer than any known one is no typo of it; this also
-    // keeps the search linear in the input (an 8 MB key once took 16 s).
-    let longest = known.iter().map(|k| k.len()).max().unwrap_or(0);
-    if key.len() > longest + 3 {
-        return String::new();
-    }
-    let lower = key.to_lowercase();
-    let best = known
-        .iter()
-        .map(|k| (edit_distance(&lower, &k.to_lowercase()), *k))
-        .min_by_key(|(d, _)| *d);
-    match best {
-        Some((d, k)) if d <= 2 || (d <= 3 && key.len() > 8) => format!(" (did you mean `{k}`?)"),
-        _ => String::new(),
-    }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Renames keys to the schema's spelling (`ContainerDefinitions` ->
