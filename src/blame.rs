@@ -55,7 +55,9 @@ fn lookup(kind: Kind, id: &str, cloud: Option<Cloud>) -> Result<Lookup, String> 
                 matches: Box::new(move |e: &Value| {
                     e.pointer("/requestParameters/cluster")
                         .and_then(Value::as_str)
-                        .is_none_or(|c| crate::declared::ecs::cluster_name(c) == cluster)
+                        .is_none_or(|c| {
+                            crate::kinds::ecs_service::formats::cluster_name(c) == cluster
+                        })
                 }),
                 global: false,
             })

@@ -22,6 +22,7 @@ pub mod declared;
 pub mod diff;
 pub mod error;
 pub mod input;
+pub mod kinds;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;

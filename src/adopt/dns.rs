@@ -146,7 +146,7 @@ pub(super) fn bind_replace(
     key: &(String, String),
     new: Option<&[String]>,
 ) -> Result<String, String> {
-    let lines = crate::declared::bind::record_lines(text, zone)?;
+    let lines = crate::kinds::dns_record::formats::rfc1035::record_lines(text, zone)?;
     let spans = lines
         .get(key)
         .ok_or("its records are not in this file (an $INCLUDEd file?)")?;
@@ -249,7 +249,7 @@ pub(super) fn dns_new_entry(
     r: &Resource,
 ) -> Result<BTreeSet<PathBuf>, String> {
     let zone = crate::config::bare(scope_of(&r.id)).to_owned();
-    let entry = crate::declared::dns::native_record(&zone, r);
+    let entry = crate::kinds::dns_record::formats::native_record(&zone, r);
     if let Some(path) = zone_file(scope, texts, &zone) {
         let text = texts.get(&path).ok_or("the zone file cannot be read")?;
         let item = edit::render(&entry, true, true, "");
@@ -333,6 +333,9 @@ pub(super) fn dns_new_entry(
             path.display()
         ));
     }
-    texts.set(&path, Some(crate::declared::dns::native_yaml(&zone, &[r])));
+    texts.set(
+        &path,
+        Some(crate::kinds::dns_record::formats::native_yaml(&zone, &[r])),
+    );
     Ok(BTreeSet::from([path]))
 }

@@ -89,7 +89,7 @@ pub(super) fn sg_new_entry(
     let gid = r.spec["groupId"].as_str().unwrap_or_default();
     let direction = r.spec["direction"].as_str().unwrap_or("ingress");
     let entry = edit::render(
-        &crate::declared::firewall::native_entry(&r.spec),
+        &crate::kinds::firewall_rule::formats::native_entry(&r.spec),
         true,
         true,
         "",
@@ -120,7 +120,10 @@ pub(super) fn sg_new_entry(
         .join("firewall")
         .join(vpc)
         .join(format!("{gid}.yaml"));
-    texts.set(&path, Some(crate::declared::firewall::native_yaml(&[r])));
+    texts.set(
+        &path,
+        Some(crate::kinds::firewall_rule::formats::native_yaml(&[r])),
+    );
     Ok(BTreeSet::from([path]))
 }
 
@@ -133,7 +136,12 @@ pub(super) fn gcp_new_entry(
 ) -> Result<BTreeSet<PathBuf>, String> {
     let project = r.spec["project"].as_str().unwrap_or_default();
     let network = r.spec["network"].as_str().unwrap_or_default();
-    let entry = edit::render(&crate::declared::gcp::native_rule(&r.spec), true, true, "");
+    let entry = edit::render(
+        &crate::kinds::firewall_rule::formats::gcp::native_rule(&r.spec),
+        true,
+        true,
+        "",
+    );
     let found = docs(scope, texts).into_iter().find(|(_, v)| {
         v.get("kind").and_then(Value::as_str) == Some("gcp_firewall_rules")
             && v.get("network").and_then(Value::as_str) == Some(network)
@@ -158,7 +166,11 @@ pub(super) fn gcp_new_entry(
     }
     texts.set(
         &path,
-        Some(crate::declared::gcp::native_yaml(project, network, &[r])),
+        Some(crate::kinds::firewall_rule::formats::gcp::native_yaml(
+            project,
+            network,
+            &[r],
+        )),
     );
     Ok(BTreeSet::from([path]))
 }

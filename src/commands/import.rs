@@ -2,9 +2,9 @@
 
 use super::{ExitStatus, explain_incomplete};
 use crate::config::Config;
-use crate::declared::ecs::cluster_name;
 use crate::diff::scope_of;
-use crate::normalize::ecs::SERVICE;
+use crate::kinds::ecs_service::formats::cluster_name;
+use crate::kinds::ecs_service::normalize::SERVICE;
 use crate::normalize::provider_owned;
 use crate::normalize::schema::prune;
 use crate::pipeline;
@@ -143,7 +143,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
                     path.display()
                 );
             }
-            plan.push((path, crate::declared::dns::native_yaml(&zone, &records)));
+            plan.push((
+                path,
+                crate::kinds::dns_record::formats::native_yaml(&zone, &records),
+            ));
         }
         let vpcs = scope
             .aws
@@ -190,7 +193,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
                 }
                 plan.push((
                     path,
-                    crate::declared::gcp::native_yaml(&project, &network, &rules),
+                    crate::kinds::firewall_rule::formats::gcp::native_yaml(
+                        &project, &network, &rules,
+                    ),
                 ));
             }
         }
@@ -206,7 +211,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
                     path.display()
                 );
             }
-            plan.push((path, crate::declared::firewall::native_yaml(&rules)));
+            plan.push((
+                path,
+                crate::kinds::firewall_rule::formats::native_yaml(&rules),
+            ));
         }
     }
     for (path, text) in &plan {

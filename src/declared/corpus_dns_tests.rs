@@ -2,7 +2,8 @@
 //! files) is read right or rejected with an error at its place. A corpus file
 //! without an expectation here fails the test.
 
-use super::{Document, octodns, parse_with_env};
+use super::{Document, parse_with_env};
+use crate::kinds::dns_record::formats::octodns;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -164,7 +165,7 @@ fn bind(
     std::collections::BTreeMap<String, (i64, Value)>,
     Vec<String>,
 ) {
-    let r = super::bind::read(
+    let r = crate::kinds::dns_record::formats::rfc1035::read(
         &corpus("dns-bind").join(file),
         file,
         zone,
@@ -188,7 +189,7 @@ fn bind(
 }
 
 fn bind_err(file: &str, zone: &str) -> String {
-    super::bind::read(
+    crate::kinds::dns_record::formats::rfc1035::read(
         &corpus("dns-bind").join(file),
         file,
         zone,
@@ -353,7 +354,8 @@ fn security_group_corpus_files_read_right() {
             .iter()
             .filter_map(|g| g["VpcId"].as_str().map(str::to_owned))
             .collect();
-        super::firewall::read_describe(&doc, &vpcs).unwrap_or_else(|e| panic!("{e}"))
+        crate::kinds::firewall_rule::formats::read_describe(&doc, &vpcs)
+            .unwrap_or_else(|e| panic!("{e}"))
     };
     let r = read("cloudmapper-demo-describe-security-groups.json");
     let ids: Vec<&str> = r.iter().map(|d| d.resource.id.as_str()).collect();
@@ -396,7 +398,8 @@ fn gcp_firewall_corpus_files_read_right() {
         })
         .unwrap();
         let nets: Vec<String> = networks.iter().map(|n| (*n).to_owned()).collect();
-        super::gcp::read(&doc, &[project.to_owned()], &nets).unwrap_or_else(|e| panic!("{e}"))
+        crate::kinds::firewall_rule::formats::gcp::read(&doc, &[project.to_owned()], &nets)
+            .unwrap_or_else(|e| panic!("{e}"))
     };
     let (r, _) = read(
         "custodian-flight-firewalls-list.json",

@@ -2,9 +2,10 @@
 //! is either read right or rejected with an error at the right place. A file
 //! added to the corpus without an expectation here fails the test.
 
-use super::ecs::{EcsDoc, read, resources};
 use super::{Document, parse_with_env};
-use crate::normalize::{Mode, ecs};
+use crate::kinds::ecs_service::formats::{EcsDoc, read, resources};
+use crate::kinds::ecs_service::normalize as ecs;
+use crate::normalize::Mode;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 

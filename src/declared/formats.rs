@@ -7,11 +7,12 @@
 //! file, so a run can explain how every file was read. Adding a format is
 //! one type here (or in its kind's module) and one line in [`FORMATS`].
 
-use super::dns::DeclaredRecord;
-use super::ecs::EcsDoc;
-use super::{Document, bind, dns, ecs, firewall, gcp, octodns};
+use super::{DeclaredRecord, Document};
 use crate::config::Scope;
 use crate::error::InputError;
+use crate::kinds::dns_record::formats::{self as dns, octodns, rfc1035 as bind};
+use crate::kinds::ecs_service::formats::{self as ecs, EcsDoc};
+use crate::kinds::firewall_rule::formats::{self as firewall, gcp};
 use serde_json::Value;
 use std::path::Path;
 

@@ -3,8 +3,9 @@
 //! they are declared; ECS files paired once all are read.
 
 use crate::config::{Config, Scope as ConfigScope};
-use crate::declared::{self, ecs::EcsDoc};
+use crate::declared;
 use crate::error::InputError;
+use crate::kinds::ecs_service::formats::EcsDoc;
 use crate::normalize::{self};
 use driftgate_model::{Kind, Resource};
 use std::collections::BTreeMap;
@@ -20,7 +21,7 @@ pub struct DeclaredResource {
 
 /// Adds a file's record sets to a scope, refusing one declared twice.
 fn add_records(
-    recs: Vec<declared::dns::DeclaredRecord>,
+    recs: Vec<crate::kinds::dns_record::formats::DeclaredRecord>,
     scope: usize,
     seen: &mut BTreeMap<String, String>,
     out: &mut Vec<DeclaredResource>,
@@ -153,7 +154,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
             ));
         }
         let paired = match scope.aws.as_ref().filter(|a| a.multi_region()) {
-            None => declared::ecs::resources(&docs, &clusters)?,
+            None => crate::kinds::ecs_service::formats::resources(&docs, &clusters)?,
             Some(aws) => ecs_by_region(scope, &aws.regions, docs, &clusters)?,
         };
         notes.extend(paired.notes.iter().cloned());
@@ -219,7 +220,7 @@ fn ecs_by_region(
     regions: &[String],
     docs: Vec<(declared::Document, EcsDoc)>,
     clusters: &[String],
-) -> Result<declared::ecs::Paired, InputError> {
+) -> Result<crate::kinds::ecs_service::formats::Paired, InputError> {
     let mut groups: BTreeMap<&str, Vec<(declared::Document, EcsDoc)>> = BTreeMap::new();
     for (doc, ecs) in docs {
         let rel = doc.path.strip_prefix(&scope.declared).unwrap_or(&doc.path);
@@ -241,9 +242,9 @@ fn ecs_by_region(
         };
         groups.entry(region.as_str()).or_default().push((doc, ecs));
     }
-    let mut out = declared::ecs::Paired::default();
+    let mut out = crate::kinds::ecs_service::formats::Paired::default();
     for (region, docs) in groups {
-        let mut paired = declared::ecs::resources(&docs, clusters)?;
+        let mut paired = crate::kinds::ecs_service::formats::resources(&docs, clusters)?;
         for svc in &mut paired.services {
             svc.resource.id = match svc.resource.id.split_once('/') {
                 Some((c, name)) => format!("{}/{name}", crate::config::qualified(c, region)),

@@ -1,31 +1,26 @@
-//! Declared files in Git -> model resources.
+//! Declared files in Git -> model resources: what every format shares.
 //!
-//! Each scope's `declared` directory is read recursively, in path order.
-//! Files ending in `.yaml`, `.yml` or `.json` are read; others (READMEs,
-//! templates kept beside them) are left alone. Formats:
-//! - native driftgate YAML (`kind: ecs_service`, see [`ecs`]; `kind: dns_zone`, see [`dns`]);
-//! - the AWS CLI JSON (or YAML) that `aws ecs create-service --cli-input-json`
-//!   and `register-task-definition --cli-input-json` take: the files ecspresso
-//!   keeps as `ecs-service-def.json` and `ecs-task-def.json`.
+//! Each scope's `declared` directory is read recursively, in path order
+//! ([`files`]). Files ending in `.yaml`, `.yml` or `.json`, and zone files
+//! by name, are read; others (READMEs, templates kept beside them) are left
+//! alone. Each file goes to the first format of [`formats::FORMATS`] that
+//! takes it; the formats themselves live with their kind:
+//! - [`crate::kinds::ecs_service::formats`]: native `kind: ecs_service`, and the
+//!   AWS CLI / ecspresso JSON pair (`ecs-service-def.json`, `ecs-task-def.json`);
+//! - [`crate::kinds::dns_record::formats`]: native `kind: dns_zone`, octoDNS zone
+//!   files, RFC 1035 zone files;
+//! - [`crate::kinds::firewall_rule::formats`]: native `kind: security_group`,
+//!   `aws ec2 describe-security-groups` output, GCP firewall rules.
 //!
-//! - octoDNS zone files (`<zone>.yaml` for a zone of the scope, see [`octodns`]);
-//! - security groups (`kind: security_group`, or `aws ec2 describe-security-groups`
-//!   JSON, see [`firewall`]);
-//! - GCP firewall rules (gcloud `describe`/`list` JSON or YAML, the REST list,
-//!   `kind: gcp_firewall_rules`, see [`gcp`]);
-//! - RFC 1035 zone files (`<zone>.zone`, `db.<zone>`, see [`bind`]).
+//! Here: [`parse`] (JSON or YAML, ecspresso [`template`]s rendered, hostile
+//! input refused), [`locate`] (line and column of a field), [`load`] (the
+//! declared stage).
 //!
 //! Every error names the file, line and column.
 
-pub mod bind;
-pub mod dns;
-pub mod ecs;
-pub mod firewall;
 pub mod formats;
-pub mod gcp;
 pub mod load;
 pub mod locate;
-pub mod octodns;
 pub mod template;
 
 #[cfg(test)]
@@ -38,6 +33,14 @@ mod mutation_tests;
 use crate::error::InputError;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+
+/// A declared resource of the kinds read one entry at a time (record sets,
+/// firewall rules) and where it stands.
+#[derive(Debug, Clone)]
+pub struct DeclaredRecord {
+    pub resource: driftgate_model::Resource,
+    pub at: String,
+}
 
 /// A parsed file: its path (as shown to the user), its text and its content.
 #[derive(Debug, Clone)]

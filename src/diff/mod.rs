@@ -343,7 +343,8 @@ fn compare_maps(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::{Mode, ecs};
+    use crate::kinds::ecs_service::normalize as ecs;
+    use crate::normalize::Mode;
     use driftgate_model::{ErrorKind, ProviderError};
     use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! A small schema language and the one walker that applies it.
 //!
-//! Each kind describes its fields once (see [`super::ecs`]): which are sets,
+//! Each kind describes its fields once (see [`crate::kinds::ecs_service::normalize`]): which are sets,
 //! which lists are keyed by name, which hold units, which are read-only, and
 //! what AWS fills in by default. The walker turns a spec into a [`Node`] tree
 //! by those rules, dropping defaults so that "absent" and "AWS's default" are

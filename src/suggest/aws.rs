@@ -159,8 +159,10 @@ pub(super) fn rrset(spec: &Value) -> Value {
             .map(|v| {
                 let v = v.as_str().unwrap_or_default();
                 let v = if matches!(rtype, "TXT" | "SPF") {
-                    crate::normalize::dns::txt_text(v)
-                        .map_or_else(|_| v.to_owned(), |t| crate::normalize::dns::txt_quoted(&t))
+                    crate::kinds::dns_record::normalize::txt_text(v).map_or_else(
+                        |_| v.to_owned(),
+                        |t| crate::kinds::dns_record::normalize::txt_quoted(&t),
+                    )
                 } else {
                     v.to_owned()
                 };

@@ -52,7 +52,7 @@ pub(super) fn azure_properties(spec: &Value) -> Result<Value, String> {
                     json!({"flags": num(&f[0])?, "tag": f[1], "value": f[2].trim_matches('"')})
                 }
                 "TXT" => {
-                    let t = crate::normalize::dns::txt_text(v)?;
+                    let t = crate::kinds::dns_record::normalize::txt_text(v)?;
                     let chunks: Vec<String> = t
                         .as_bytes()
                         .chunks(255)

@@ -23,9 +23,9 @@ pub(super) fn gcp_body(spec: &Value) -> Value {
         ),
     );
     m.insert("priority".into(), spec["priority"].clone());
-    let (key, list) = crate::declared::gcp::allowed_or_denied(spec);
+    let (key, list) = crate::kinds::firewall_rule::formats::gcp::allowed_or_denied(spec);
     m.insert(key.into(), list);
-    for k in crate::declared::gcp::PLAIN_FIELDS {
+    for k in crate::kinds::firewall_rule::formats::gcp::PLAIN_FIELDS {
         if let Some(v) = spec.get(*k) {
             m.insert((*k).into(), v.clone());
         }

@@ -26,9 +26,9 @@
 //! the one task definition file in its directory (ecspresso's layout).
 //! camelCase and PascalCase keys are both accepted.
 
-use super::Document;
+use crate::declared::Document;
 use crate::error::InputError;
-use crate::normalize::ecs::{SERVICE, TASK_DEFINITION};
+use crate::kinds::ecs_service::normalize::{SERVICE, TASK_DEFINITION};
 use crate::normalize::schema::{Mode, Walker, canonical_keys};
 use driftgate_model::{Kind, Resource};
 use serde_json::{Map, Value};

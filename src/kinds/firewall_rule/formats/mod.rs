@@ -19,9 +19,11 @@
 //! (`{"SecurityGroups": [...]}`, also inside a recorded-response wrapper
 //! `{"data": {...}}`). Either way each peer of each entry is one rule.
 
-use super::Document;
-use super::dns::DeclaredRecord;
-use super::locate::Cursor;
+pub mod gcp;
+
+use crate::declared::DeclaredRecord;
+use crate::declared::Document;
+use crate::declared::locate::Cursor;
 use crate::error::InputError;
 use driftgate_model::firewall::{cidr, protocol, rule_id, rules_of_group};
 use driftgate_model::{Kind, Resource};
@@ -196,7 +198,7 @@ pub fn read_native(doc: &Document, vpcs: &[String]) -> Result<Vec<DeclaredRecord
         })?;
         let line = cursor.seek(&[direction.into()]);
         // Each entry's own line: block entries span several lines.
-        let items = super::locate::item_lines(&doc.text, line);
+        let items = crate::declared::locate::item_lines(&doc.text, line);
         for (i, e) in entries.iter().enumerate() {
             let entry_line = items.get(i).copied().unwrap_or(line);
             let at = format!("{}:{entry_line}", doc.shown);

@@ -8,9 +8,9 @@
 //! canonical: CIDRs, sorted sets, protocol names). The egress allow-all rule AWS gives every new group is not
 //! drift unless declared ([`provider_owned`]).
 
-use super::node::Fields;
-use super::node::Node;
-use super::schema::{Mode, SchemaError};
+use crate::normalize::node::Fields;
+use crate::normalize::node::Node;
+use crate::normalize::schema::{Mode, SchemaError};
 use serde_json::Value;
 
 /// Keys a rule spec may have.

@@ -15,9 +15,9 @@
 //! - the apex SOA and NS records a provider creates with a zone are not
 //!   drift unless declared ([`provider_owned`]).
 
-use super::node::Fields;
-use super::node::Node;
-use super::schema::{Mode, SchemaError, as_int, sorted};
+use crate::normalize::node::Fields;
+use crate::normalize::node::Node;
+use crate::normalize::schema::{Mode, SchemaError, as_int, sorted};
 use driftgate_model::dns::canonical_name;
 use serde_json::{Value, json};
 use std::net::{Ipv4Addr, Ipv6Addr};

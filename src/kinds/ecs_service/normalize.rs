@@ -21,8 +21,10 @@
 //! - `desiredCount` is compared only where declared, and never for DAEMON
 //!   services, whose count AWS sets.
 
-use super::node::Node;
-use super::schema::{Default as D, Field, KeyOf, Mode, Rule, SchemaError, Walker, d, f, opt, ro};
+use crate::normalize::node::Node;
+use crate::normalize::schema::{
+    Default as D, Field, KeyOf, Mode, Rule, SchemaError, Walker, d, f, opt, ro,
+};
 use serde_json::Value;
 
 /// Launch types and task definition compatibilities.
@@ -333,7 +335,7 @@ pub fn declared_only(path: &str) -> bool {
     SERVICE
         .iter()
         .chain(DEPLOYMENT_CONFIGURATION)
-        .any(|f| f.treat == super::schema::Treat::DeclaredOnly && path.ends_with(f.name))
+        .any(|f| f.treat == crate::normalize::schema::Treat::DeclaredOnly && path.ends_with(f.name))
 }
 
 /// Defaults that depend on other fields.
@@ -384,7 +386,7 @@ fn contextual_defaults(node: &mut Node) {
     }
 }
 
-fn drop_if(m: &mut super::node::Fields, key: &str, default: &Value) {
+fn drop_if(m: &mut crate::normalize::node::Fields, key: &str, default: &Value) {
     if matches!(m.get(key), Some(Node::Leaf { canon, .. }) if canon == default) {
         m.remove(key);
     }

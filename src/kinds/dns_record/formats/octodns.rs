@@ -11,11 +11,11 @@
 //! which octodns-route53 expands into many record sets driftgate does not
 //! rebuild yet. The default TTL is octoDNS's, 3600.
 
-use super::Document;
-use super::dns::DeclaredRecord;
+use crate::declared::DeclaredRecord;
+use crate::declared::Document;
 use crate::error::InputError;
+use crate::kinds::dns_record::normalize::normalize;
 use crate::normalize::Mode;
-use crate::normalize::dns::normalize;
 use driftgate_model::dns::{absolute_name, record_id};
 use driftgate_model::{Kind, Resource};
 use serde_json::{Map, Value, json};
@@ -49,7 +49,7 @@ pub fn read(doc: &Document, zone: &str) -> Result<Read, InputError> {
         _ => return Err(doc.error_at(&[], "an octoDNS zone file maps record names to records")),
     };
     let mut seen = BTreeSet::new();
-    let mut cursor = super::locate::Cursor::new(&doc.text);
+    let mut cursor = crate::declared::locate::Cursor::new(&doc.text);
     for (name, entry) in entries {
         let place: Vec<String> = vec![if name.is_empty() {
             "''".to_owned()

@@ -15,11 +15,11 @@
 mod lexer;
 use lexer::lex;
 
-use super::dns::DeclaredRecord;
 use super::octodns::COMPARED;
+use crate::declared::DeclaredRecord;
 use crate::error::InputError;
+use crate::kinds::dns_record::normalize::normalize;
 use crate::normalize::Mode;
-use crate::normalize::dns::normalize;
 use driftgate_model::dns::{canonical_name, record_id};
 use driftgate_model::{Kind, Resource};
 use serde_json::json;
@@ -503,5 +503,5 @@ fn values(r: &Read, id: &str) -> serde_json::Value {
 }
 
 #[cfg(test)]
-#[path = "bind_tests.rs"]
+#[path = "rfc1035_tests.rs"]
 mod tests;

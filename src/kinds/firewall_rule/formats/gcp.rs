@@ -16,9 +16,9 @@
 //! Hierarchical firewall policies (`firewallPolicys` in
 //! `getEffectiveFirewalls` output) are not compared, with a note.
 
-use super::Document;
-use super::dns::DeclaredRecord;
-use super::locate::Cursor;
+use crate::declared::DeclaredRecord;
+use crate::declared::Document;
+use crate::declared::locate::Cursor;
 use crate::error::InputError;
 use driftgate_model::firewall::gcp_rule;
 use serde_json::{Value, json};

@@ -14,20 +14,18 @@
 //! Names are relative to the zone (`@` or empty for the apex) unless they end
 //! in a dot. `value` is shorthand for a one-element `values`.
 
-use super::Document;
+pub mod octodns;
+pub mod rfc1035;
+
+use crate::declared::Document;
 use crate::error::InputError;
+use crate::kinds::dns_record::normalize::{TYPES, normalize};
 use crate::normalize::Mode;
-use crate::normalize::dns::{TYPES, normalize};
 use driftgate_model::dns::{absolute_name, canonical_name, record_id};
 use driftgate_model::{Kind, Resource};
 use serde_json::{Map, Value, json};
 
-/// A declared record set and where it stands.
-#[derive(Debug, Clone)]
-pub struct DeclaredRecord {
-    pub resource: Resource,
-    pub at: String,
-}
+pub use crate::declared::DeclaredRecord;
 
 const RECORD_KEYS: &[&str] = &[
     "name",
@@ -75,7 +73,7 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
         return Err(doc.error_at(&[], "a dns_zone file needs a `records:` list"));
     };
     let mut out = Vec::new();
-    let mut cursor = super::locate::Cursor::new(&doc.text);
+    let mut cursor = crate::declared::locate::Cursor::new(&doc.text);
     cursor.seek(&["records".to_owned()]);
     for (i, rec) in records.iter().enumerate() {
         let Some(r) = rec.as_object() else {

@@ -1,0 +1,76 @@
+//! One folder per resource kind: what counts as the same (normalize), where
+//! its secrets sit (mask), what its provider creates by itself, and which
+//! fields are compared only where declared. [`KINDS`] is the registry; the
+//! stages ask it by [`Kind`], never match on kinds themselves.
+//!
+//! - [`ecs_service`]: an ECS service and the task definition it runs.
+//! - [`dns_record`]: a DNS record set.
+//! - [`firewall_rule`]: one firewall rule.
+
+pub mod dns_record;
+pub mod ecs_service;
+pub mod firewall_rule;
+
+use crate::normalize::{Mode, Node, SchemaError, SecretPolicy};
+use driftgate_model::Kind;
+use serde_json::Value;
+
+/// What a resource kind brings to the shared stages.
+pub trait KindRules: Sync {
+    /// The kind these rules are for.
+    fn kind(&self) -> Kind;
+
+    /// The canonical tree of a spec of this kind.
+    ///
+    /// # Errors
+    /// In strict mode, a spec that does not fit the kind's schema.
+    fn normalize(&self, spec: &Value, mode: Mode) -> Result<Node, SchemaError>;
+
+    /// Masks the secrets of a spec in place; returns where a secret was not
+    /// one value (an error in a declared file).
+    fn mask(&self, _spec: &mut Value, _policy: &SecretPolicy) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Whether a live resource is one its provider creates by itself: drift
+    /// only where it is declared.
+    fn provider_owned(&self, _id: &str) -> bool {
+        false
+    }
+
+    /// Whether a field is compared only when the declared side states it.
+    fn declared_only(&self, _path: &str) -> bool {
+        false
+    }
+}
+
+/// Every kind driftgate compares.
+pub static KINDS: &[&dyn KindRules] = &[
+    &ecs_service::EcsService,
+    &dns_record::DnsRecord,
+    &firewall_rule::FirewallRule,
+];
+
+/// The rules of a kind.
+///
+/// # Panics
+/// Never: every [`Kind`] is registered (a test checks).
+#[must_use]
+pub fn rules(kind: Kind) -> &'static dyn KindRules {
+    KINDS
+        .iter()
+        .copied()
+        .find(|k| k.kind() == kind)
+        .expect("every kind is registered in KINDS")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_kind_is_registered_once() {
+        for kind in driftgate_model::Kind::ALL {
+            let n = super::KINDS.iter().filter(|k| k.kind() == *kind).count();
+            assert_eq!(n, 1, "{kind}");
+        }
+    }
+}
