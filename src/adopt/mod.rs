@@ -14,17 +14,13 @@
 //! and every other finding exactly as before. A resource whose edit does not
 //! verify is refused with the reason, its files left alone.
 
-mod dns;
-mod ecs;
 pub mod edit;
-mod firewall;
 
-use dns::*;
-use ecs::*;
-use firewall::*;
+use crate::kinds::dns_record::adopt::*;
+use crate::kinds::ecs_service::adopt::*;
+use crate::kinds::firewall_rule::adopt::*;
 
 use crate::config::{Config, Scope};
-use crate::diff::scope_of;
 use crate::pipeline::{self, DeclaredResource};
 use crate::report::Report;
 use driftgate_model::{Change, Finding, Kind, Resource, ScanResult, State};
@@ -42,7 +38,9 @@ pub struct Key {
 }
 
 impl Key {
-    fn of(f: &Finding) -> Key {
+    /// The key of a finding.
+    #[must_use]
+    pub fn of(f: &Finding) -> Key {
         Key {
             scope: f.scope.clone(),
             kind: f.kind,
@@ -103,30 +101,30 @@ impl Plan {
 }
 
 /// Whether a shown value is a masked secret.
-fn masked(v: &Value) -> bool {
+pub(crate) fn masked(v: &Value) -> bool {
     v.as_str().is_some_and(|s| s.contains("***masked"))
 }
 
 /// The file and line of a `declared_at`.
-fn place(root: &Path, at: &str) -> Option<(PathBuf, usize)> {
+pub(crate) fn place(root: &Path, at: &str) -> Option<(PathBuf, usize)> {
     let (file, line) = at.rsplit_once(':')?;
     Some((root.join(file), line.parse().ok()?))
 }
 
 /// The files being planned: the plan's texts over the disk's.
-struct Texts<'a> {
-    plan: &'a mut Plan,
+pub(crate) struct Texts<'a> {
+    pub(crate) plan: &'a mut Plan,
 }
 
 impl Texts<'_> {
-    fn get(&self, path: &Path) -> Option<String> {
+    pub(crate) fn get(&self, path: &Path) -> Option<String> {
         match self.plan.files.get(path) {
             Some((_, after)) => after.clone(),
             None => std::fs::read_to_string(path).ok(),
         }
     }
 
-    fn set(&mut self, path: &Path, text: Option<String>) {
+    pub(crate) fn set(&mut self, path: &Path, text: Option<String>) {
         let before = match self.plan.files.remove(path) {
             Some((before, _)) => before,
             None => std::fs::read_to_string(path).ok(),
@@ -136,7 +134,11 @@ impl Texts<'_> {
 }
 
 /// Applies one change to a text within `within`.
-fn apply(text: &str, within: &std::ops::Range<usize>, c: &Change) -> Result<String, String> {
+pub(crate) fn apply(
+    text: &str,
+    within: &std::ops::Range<usize>,
+    c: &Change,
+) -> Result<String, String> {
     if masked(&c.live) || masked(&c.declared) {
         return Err(format!(
             "`{}` is a secret: driftgate never holds its value; set it in the declared file yourself",
@@ -293,7 +295,7 @@ pub fn plan(
 }
 
 /// The parsed documents of a scope's files (plan texts over disk), with paths.
-fn docs(scope: &Scope, texts: &Texts<'_>) -> Vec<(PathBuf, Value)> {
+pub(crate) fn docs(scope: &Scope, texts: &Texts<'_>) -> Vec<(PathBuf, Value)> {
     let mut files = crate::declared::files(&scope.declared).unwrap_or_default();
     files.extend(texts.plan.files.keys().cloned());
     files.sort();
@@ -308,7 +310,7 @@ fn docs(scope: &Scope, texts: &Texts<'_>) -> Vec<(PathBuf, Value)> {
         .collect()
 }
 
-fn doc_kind(text: &str) -> Option<String> {
+pub(crate) fn doc_kind(text: &str) -> Option<String> {
     let v: Value = serde_yaml_ng::from_str(text).ok()?;
     v.get("kind").and_then(Value::as_str).map(str::to_owned)
 }
@@ -439,7 +441,7 @@ pub fn verify(
     Ok(bad)
 }
 
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;

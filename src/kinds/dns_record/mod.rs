@@ -6,6 +6,7 @@
 //! - [`formats`]: native `kind: dns_zone` YAML, octoDNS zone files, RFC 1035
 //!   zone files.
 
+pub mod adopt;
 pub mod formats;
 pub mod normalize;
 

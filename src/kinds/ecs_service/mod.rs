@@ -6,6 +6,7 @@
 //! - [`formats`]: native `kind: ecs_service` YAML and the AWS CLI / ecspresso
 //!   JSON pair, with ecspresso templates.
 
+pub mod adopt;
 pub mod formats;
 pub mod normalize;
 

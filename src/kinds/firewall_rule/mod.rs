@@ -6,6 +6,7 @@
 //! - [`formats`]: native `kind: security_group` YAML, `aws ec2
 //!   describe-security-groups` output, GCP rules (gcloud, REST, native).
 
+pub mod adopt;
 pub mod formats;
 pub mod normalize;
 

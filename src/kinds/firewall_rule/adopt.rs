@@ -1,10 +1,16 @@
 //! Adopting firewall rules: entries of native security group files and of
 //! GCP rule files (native, gcloud, REST) edited, removed, or appended.
 
-use super::*;
+use crate::adopt::edit::{self, Seg};
+use crate::adopt::{Texts, apply, doc_kind, docs};
+use crate::config::Scope;
+use driftgate_model::{Finding, Resource, State};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// A changed or missing firewall rule, edited in its declaring entry.
-pub(super) fn firewall_edit(
+pub(crate) fn firewall_edit(
     texts: &mut Texts<'_>,
     file: &Path,
     line: usize,
@@ -81,7 +87,7 @@ pub(super) fn firewall_edit(
 
 /// Appends a live security group rule to its group's native file, or
 /// starts one where `import` would.
-pub(super) fn sg_new_entry(
+pub(crate) fn sg_new_entry(
     texts: &mut Texts<'_>,
     scope: &Scope,
     r: &Resource,
@@ -129,7 +135,7 @@ pub(super) fn sg_new_entry(
 
 /// Appends a live GCP rule to the native file of its project and network,
 /// or starts one where `import` would.
-pub(super) fn gcp_new_entry(
+pub(crate) fn gcp_new_entry(
     texts: &mut Texts<'_>,
     scope: &Scope,
     r: &Resource,

@@ -2,10 +2,17 @@
 //! the CLI pair's task definition file where it lies; a secret in clear left
 //! for a person; a service created by hand written as a new native file.
 
-use super::*;
+use crate::adopt::edit::{self, Seg};
+use crate::adopt::{Key, Texts, apply, masked};
+use crate::config::Scope;
+use crate::diff::scope_of;
+use driftgate_model::{Change, Finding, Resource};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 /// The task definition file declaring `family` in a scope (the CLI pair).
-pub(super) fn td_file(scope: &Scope, family: &str, skip: &Path) -> Option<PathBuf> {
+pub(crate) fn td_file(scope: &Scope, family: &str, skip: &Path) -> Option<PathBuf> {
     let files = crate::declared::files(&scope.declared).ok()?;
     files.into_iter().find(|p| {
         p != skip
@@ -23,7 +30,7 @@ pub(super) fn td_file(scope: &Scope, family: &str, skip: &Path) -> Option<PathBu
     })
 }
 
-pub(super) fn ecs_changed(
+pub(crate) fn ecs_changed(
     texts: &mut Texts<'_>,
     scope: &Scope,
     file: &Path,
@@ -94,7 +101,7 @@ pub(super) fn ecs_changed(
     Ok(touched)
 }
 
-pub(super) enum Secret {
+pub(crate) enum Secret {
     /// Not a secret.
     No,
     /// The declared file holds a digest (as `import` writes them): the live
@@ -106,7 +113,7 @@ pub(super) enum Secret {
 }
 
 /// The live value at a change's path, walking `[name]` steps by name.
-pub(super) fn live_at<'v>(spec: &'v Value, segs: &[Seg]) -> Option<&'v Value> {
+pub(crate) fn live_at<'v>(spec: &'v Value, segs: &[Seg]) -> Option<&'v Value> {
     let mut v = spec;
     for s in segs {
         v = match s {
@@ -120,7 +127,7 @@ pub(super) fn live_at<'v>(spec: &'v Value, segs: &[Seg]) -> Option<&'v Value> {
     Some(v)
 }
 
-pub(super) fn secret_change(
+pub(crate) fn secret_change(
     texts: &Texts<'_>,
     file: &Path,
     c: &Change,
@@ -154,7 +161,7 @@ pub(super) fn secret_change(
 }
 
 /// A new native ECS file for a live service, where `import` would put it.
-pub(super) fn ecs_new_file(scope: &Scope, r: &Resource) -> Result<(PathBuf, String), String> {
+pub(crate) fn ecs_new_file(scope: &Scope, r: &Resource) -> Result<(PathBuf, String), String> {
     let target = scope
         .aws
         .as_ref()

@@ -1,23 +1,31 @@
 //! Adopting DNS record sets: entries of native, octoDNS and RFC 1035 zone
 //! files edited under their name, removed, or appended.
 
-use super::*;
+use crate::adopt::edit;
+use crate::adopt::{Texts, apply, doc_kind};
+use crate::config::Scope;
+use crate::diff::scope_of;
+use crate::pipeline;
+use driftgate_model::{Finding, Resource, State};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
-pub(super) fn is_native_zone(text: &str) -> bool {
+pub(crate) fn is_native_zone(text: &str) -> bool {
     let v: Option<Value> = serde_yaml_ng::from_str(text).ok();
     v.and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_owned))
         .as_deref()
         == Some("dns_zone")
 }
 
-pub(super) const NOT_NATIVE: &str = "adopt rewrites native (kind: dns_zone) and octoDNS zone files; RFC 1035 zone files are not rewritten yet";
+pub(crate) const NOT_NATIVE: &str = "adopt rewrites native (kind: dns_zone) and octoDNS zone files; RFC 1035 zone files are not rewritten yet";
 
 /// Record types whose octoDNS values are plain strings, as driftgate shows
 /// them; the others (MX, SRV, CAA, ...) are mappings in octoDNS files.
-pub(super) const OCTODNS_PLAIN: &[&str] = &["A", "AAAA", "CNAME", "NS", "PTR"];
+pub(crate) const OCTODNS_PLAIN: &[&str] = &["A", "AAAA", "CNAME", "NS", "PTR"];
 
 /// Whether a declared file is an octoDNS zone file (YAML, no `kind`).
-pub(super) fn is_octodns(path: &Path, text: &str) -> bool {
+pub(crate) fn is_octodns(path: &Path, text: &str) -> bool {
     !crate::declared::is_zone_file(path)
         && matches!(
             path.extension().and_then(|e| e.to_str()),
@@ -29,7 +37,7 @@ pub(super) fn is_octodns(path: &Path, text: &str) -> bool {
 /// The span of one record set in an octoDNS file, and whether it is one
 /// item of a list: the name's key on `line` holds one record (a mapping) or
 /// a list of them, one per type.
-pub(super) fn octodns_span(
+pub(crate) fn octodns_span(
     text: &str,
     line: usize,
     rtype: &str,
@@ -76,7 +84,7 @@ pub(super) fn octodns_span(
     Err(format!("no {rtype} entry under the name"))
 }
 
-pub(super) fn octodns_changed(
+pub(crate) fn octodns_changed(
     texts: &mut Texts<'_>,
     file: &Path,
     line: usize,
@@ -97,7 +105,7 @@ pub(super) fn octodns_changed(
     Ok(())
 }
 
-pub(super) fn octodns_missing(
+pub(crate) fn octodns_missing(
     texts: &mut Texts<'_>,
     file: &Path,
     line: usize,
@@ -120,7 +128,7 @@ pub(super) fn octodns_missing(
 }
 
 /// The RFC 1035 lines of one live record set, owners absolute.
-pub(super) fn bind_lines(r: &Resource) -> Result<Vec<String>, String> {
+pub(crate) fn bind_lines(r: &Resource) -> Result<Vec<String>, String> {
     if r.spec.get("alias").is_some() {
         return Err(
             "a Route53 alias has no RFC 1035 form: declare it in a native or octoDNS file".into(),
@@ -140,7 +148,7 @@ pub(super) fn bind_lines(r: &Resource) -> Result<Vec<String>, String> {
 
 /// Replaces (or, with `None`, removes) the records of one set in a zone
 /// file's text: the new lines stand where its first record stood.
-pub(super) fn bind_replace(
+pub(crate) fn bind_replace(
     text: &str,
     zone: &str,
     key: &(String, String),
@@ -170,7 +178,7 @@ pub(super) fn bind_replace(
 }
 
 /// The `(name, type)` of a record id `zone/name/type`.
-pub(super) fn set_key(id: &str) -> Result<(String, String), String> {
+pub(crate) fn set_key(id: &str) -> Result<(String, String), String> {
     let mut p = id.splitn(4, '/');
     let (_, name, rtype) = (p.next(), p.next(), p.next());
     if p.next().is_some() {
@@ -182,7 +190,7 @@ pub(super) fn set_key(id: &str) -> Result<(String, String), String> {
     ))
 }
 
-pub(super) fn bind_edit(
+pub(crate) fn bind_edit(
     texts: &mut Texts<'_>,
     file: &Path,
     f: &Finding,
@@ -201,7 +209,7 @@ pub(super) fn bind_edit(
     Ok(())
 }
 
-pub(super) fn dns_changed(
+pub(crate) fn dns_changed(
     texts: &mut Texts<'_>,
     file: &Path,
     line: usize,
@@ -224,7 +232,7 @@ pub(super) fn dns_changed(
 }
 
 /// The native zone file of `zone` in a scope, if one declares it.
-pub(super) fn zone_file(scope: &Scope, texts: &Texts<'_>, zone: &str) -> Option<PathBuf> {
+pub(crate) fn zone_file(scope: &Scope, texts: &Texts<'_>, zone: &str) -> Option<PathBuf> {
     let mut files = crate::declared::files(&scope.declared).unwrap_or_default();
     files.extend(texts.plan.files.keys().cloned());
     files.into_iter().find(|p| {
@@ -243,7 +251,7 @@ pub(super) fn zone_file(scope: &Scope, texts: &Texts<'_>, zone: &str) -> Option<
 }
 
 /// Appends a live record set to its zone's native file, or starts one.
-pub(super) fn dns_new_entry(
+pub(crate) fn dns_new_entry(
     texts: &mut Texts<'_>,
     scope: &Scope,
     r: &Resource,
