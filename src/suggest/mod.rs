@@ -9,21 +9,17 @@
 //!   and the patch it would write (verified, see [`crate::adopt`]), or why it
 //!   cannot.
 
-mod aws;
-mod azure;
-mod gcp;
-
-use aws::*;
-use azure::*;
-use gcp::*;
+use crate::kinds::dns_record::revert::{azure, route53};
+use crate::kinds::ecs_service::revert::ecs;
+use crate::kinds::firewall_rule::revert::{gcp, security_group};
 
 use crate::adopt::Plan;
 use crate::config::{Config, Scope, region_of_target};
 use crate::diff::scope_of;
 use crate::normalize::secrets::is_digest;
 use driftgate_model::Cloud;
-use driftgate_model::{Finding, Kind, Resource, State, Suggestion};
-use serde_json::{Map, Value, json};
+use driftgate_model::{Finding, Kind, Resource, Suggestion};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -40,14 +36,14 @@ pub fn sh(s: &str) -> String {
     }
 }
 
-fn compact(v: &Value) -> String {
+pub(crate) fn compact(v: &Value) -> String {
     sh(&serde_json::to_string(v).unwrap_or_default())
 }
 
-const SECRET: &str = "REPLACE_WITH_SECRET";
+pub(crate) const SECRET: &str = "REPLACE_WITH_SECRET";
 
 /// Replaces every digest (a masked secret) in a payload with a placeholder.
-fn unmask(v: &mut Value) -> bool {
+pub(crate) fn unmask(v: &mut Value) -> bool {
     match v {
         Value::String(s) if is_digest(s) => {
             *s = SECRET.to_owned();
@@ -157,6 +153,24 @@ pub fn suggest(
         }
         f.suggest = Some(s);
     }
+}
+
+/// `--region R --profile P`, as the scope reads the resource.
+pub(crate) fn aws_flags(scope: &Scope, id: &str, regional: bool) -> String {
+    let Some(a) = &scope.aws else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let region = region_of_target(scope_of(id))
+        .map(str::to_owned)
+        .or_else(|| (a.regions.len() == 1).then(|| a.regions[0].clone()));
+    if regional && let Some(r) = region {
+        out.push_str(&format!(" --region {}", sh(&r)));
+    }
+    if let Some(p) = &a.profile {
+        out.push_str(&format!(" --profile {}", sh(p)));
+    }
+    out
 }
 
 #[cfg(test)]

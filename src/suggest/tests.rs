@@ -1,6 +1,9 @@
-//! Unit tests of `suggest.rs`.
+//! Unit tests of `check --suggest` and of each kind's revert payloads.
 
 use super::*;
+use crate::kinds::dns_record::revert::{azure_properties, rrset};
+use crate::kinds::firewall_rule::revert::{gcp_body, ip_permissions};
+use serde_json::json;
 
 #[test]
 fn shell_words_are_quoted_only_when_needed() {

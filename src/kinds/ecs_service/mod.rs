@@ -9,6 +9,7 @@
 pub mod adopt;
 pub mod formats;
 pub mod normalize;
+pub mod revert;
 
 use super::KindRules;
 use crate::normalize::{Mode, Node, SchemaError, SecretPolicy};

@@ -1,10 +1,101 @@
-//! Reverting on Azure: `az rest` calls to the DNS REST API with the declared
-//! record set as the body.
+//! Reverting a DNS record set: `aws route53 change-resource-record-sets`
+//! (UPSERT or DELETE) on Route53, `az rest` on Azure DNS, with the declared
+//! record set in each API's own shape.
 
-use super::*;
+use crate::config::Scope;
+use crate::diff::scope_of;
+use crate::suggest::{aws_flags, compact, sh};
+use driftgate_model::{Finding, Resource, State, Suggestion};
+use serde_json::{Map, Value, json};
+
+/// The `ResourceRecordSet` of a record's spec, in Route53's API shape.
+pub(crate) fn rrset(spec: &Value) -> Value {
+    let name = spec["name"].as_str().unwrap_or_default();
+    let rtype = spec["type"].as_str().unwrap_or_default();
+    let mut m = Map::new();
+    m.insert("Name".into(), json!(format!("{name}.")));
+    m.insert("Type".into(), json!(rtype));
+    if let Some(t) = spec.get("ttl") {
+        m.insert("TTL".into(), t.clone());
+    }
+    if let Some(values) = spec.get("values").and_then(Value::as_array) {
+        let records: Vec<Value> = values
+            .iter()
+            .map(|v| {
+                let v = v.as_str().unwrap_or_default();
+                let v = if matches!(rtype, "TXT" | "SPF") {
+                    crate::kinds::dns_record::normalize::txt_text(v).map_or_else(
+                        |_| v.to_owned(),
+                        |t| crate::kinds::dns_record::normalize::txt_quoted(&t),
+                    )
+                } else {
+                    v.to_owned()
+                };
+                json!({"Value": v})
+            })
+            .collect();
+        m.insert("ResourceRecords".into(), Value::Array(records));
+    }
+    if let Some(a) = spec.get("alias") {
+        m.insert(
+            "AliasTarget".into(),
+            json!({"HostedZoneId": a["hostedZoneId"], "DNSName": a["dnsName"],
+                   "EvaluateTargetHealth": a.get("evaluateTargetHealth").and_then(Value::as_bool).unwrap_or(false)}),
+        );
+    }
+    for (from, to) in [
+        ("setIdentifier", "SetIdentifier"),
+        ("weight", "Weight"),
+        ("region", "Region"),
+        ("failover", "Failover"),
+        ("multiValueAnswer", "MultiValueAnswer"),
+        ("healthCheckId", "HealthCheckId"),
+    ] {
+        if let Some(v) = spec.get(from) {
+            m.insert(to.into(), v.clone());
+        }
+    }
+    if let Some(Value::Object(g)) = spec.get("geoLocation") {
+        let mut geo = Map::new();
+        for (k, v) in g {
+            let mut c = k.chars();
+            let key: String = c
+                .next()
+                .map(|f| f.to_ascii_uppercase())
+                .into_iter()
+                .chain(c)
+                .collect();
+            geo.insert(key, v.clone());
+        }
+        m.insert("GeoLocation".into(), Value::Object(geo));
+    }
+    Value::Object(m)
+}
+
+pub(crate) fn route53(
+    f: &Finding,
+    scope: &Scope,
+    decl: Option<&Resource>,
+    live: Option<&Resource>,
+    s: &mut Suggestion,
+) {
+    let zone = crate::config::bare(scope_of(&f.id));
+    let flags = aws_flags(scope, &f.id, false);
+    let (action, spec) = match (f.state, decl, live) {
+        (State::Unmanaged, _, Some(l)) => ("DELETE", &l.spec),
+        (State::Changed | State::Missing, Some(d), _) => ("UPSERT", &d.spec),
+        _ => return,
+    };
+    let batch = json!({"Changes": [{"Action": action, "ResourceRecordSet": rrset(spec)}]});
+    s.revert.push(format!(
+        "aws route53 change-resource-record-sets{flags} --hosted-zone-id \"$(aws route53 list-hosted-zones-by-name{flags} --dns-name {} --max-items 1 --query 'HostedZones[0].Id' --output text)\" --change-batch {}",
+        sh(&format!("{zone}.")),
+        compact(&batch)
+    ));
+}
 
 /// Azure DNS record set properties from a spec (the REST shape).
-pub(super) fn azure_properties(spec: &Value) -> Result<Value, String> {
+pub(crate) fn azure_properties(spec: &Value) -> Result<Value, String> {
     let rtype = spec["type"].as_str().unwrap_or_default();
     let values: Vec<&str> = spec
         .get("values")
@@ -88,7 +179,7 @@ pub(super) fn azure_properties(spec: &Value) -> Result<Value, String> {
     Ok(Value::Object(p))
 }
 
-pub(super) fn azure(
+pub(crate) fn azure(
     f: &Finding,
     scope: &Scope,
     decl: Option<&Resource>,
