@@ -3,12 +3,12 @@
 //! committed), the Git side from `git blame` of the declared line.
 
 use crate::config::Config;
+use crate::kinds::AuditLookup;
 use crate::report::Report;
 use driftgate_aws::cloudtrail::CloudTrail;
 use driftgate_aws::sdk_config;
 use driftgate_model::Cloud;
 use driftgate_model::{Blame, Commit, Kind, State};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -17,87 +17,12 @@ use std::process::Command;
 /// event history keeps 90 days.
 const LOOK_BACK_SECS: i64 = 90 * 86_400;
 
-/// How CloudTrail is searched for one finding's resource.
-struct Lookup {
-    /// `ResourceName`s to look up (a service's name, a group's id; for a
-    /// record set, the zone's name, resolved to its ids first).
-    names: Vec<String>,
-    source: &'static str,
-    /// Which of the events that name it touched this very resource.
-    matches: Box<dyn Fn(&Value) -> bool + Send + Sync>,
-    /// Route53's events are recorded in us-east-1, whatever the scope says.
-    global: bool,
-}
-
-/// How CloudTrail knows a finding's resource; or why there is no lookup.
-fn lookup(kind: Kind, id: &str, cloud: Option<Cloud>) -> Result<Lookup, String> {
-    match (kind, cloud) {
-        (_, None) => {
-            return Err("the resource is not a target of its scope: no audit log to ask".into());
-        }
-        (Kind::FirewallRule, Some(Cloud::Gcp)) => {
-            return Err("no audit log lookup for GCP firewall rules yet".into());
-        }
-        (Kind::DnsRecord, Some(Cloud::Azure)) => {
-            return Err("no audit log lookup for Azure DNS yet".into());
-        }
-        (_, Some(Cloud::Aws)) => {}
-        (_, Some(c)) => return Err(format!("no audit log lookup for {kind} on {c}")),
-    }
-    match kind {
-        Kind::EcsService => {
-            let (cluster, service) = id.split_once('/').unwrap_or(("", id));
-            let cluster = crate::config::bare(cluster).to_owned();
-            Ok(Lookup {
-                names: vec![service.to_owned()],
-                source: "ecs.amazonaws.com",
-                // A service of the same name in another cluster is not this one.
-                matches: Box::new(move |e: &Value| {
-                    e.pointer("/requestParameters/cluster")
-                        .and_then(Value::as_str)
-                        .is_none_or(|c| {
-                            crate::kinds::ecs_service::formats::cluster_name(c) == cluster
-                        })
-                }),
-                global: false,
-            })
-        }
-        Kind::FirewallRule => Ok(Lookup {
-            names: vec![id.split('/').nth(1).unwrap_or_default().to_owned()],
-            source: "ec2.amazonaws.com",
-            matches: Box::new(|_| true),
-            global: false,
-        }),
-        Kind::DnsRecord => {
-            let mut parts = id.splitn(4, '/');
-            let zone = parts.next().unwrap_or_default().to_owned();
-            let name = parts.next().unwrap_or_default().to_owned();
-            let rtype = parts.next().unwrap_or_default().to_owned();
-            let set_id = parts.next().map(str::to_owned);
-            Ok(Lookup {
-                names: vec![zone],
-                source: "route53.amazonaws.com",
-                // ChangeResourceRecordSets names the zone; its change batch
-                // says which record sets it wrote.
-                matches: Box::new(move |e: &Value| {
-                    e.pointer("/requestParameters/changeBatch/changes")
-                        .and_then(Value::as_array)
-                        .is_some_and(|changes| {
-                            changes.iter().any(|c| {
-                                let set = &c["resourceRecordSet"];
-                                set["name"].as_str().is_some_and(|n| {
-                                    driftgate_model::dns::canonical_name(n) == name
-                                }) && set["type"]
-                                    .as_str()
-                                    .is_some_and(|t| t.eq_ignore_ascii_case(&rtype))
-                                    && set["setIdentifier"].as_str().map(str::to_owned) == set_id
-                            })
-                        })
-                }),
-                global: true,
-            })
-        }
-    }
+/// How the audit log knows a finding's resource; or why there is no lookup.
+fn lookup(kind: Kind, id: &str, cloud: Option<Cloud>) -> Result<AuditLookup, String> {
+    let Some(cloud) = cloud else {
+        return Err("the resource is not a target of its scope: no audit log to ask".into());
+    };
+    crate::kinds::rules(kind).audit(id, cloud)
 }
 
 /// The commit that last set line `line` of `file` (relative to `root`).

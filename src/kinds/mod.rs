@@ -12,7 +12,7 @@ pub mod ecs_service;
 pub mod firewall_rule;
 
 use crate::normalize::{Mode, Node, SchemaError, SecretPolicy};
-use driftgate_model::Kind;
+use driftgate_model::{Cloud, Kind};
 use serde_json::Value;
 
 /// What a resource kind brings to the shared stages.
@@ -42,6 +42,31 @@ pub trait KindRules: Sync {
     fn declared_only(&self, _path: &str) -> bool {
         false
     }
+
+    /// How `cloud`'s audit log (CloudTrail, ...) knows the resource `id`,
+    /// for `check --blame`; or why there is no lookup.
+    ///
+    /// # Errors
+    /// No lookup for this kind on this cloud.
+    fn audit(&self, _id: &str, cloud: Cloud) -> Result<AuditLookup, String> {
+        Err(format!(
+            "no audit log lookup for {} on {cloud} yet",
+            self.kind()
+        ))
+    }
+}
+
+/// How an audit log is searched for one resource.
+pub struct AuditLookup {
+    /// The names to look up (CloudTrail's `ResourceName`: a service's name, a
+    /// group's id; for a record set, the zone's name, resolved to its ids).
+    pub names: Vec<String>,
+    /// The event source (`ecs.amazonaws.com`).
+    pub source: &'static str,
+    /// Which of the events that name it touched this very resource.
+    pub matches: Box<dyn Fn(&Value) -> bool + Send + Sync>,
+    /// Recorded in one global region (Route53: us-east-1), whatever the scope says.
+    pub global: bool,
 }
 
 /// Every kind driftgate compares.

@@ -11,9 +11,9 @@ pub mod formats;
 pub mod normalize;
 pub mod revert;
 
-use super::KindRules;
+use super::{AuditLookup, KindRules};
 use crate::normalize::{Mode, Node, SchemaError};
-use driftgate_model::Kind;
+use driftgate_model::{Cloud, Kind};
 use serde_json::Value;
 
 /// The DNS record set kind.
@@ -30,5 +30,41 @@ impl KindRules for DnsRecord {
 
     fn provider_owned(&self, id: &str) -> bool {
         normalize::provider_owned(id)
+    }
+
+    fn audit(&self, id: &str, cloud: Cloud) -> Result<AuditLookup, String> {
+        match cloud {
+            Cloud::Aws => {}
+            Cloud::Azure => return Err("no audit log lookup for Azure DNS yet".into()),
+            Cloud::Gcp => return Err("no audit log lookup for Google Cloud DNS yet".into()),
+        }
+        let mut parts = id.splitn(4, '/');
+        let zone = parts.next().unwrap_or_default().to_owned();
+        let name = parts.next().unwrap_or_default().to_owned();
+        let rtype = parts.next().unwrap_or_default().to_owned();
+        let set_id = parts.next().map(str::to_owned);
+        Ok(AuditLookup {
+            names: vec![zone],
+            source: "route53.amazonaws.com",
+            // ChangeResourceRecordSets names the zone; its change batch
+            // says which record sets it wrote.
+            matches: Box::new(move |e: &Value| {
+                e.pointer("/requestParameters/changeBatch/changes")
+                    .and_then(Value::as_array)
+                    .is_some_and(|changes| {
+                        changes.iter().any(|c| {
+                            let set = &c["resourceRecordSet"];
+                            set["name"]
+                                .as_str()
+                                .is_some_and(|n| driftgate_model::dns::canonical_name(n) == name)
+                                && set["type"]
+                                    .as_str()
+                                    .is_some_and(|t| t.eq_ignore_ascii_case(&rtype))
+                                && set["setIdentifier"].as_str().map(str::to_owned) == set_id
+                        })
+                    })
+            }),
+            global: true,
+        })
     }
 }

@@ -11,9 +11,9 @@ pub mod formats;
 pub mod normalize;
 pub mod revert;
 
-use super::KindRules;
+use super::{AuditLookup, KindRules};
 use crate::normalize::{Mode, Node, SchemaError, SecretPolicy};
-use driftgate_model::Kind;
+use driftgate_model::{Cloud, Kind};
 use serde_json::Value;
 
 /// The ECS service kind.
@@ -34,5 +34,24 @@ impl KindRules for EcsService {
 
     fn declared_only(&self, path: &str) -> bool {
         normalize::declared_only(path)
+    }
+
+    fn audit(&self, id: &str, cloud: Cloud) -> Result<AuditLookup, String> {
+        if cloud != Cloud::Aws {
+            return Err(format!("no audit log lookup for ecs_service on {cloud}"));
+        }
+        let (cluster, service) = id.split_once('/').unwrap_or(("", id));
+        let cluster = crate::config::bare(cluster).to_owned();
+        Ok(AuditLookup {
+            names: vec![service.to_owned()],
+            source: "ecs.amazonaws.com",
+            // A service of the same name in another cluster is not this one.
+            matches: Box::new(move |e: &Value| {
+                e.pointer("/requestParameters/cluster")
+                    .and_then(Value::as_str)
+                    .is_none_or(|c| formats::cluster_name(c) == cluster)
+            }),
+            global: false,
+        })
     }
 }

@@ -11,9 +11,9 @@ pub mod formats;
 pub mod normalize;
 pub mod revert;
 
-use super::KindRules;
+use super::{AuditLookup, KindRules};
 use crate::normalize::{Mode, Node, SchemaError};
-use driftgate_model::Kind;
+use driftgate_model::{Cloud, Kind};
 use serde_json::Value;
 
 /// The firewall rule kind.
@@ -30,5 +30,18 @@ impl KindRules for FirewallRule {
 
     fn provider_owned(&self, id: &str) -> bool {
         normalize::provider_owned(id)
+    }
+
+    fn audit(&self, id: &str, cloud: Cloud) -> Result<AuditLookup, String> {
+        match cloud {
+            Cloud::Aws => Ok(AuditLookup {
+                names: vec![id.split('/').nth(1).unwrap_or_default().to_owned()],
+                source: "ec2.amazonaws.com",
+                matches: Box::new(|_| true),
+                global: false,
+            }),
+            Cloud::Gcp => Err("no audit log lookup for GCP firewall rules yet".into()),
+            Cloud::Azure => Err("no audit log lookup for Azure firewall rules yet".into()),
+        }
     }
 }
