@@ -43,6 +43,18 @@ pub trait KindRules: Sync {
         false
     }
 
+    /// The native declared files `driftgate import` writes for the live
+    /// resources of `scope` that are not declared yet (of this kind, not the
+    /// provider's own): `(path, text)` each.
+    ///
+    /// # Errors
+    /// Only serialization's.
+    fn import(
+        &self,
+        scope: &crate::config::Scope,
+        undeclared: &[&driftgate_model::Resource],
+    ) -> anyhow::Result<Vec<(std::path::PathBuf, String)>>;
+
     /// How `cloud`'s audit log (CloudTrail, ...) knows the resource `id`,
     /// for `check --blame`; or why there is no lookup.
     ///

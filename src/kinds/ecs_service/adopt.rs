@@ -181,6 +181,6 @@ pub(crate) fn ecs_new_file(scope: &Scope, r: &Resource) -> Result<(PathBuf, Stri
         .join("ecs")
         .join(&target.cluster)
         .join(format!("{name}.yaml"));
-    let text = crate::commands::import::native_yaml(r).map_err(|e| e.to_string())?;
+    let text = super::import::native_yaml(r).map_err(|e| e.to_string())?;
     Ok((path, text))
 }

@@ -8,6 +8,7 @@
 
 pub mod adopt;
 pub mod formats;
+pub mod import;
 pub mod normalize;
 pub mod revert;
 
@@ -34,6 +35,14 @@ impl KindRules for EcsService {
 
     fn declared_only(&self, path: &str) -> bool {
         normalize::declared_only(path)
+    }
+
+    fn import(
+        &self,
+        scope: &crate::config::Scope,
+        undeclared: &[&driftgate_model::Resource],
+    ) -> anyhow::Result<Vec<(std::path::PathBuf, String)>> {
+        import::files(scope, undeclared)
     }
 
     fn audit(&self, id: &str, cloud: Cloud) -> Result<AuditLookup, String> {

@@ -8,6 +8,7 @@
 
 pub mod adopt;
 pub mod formats;
+pub mod import;
 pub mod normalize;
 pub mod revert;
 
@@ -30,6 +31,14 @@ impl KindRules for FirewallRule {
 
     fn provider_owned(&self, id: &str) -> bool {
         normalize::provider_owned(id)
+    }
+
+    fn import(
+        &self,
+        scope: &crate::config::Scope,
+        undeclared: &[&driftgate_model::Resource],
+    ) -> anyhow::Result<Vec<(std::path::PathBuf, String)>> {
+        Ok(import::files(scope, undeclared))
     }
 
     fn audit(&self, id: &str, cloud: Cloud) -> Result<AuditLookup, String> {
