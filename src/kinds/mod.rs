@@ -43,6 +43,11 @@ pub trait KindRules: Sync {
         false
     }
 
+    /// The commands that set live back to the declared state (`revert`), and
+    /// notes, for a drifted resource on `cloud`; `declared` and `live` are
+    /// its two specs where they exist.
+    fn revert(&self, at: &Revert<'_>, cloud: Cloud, out: &mut driftgate_model::Suggestion);
+
     /// The native declared files `driftgate import` writes for the live
     /// resources of `scope` that are not declared yet (of this kind, not the
     /// provider's own): `(path, text)` each.
@@ -66,6 +71,14 @@ pub trait KindRules: Sync {
             self.kind()
         ))
     }
+}
+
+/// What a revert command is made from.
+pub struct Revert<'a> {
+    pub finding: &'a driftgate_model::Finding,
+    pub scope: &'a crate::config::Scope,
+    pub declared: Option<&'a driftgate_model::Resource>,
+    pub live: Option<&'a driftgate_model::Resource>,
 }
 
 /// How an audit log is searched for one resource.

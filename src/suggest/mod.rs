@@ -9,10 +9,6 @@
 //!   and the patch it would write (verified, see [`crate::adopt`]), or why it
 //!   cannot.
 
-use crate::kinds::dns_record::revert::{azure, route53};
-use crate::kinds::ecs_service::revert::ecs;
-use crate::kinds::firewall_rule::revert::{gcp, security_group};
-
 use crate::adopt::Plan;
 use crate::config::{Config, Scope, region_of_target};
 use crate::diff::scope_of;
@@ -91,35 +87,23 @@ pub fn suggest(
         let decl = declared.get(&(f.scope.clone(), f.kind, f.id.clone()));
         let live_r = live.get(&(f.kind, f.id.clone()));
         let mut s = Suggestion::default();
-        let on_aws = match f.kind {
-            Kind::EcsService => {
-                ecs(f, scope, decl, &mut s);
-                true
-            }
-            Kind::DnsRecord if f.cloud == Some(Cloud::Azure) => {
-                azure(f, scope, decl, live_r, &mut s);
-                false
-            }
-            Kind::DnsRecord if f.cloud == Some(Cloud::Aws) => {
-                route53(f, scope, decl, live_r, &mut s);
-                true
-            }
-            Kind::FirewallRule if f.cloud == Some(Cloud::Aws) => {
-                security_group(f, scope, decl, live_r, &mut s);
-                true
-            }
-            Kind::FirewallRule if f.cloud == Some(Cloud::Gcp) => {
-                gcp(f, scope, decl, live_r, &mut s);
-                false
-            }
-            Kind::DnsRecord | Kind::FirewallRule => {
-                s.notes.push(format!(
-                    "no revert command: the {} `{}` is not a target of scope `{}`",
-                    f.kind, f.id, f.scope
-                ));
-                false
-            }
-        };
+        let on_aws = f.cloud == Some(Cloud::Aws);
+        match f.cloud {
+            Some(cloud) => crate::kinds::rules(f.kind).revert(
+                &crate::kinds::Revert {
+                    finding: f,
+                    scope,
+                    declared: decl,
+                    live: live_r,
+                },
+                cloud,
+                &mut s,
+            ),
+            None => s.notes.push(format!(
+                "no revert command: the {} `{}` is not a target of scope `{}`",
+                f.kind, f.id, f.scope
+            )),
+        }
         if let Some(role) = scope.aws.as_ref().and_then(|a| a.role_arn.as_ref())
             && on_aws
             && !s.revert.is_empty()

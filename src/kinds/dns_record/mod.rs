@@ -12,9 +12,9 @@ pub mod import;
 pub mod normalize;
 pub mod revert;
 
-use super::{AuditLookup, KindRules};
+use super::{AuditLookup, KindRules, Revert};
 use crate::normalize::{Mode, Node, SchemaError};
-use driftgate_model::{Cloud, Kind};
+use driftgate_model::{Cloud, Kind, Suggestion};
 use serde_json::Value;
 
 /// The DNS record set kind.
@@ -31,6 +31,16 @@ impl KindRules for DnsRecord {
 
     fn provider_owned(&self, id: &str) -> bool {
         normalize::provider_owned(id)
+    }
+
+    fn revert(&self, at: &Revert<'_>, cloud: Cloud, out: &mut Suggestion) {
+        match cloud {
+            Cloud::Aws => revert::route53(at.finding, at.scope, at.declared, at.live, out),
+            Cloud::Azure => revert::azure(at.finding, at.scope, at.declared, at.live, out),
+            Cloud::Gcp => out
+                .notes
+                .push("no revert command for Google Cloud DNS yet".into()),
+        }
     }
 
     fn import(

@@ -12,9 +12,9 @@ pub mod import;
 pub mod normalize;
 pub mod revert;
 
-use super::{AuditLookup, KindRules};
+use super::{AuditLookup, KindRules, Revert};
 use crate::normalize::{Mode, Node, SchemaError, SecretPolicy};
-use driftgate_model::{Cloud, Kind};
+use driftgate_model::{Cloud, Kind, Suggestion};
 use serde_json::Value;
 
 /// The ECS service kind.
@@ -35,6 +35,15 @@ impl KindRules for EcsService {
 
     fn declared_only(&self, path: &str) -> bool {
         normalize::declared_only(path)
+    }
+
+    fn revert(&self, at: &Revert<'_>, cloud: Cloud, out: &mut Suggestion) {
+        match cloud {
+            Cloud::Aws => revert::ecs(at.finding, at.scope, at.declared, out),
+            other => out
+                .notes
+                .push(format!("no revert command for ecs_service on {other}")),
+        }
     }
 
     fn import(
