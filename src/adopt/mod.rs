@@ -16,10 +16,6 @@
 
 pub mod edit;
 
-use crate::kinds::dns_record::adopt::*;
-use crate::kinds::ecs_service::adopt::*;
-use crate::kinds::firewall_rule::adopt::*;
-
 use crate::config::{Config, Scope};
 use crate::pipeline::{self, DeclaredResource};
 use crate::report::Report;
@@ -112,7 +108,7 @@ pub(crate) fn place(root: &Path, at: &str) -> Option<(PathBuf, usize)> {
 }
 
 /// The files being planned: the plan's texts over the disk's.
-pub(crate) struct Texts<'a> {
+pub struct Texts<'a> {
     pub(crate) plan: &'a mut Plan,
 }
 
@@ -228,62 +224,7 @@ pub fn plan(
             .and_then(|a| place(&config.root, a));
         let live_r = live_by.get(&(f.kind, f.id.as_str())).copied();
         let mut texts = Texts { plan: &mut plan };
-        let result: Result<BTreeSet<PathBuf>, String> = match (f.kind, f.state, &at) {
-            (Kind::EcsService, State::Changed, Some((file, _))) => {
-                ecs_changed(&mut texts, scope, file, f, live_r)
-            }
-            (Kind::EcsService, State::Missing, Some((file, _))) => {
-                texts.set(file, None);
-                Ok(BTreeSet::from([file.clone()]))
-            }
-            (Kind::EcsService, State::Unmanaged, _) => match live_r {
-                Some(r) => ecs_new_file(scope, r).and_then(|(path, text)| {
-                    if texts.get(&path).is_some() {
-                        Err(format!("{} exists already", path.display()))
-                    } else {
-                        texts.set(&path, Some(text));
-                        Ok(BTreeSet::from([path]))
-                    }
-                }),
-                None => Err("not in the live state".into()),
-            },
-            (Kind::DnsRecord, State::Changed | State::Missing, Some((file, _)))
-                if crate::declared::is_zone_file(file) =>
-            {
-                bind_edit(&mut texts, file, f, live_r).map(|()| BTreeSet::from([file.clone()]))
-            }
-            (Kind::DnsRecord, State::Changed, Some((file, line))) => {
-                dns_changed(&mut texts, file, *line, f).map(|()| BTreeSet::from([file.clone()]))
-            }
-            (Kind::DnsRecord, State::Missing, Some((file, line))) => match texts.get(file) {
-                Some(t) if is_native_zone(&t) => match edit::item_span(&t, *line) {
-                    Some(span) => {
-                        texts.set(file, Some(edit::remove_span_lines(&t, &span)));
-                        Ok(BTreeSet::from([file.clone()]))
-                    }
-                    None => Err("the record's entry was not found".into()),
-                },
-                Some(t) if is_octodns(file, &t) => octodns_missing(&mut texts, file, *line, f)
-                    .map(|()| BTreeSet::from([file.clone()])),
-                Some(_) => Err(NOT_NATIVE.into()),
-                None => Err("the declared file cannot be read".into()),
-            },
-            (Kind::DnsRecord, State::Unmanaged, _) => match live_r {
-                Some(r) => dns_new_entry(&mut texts, scope, r),
-                None => Err("not in the live state".into()),
-            },
-            (Kind::FirewallRule, State::Unmanaged, _) => match live_r {
-                Some(r) if f.cloud == Some(driftgate_model::Cloud::Aws) => {
-                    sg_new_entry(&mut texts, scope, r)
-                }
-                Some(r) => gcp_new_entry(&mut texts, scope, r),
-                None => Err("not in the live state".into()),
-            },
-            (Kind::FirewallRule, _, Some((file, line))) => {
-                firewall_edit(&mut texts, file, *line, f).map(|()| BTreeSet::from([file.clone()]))
-            }
-            _ => Err("no declared place found for it".into()),
-        };
+        let result = crate::kinds::rules(f.kind).adopt(&mut texts, scope, f, at.as_ref(), live_r);
         match result {
             Ok(files) => {
                 plan.adopted.insert(key, files);

@@ -48,6 +48,21 @@ pub trait KindRules: Sync {
     /// its two specs where they exist.
     fn revert(&self, at: &Revert<'_>, cloud: Cloud, out: &mut driftgate_model::Suggestion);
 
+    /// Plans adopting one drifted resource of this kind into its declared
+    /// files (`at`: the declaring file and line, where there is one): the
+    /// files it edits, or why it cannot.
+    ///
+    /// # Errors
+    /// Why the resource cannot be adopted.
+    fn adopt(
+        &self,
+        texts: &mut crate::adopt::Texts<'_>,
+        scope: &crate::config::Scope,
+        finding: &driftgate_model::Finding,
+        at: Option<&(std::path::PathBuf, usize)>,
+        live: Option<&driftgate_model::Resource>,
+    ) -> Result<std::collections::BTreeSet<std::path::PathBuf>, String>;
+
     /// The native declared files `driftgate import` writes for the live
     /// resources of `scope` that are not declared yet (of this kind, not the
     /// provider's own): `(path, text)` each.

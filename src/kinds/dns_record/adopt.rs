@@ -347,3 +347,45 @@ pub(crate) fn dns_new_entry(
     );
     Ok(BTreeSet::from([path]))
 }
+
+/// Plans adopting one drifted DNS record set.
+///
+/// # Errors
+/// Why it cannot be adopted.
+pub(crate) fn plan(
+    texts: &mut Texts<'_>,
+    scope: &Scope,
+    f: &Finding,
+    at: Option<&(PathBuf, usize)>,
+    live_r: Option<&Resource>,
+) -> Result<BTreeSet<PathBuf>, String> {
+    match (f.state, at) {
+        (State::Changed | State::Missing, Some((file, _)))
+            if crate::declared::is_zone_file(file) =>
+        {
+            bind_edit(texts, file, f, live_r).map(|()| BTreeSet::from([file.clone()]))
+        }
+        (State::Changed, Some((file, line))) => {
+            dns_changed(texts, file, *line, f).map(|()| BTreeSet::from([file.clone()]))
+        }
+        (State::Missing, Some((file, line))) => match texts.get(file) {
+            Some(t) if is_native_zone(&t) => match edit::item_span(&t, *line) {
+                Some(span) => {
+                    texts.set(file, Some(edit::remove_span_lines(&t, &span)));
+                    Ok(BTreeSet::from([file.clone()]))
+                }
+                None => Err("the record's entry was not found".into()),
+            },
+            Some(t) if is_octodns(file, &t) => {
+                octodns_missing(texts, file, *line, f).map(|()| BTreeSet::from([file.clone()]))
+            }
+            Some(_) => Err(NOT_NATIVE.into()),
+            None => Err("the declared file cannot be read".into()),
+        },
+        (State::Unmanaged, _) => match live_r {
+            Some(r) => dns_new_entry(texts, scope, r),
+            None => Err("not in the live state".into()),
+        },
+        _ => Err("no declared place found for it".into()),
+    }
+}

@@ -43,6 +43,17 @@ impl KindRules for DnsRecord {
         }
     }
 
+    fn adopt(
+        &self,
+        texts: &mut crate::adopt::Texts<'_>,
+        scope: &crate::config::Scope,
+        finding: &driftgate_model::Finding,
+        at: Option<&(std::path::PathBuf, usize)>,
+        live: Option<&driftgate_model::Resource>,
+    ) -> Result<std::collections::BTreeSet<std::path::PathBuf>, String> {
+        adopt::plan(texts, scope, finding, at, live)
+    }
+
     fn import(
         &self,
         scope: &crate::config::Scope,

@@ -6,7 +6,7 @@ use crate::adopt::edit::{self, Seg};
 use crate::adopt::{Key, Texts, apply, masked};
 use crate::config::Scope;
 use crate::diff::scope_of;
-use driftgate_model::{Change, Finding, Resource};
+use driftgate_model::{Change, Finding, Resource, State};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -183,4 +183,36 @@ pub(crate) fn ecs_new_file(scope: &Scope, r: &Resource) -> Result<(PathBuf, Stri
         .join(format!("{name}.yaml"));
     let text = super::import::native_yaml(r).map_err(|e| e.to_string())?;
     Ok((path, text))
+}
+
+/// Plans adopting one drifted ECS service.
+///
+/// # Errors
+/// Why it cannot be adopted.
+pub(crate) fn plan(
+    texts: &mut Texts<'_>,
+    scope: &Scope,
+    f: &Finding,
+    at: Option<&(PathBuf, usize)>,
+    live_r: Option<&Resource>,
+) -> Result<BTreeSet<PathBuf>, String> {
+    match (f.state, at) {
+        (State::Changed, Some((file, _))) => ecs_changed(texts, scope, file, f, live_r),
+        (State::Missing, Some((file, _))) => {
+            texts.set(file, None);
+            Ok(BTreeSet::from([file.clone()]))
+        }
+        (State::Unmanaged, _) => match live_r {
+            Some(r) => ecs_new_file(scope, r).and_then(|(path, text)| {
+                if texts.get(&path).is_some() {
+                    Err(format!("{} exists already", path.display()))
+                } else {
+                    texts.set(&path, Some(text));
+                    Ok(BTreeSet::from([path]))
+                }
+            }),
+            None => Err("not in the live state".into()),
+        },
+        _ => Err("no declared place found for it".into()),
+    }
 }

@@ -46,6 +46,17 @@ impl KindRules for EcsService {
         }
     }
 
+    fn adopt(
+        &self,
+        texts: &mut crate::adopt::Texts<'_>,
+        scope: &crate::config::Scope,
+        finding: &driftgate_model::Finding,
+        at: Option<&(std::path::PathBuf, usize)>,
+        live: Option<&driftgate_model::Resource>,
+    ) -> Result<std::collections::BTreeSet<std::path::PathBuf>, String> {
+        adopt::plan(texts, scope, finding, at, live)
+    }
+
     fn import(
         &self,
         scope: &crate::config::Scope,

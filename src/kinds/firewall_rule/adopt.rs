@@ -180,3 +180,29 @@ pub(crate) fn gcp_new_entry(
     );
     Ok(BTreeSet::from([path]))
 }
+
+/// Plans adopting one drifted firewall rule.
+///
+/// # Errors
+/// Why it cannot be adopted.
+pub(crate) fn plan(
+    texts: &mut Texts<'_>,
+    scope: &Scope,
+    f: &Finding,
+    at: Option<&(PathBuf, usize)>,
+    live_r: Option<&Resource>,
+) -> Result<BTreeSet<PathBuf>, String> {
+    match (f.state, at) {
+        (State::Unmanaged, _) => match live_r {
+            Some(r) if f.cloud == Some(driftgate_model::Cloud::Aws) => {
+                sg_new_entry(texts, scope, r)
+            }
+            Some(r) => gcp_new_entry(texts, scope, r),
+            None => Err("not in the live state".into()),
+        },
+        (_, Some((file, line))) => {
+            firewall_edit(texts, file, *line, f).map(|()| BTreeSet::from([file.clone()]))
+        }
+        _ => Err("no declared place found for it".into()),
+    }
+}
