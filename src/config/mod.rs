@@ -497,36 +497,26 @@ fn valid_prefix(p: Option<Spanned<String>>) -> Result<Option<String>, (usize, St
     }
 }
 
+/// A `YYYY-MM-DD` date that exists in the calendar (`time` checks it: no
+/// 31 February).
 fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
     let mut it = s.trim().splitn(3, '-');
-    let y = it.next()?.parse().ok()?;
-    let m: u32 = it.next()?.parse().ok()?;
-    let d: u32 = it.next()?.get(..2)?.parse().ok()?;
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+    let y: i32 = it.next()?.parse().ok()?;
+    let m: u8 = it.next()?.parse().ok()?;
+    let d: u8 = it.next()?.get(..2)?.parse().ok()?;
+    let date = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
+    Some((
+        date.year(),
+        u32::from(u8::from(date.month())),
+        u32::from(date.day()),
+    ))
 }
 
-/// Today's date in UTC.
+/// Today's date in UTC: `(year, month, day)`.
 #[must_use]
 pub fn today() -> (i32, u32, u32) {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0))
-}
-
-/// Days since 1970-01-01 -> (year, month, day), proleptic Gregorian.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    ((y + i64::from(m <= 2)) as i32, m as u32, d as u32)
+    let d = time::OffsetDateTime::now_utc().date();
+    (d.year(), u32::from(u8::from(d.month())), u32::from(d.day()))
 }
 
 #[cfg(test)]

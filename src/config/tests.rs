@@ -209,8 +209,12 @@ fn bad_regions_roles_and_projects_are_named() {
 }
 
 #[test]
-fn civil_dates() {
-    assert_eq!(civil_from_days(0), (1970, 1, 1));
-    assert_eq!(civil_from_days(20_784), (2026, 11, 27));
-    assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+fn dates_must_exist() {
+    assert_eq!(parse_date("2027-03-01"), Some((2027, 3, 1)));
+    assert_eq!(parse_date("2000-02-29"), Some((2000, 2, 29)));
+    assert_eq!(parse_date("2027-02-31"), None, "no 31 February");
+    assert_eq!(parse_date("2027-13-01"), None);
+    assert_eq!(parse_date("2027-xx-01"), None);
+    let (y, m, d) = today();
+    assert!(y >= 2026 && (1..=12).contains(&m) && (1..=31).contains(&d));
 }
