@@ -2,10 +2,11 @@
 //! each request and breaks the answers of chosen API operations (by the
 //! JSON target header, the REST path, or the Query form's Action).
 
+use driftgate_model::replay::Request;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 /// What the proxy does to the answers of one API operation.
@@ -162,43 +163,13 @@ pub(crate) struct Shared {
 
 pub(crate) async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
     let mut buf = Vec::new();
-    loop {
-        let header_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-            let mut chunk = [0u8; 8192];
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        };
-        let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
-        let mut lines = head.lines();
-        let mut first = lines.next().unwrap_or_default().split_whitespace();
-        let method = first.next().unwrap_or_default().to_owned();
-        let target = first.next().unwrap_or_default().to_owned();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                Some((k.trim().to_owned(), v.trim().to_owned()))
-            })
-            .collect();
-        let len: usize = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0);
-        while buf.len() < header_end + len {
-            let mut chunk = [0u8; 8192];
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-        let body = buf[header_end..header_end + len].to_vec();
-        buf.drain(..header_end + len);
-
+    while let Some(req) = driftgate_model::replay::read_request(&mut stream, &mut buf).await {
+        let Request {
+            method,
+            target,
+            headers,
+            body,
+        } = req;
         let op = operation(&target, &headers, &body);
         let nth = {
             let mut seen = shared.seen.lock().unwrap();

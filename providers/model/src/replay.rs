@@ -88,49 +88,55 @@ async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
     }
 }
 
+/// Reads the next HTTP/1.1 request of a connection (headers, then a body of
+/// `content-length` bytes); `buf` keeps what was read past it. `None` when
+/// the connection closes first.
+pub async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
+    let header_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if !read_more(stream, buf).await {
+            return None;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
+    let mut lines = head.lines();
+    let mut first = lines.next().unwrap_or_default().split_whitespace();
+    let method = first.next().unwrap_or_default().to_owned();
+    let target = first.next().unwrap_or_default().to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            Some((k.trim().to_owned(), v.trim().to_owned()))
+        })
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    while buf.len() < header_end + len {
+        if !read_more(stream, buf).await {
+            return None;
+        }
+    }
+    let body = buf[header_end..header_end + len].to_vec();
+    buf.drain(..header_end + len);
+    Some(Request {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
 async fn connection<H>(mut stream: TcpStream, log: Log, handler: Arc<H>)
 where
     H: Fn(&Request) -> Answer + Send + Sync + 'static,
 {
     let mut buf = Vec::new();
-    loop {
-        let header_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-            if !read_more(&mut stream, &mut buf).await {
-                return;
-            }
-        };
-        let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
-        let mut lines = head.lines();
-        let mut first = lines.next().unwrap_or_default().split_whitespace();
-        let method = first.next().unwrap_or_default().to_owned();
-        let target = first.next().unwrap_or_default().to_owned();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                Some((k.trim().to_owned(), v.trim().to_owned()))
-            })
-            .collect();
-        let len: usize = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0);
-        while buf.len() < header_end + len {
-            if !read_more(&mut stream, &mut buf).await {
-                return;
-            }
-        }
-        let body = buf[header_end..header_end + len].to_vec();
-        buf.drain(..header_end + len);
-        let req = Request {
-            method,
-            target,
-            headers,
-            body,
-        };
+    while let Some(req) = read_request(&mut stream, &mut buf).await {
         let (status, content_type, text) = handler(&req);
         log.lock().unwrap().push(req);
         let response = format!(
