@@ -7,7 +7,7 @@ use crate::declared;
 use crate::error::InputError;
 use crate::kinds::ecs_service::formats::EcsDoc;
 use crate::normalize::{self};
-use driftgate_model::{Kind, Resource};
+use driftgate_model::Resource;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -175,11 +175,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
     // the scan's do.
     for d in &mut out {
         let scope = &config.scopes[d.scope];
-        let prefix = match d.resource.kind {
-            Kind::EcsService => scope.aws.as_ref().and_then(|a| a.id_prefix.as_deref()),
-            Kind::DnsRecord => scope.zone_prefix(crate::diff::scope_of(&d.resource.id)),
-            Kind::FirewallRule => None,
-        };
+        let prefix = crate::kinds::rules(d.resource.kind).id_prefix(scope, &d.resource.id);
         if let Some(p) = prefix {
             d.resource.id = format!("{p}:{}", d.resource.id);
         }

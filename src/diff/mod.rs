@@ -228,55 +228,52 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
         f.reason = Some(why.clone());
         findings.push(f);
     }
-    pair_changed_peers(scope, live, &mut findings);
+    pair_id_fields(scope, live, &mut findings);
     findings.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
     out.findings.extend(findings);
 }
 
-/// A firewall rule's id holds its peer, so a CIDR edited by hand shows as
-/// one rule missing and another unmanaged. Where exactly one of each open the
-/// same thing (group, direction, protocol, ports), they are one rule whose
-/// peer changed: reported as `changed`, path `peer`.
-fn pair_changed_peers(scope: &Scope, live: &Live, findings: &mut Vec<Finding>) {
-    use driftgate_model::firewall::rule_key;
-    let mut missing: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut unmanaged: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+/// Some kinds' ids hold a field (a firewall rule's peer), so that field
+/// edited by hand shows as one resource missing and another unmanaged.
+/// Where exactly one of each have the same rest of the id, they are one
+/// resource whose field changed: reported as `changed`, at that field.
+fn pair_id_fields(scope: &Scope, live: &Live, findings: &mut Vec<Finding>) {
+    let mut missing: BTreeMap<(Kind, String), Vec<usize>> = BTreeMap::new();
+    let mut unmanaged: BTreeMap<(Kind, String), Vec<usize>> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
-        if f.kind != Kind::FirewallRule {
+        let Some((key, _)) = crate::kinds::rules(f.kind).id_field(&f.id) else {
             continue;
-        }
-        let Some(key) = rule_key(&f.id) else { continue };
+        };
+        let key = (f.kind, key.to_owned());
         match f.state {
-            State::Missing => missing.entry(key.to_owned()).or_default().push(i),
-            State::Unmanaged => unmanaged.entry(key.to_owned()).or_default().push(i),
+            State::Missing => missing.entry(key).or_default().push(i),
+            State::Unmanaged => unmanaged.entry(key).or_default().push(i),
             _ => {}
         }
     }
     let mut drop = BTreeSet::new();
-    for (key, m) in &missing {
-        let (Some(u), [mi]) = (unmanaged.get(key), m.as_slice()) else {
+    for ((kind, key), m) in &missing {
+        let (Some(u), [mi]) = (unmanaged.get(&(*kind, key.clone())), m.as_slice()) else {
             continue;
         };
         let [ui] = u.as_slice() else { continue };
         let live_id = findings[*ui].id.clone();
         let decl_id = findings[*mi].id.clone();
-        let peer = |id: &str| Value::String(id[key.len() + 1..].to_owned());
+        let field = crate::kinds::rules(*kind)
+            .id_field(&decl_id)
+            .map_or("id", |(_, f)| f);
+        let rest = |id: &str| Value::String(id[key.len() + 1..].to_owned());
         let mut changes = vec![Change {
-            path: "peer".into(),
-            declared: peer(&decl_id),
-            live: peer(&live_id),
+            path: field.into(),
+            declared: rest(&decl_id),
+            live: rest(&live_id),
         }];
         let d = scope
             .declared
             .iter()
-            .find(|d| d.kind == Kind::FirewallRule && d.id == decl_id)
+            .find(|d| d.kind == *kind && d.id == decl_id)
             .map(|d| &d.node);
-        compare(
-            d,
-            live.nodes.get(&(Kind::FirewallRule, live_id)),
-            "",
-            &mut changes,
-        );
+        compare(d, live.nodes.get(&(*kind, live_id)), "", &mut changes);
         let f = &mut findings[*mi];
         f.state = State::Changed;
         f.changes = changes;
@@ -291,11 +288,7 @@ fn pair_changed_peers(scope: &Scope, live: &Live, findings: &mut Vec<Finding>) {
 }
 
 fn scope_noun(kind: Kind) -> &'static str {
-    match kind {
-        Kind::EcsService => "cluster",
-        Kind::DnsRecord => "zone",
-        Kind::FirewallRule => "network",
-    }
+    crate::kinds::rules(kind).scope_noun()
 }
 
 fn join(path: &str, key: &str, keyed: bool) -> String {

@@ -43,6 +43,33 @@ pub trait KindRules: Sync {
         false
     }
 
+    /// What the part of an id before its first `/` names, for messages
+    /// (`cluster`, `zone`, `network`).
+    fn scope_noun(&self) -> &'static str;
+
+    /// For kinds whose id holds a field (a firewall rule's peer): the id
+    /// without it, and the field's name. One missing and one unmanaged
+    /// resource with the same rest are one resource whose field changed.
+    fn id_field<'a>(&self, _id: &'a str) -> Option<(&'a str, &'static str)> {
+        None
+    }
+
+    /// The `id_prefix` a scope gives this kind's ids (two accounts with a
+    /// cluster or zone of one name), for the declared side to match the scan.
+    fn id_prefix<'a>(&self, _scope: &'a crate::config::Scope, _id: &str) -> Option<&'a str> {
+        None
+    }
+
+    /// Makes declared resources comparable with what was read, where a
+    /// declaration may name by name what the cloud knows by id (a security
+    /// group peer named by its group name).
+    fn resolve(
+        &self,
+        _declared: &mut [crate::declared::load::DeclaredResource],
+        _live: &driftgate_model::ScanResult,
+    ) {
+    }
+
     /// The commands that set live back to the declared state (`revert`), and
     /// notes, for a drifted resource on `cloud`; `declared` and `live` are
     /// its two specs where they exist.

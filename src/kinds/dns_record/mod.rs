@@ -33,6 +33,14 @@ impl KindRules for DnsRecord {
         normalize::provider_owned(id)
     }
 
+    fn scope_noun(&self) -> &'static str {
+        "zone"
+    }
+
+    fn id_prefix<'a>(&self, scope: &'a crate::config::Scope, id: &str) -> Option<&'a str> {
+        scope.zone_prefix(crate::diff::scope_of(id))
+    }
+
     fn revert(&self, at: &Revert<'_>, cloud: Cloud, out: &mut Suggestion) {
         match cloud {
             Cloud::Aws => revert::route53(at.finding, at.scope, at.declared, at.live, out),

@@ -37,6 +37,14 @@ impl KindRules for EcsService {
         normalize::declared_only(path)
     }
 
+    fn scope_noun(&self) -> &'static str {
+        "cluster"
+    }
+
+    fn id_prefix<'a>(&self, scope: &'a crate::config::Scope, _id: &str) -> Option<&'a str> {
+        scope.aws.as_ref().and_then(|a| a.id_prefix.as_deref())
+    }
+
     fn revert(&self, at: &Revert<'_>, cloud: Cloud, out: &mut Suggestion) {
         match cloud {
             Cloud::Aws => revert::ecs(at.finding, at.scope, at.declared, out),

@@ -10,6 +10,7 @@ pub mod adopt;
 pub mod formats;
 pub mod import;
 pub mod normalize;
+pub mod peers;
 pub mod revert;
 
 use super::{AuditLookup, KindRules, Revert};
@@ -31,6 +32,22 @@ impl KindRules for FirewallRule {
 
     fn provider_owned(&self, id: &str) -> bool {
         normalize::provider_owned(id)
+    }
+
+    fn scope_noun(&self) -> &'static str {
+        "network"
+    }
+
+    fn id_field<'a>(&self, id: &'a str) -> Option<(&'a str, &'static str)> {
+        driftgate_model::firewall::rule_key(id).map(|key| (key, "peer"))
+    }
+
+    fn resolve(
+        &self,
+        declared: &mut [crate::declared::load::DeclaredResource],
+        live: &driftgate_model::ScanResult,
+    ) {
+        peers::resolve_group_names(declared, live);
     }
 
     fn revert(&self, at: &Revert<'_>, cloud: Cloud, out: &mut Suggestion) {
