@@ -4,16 +4,14 @@
 //! cluster in two scopes, an ignore rule without a reason or past its expiry
 //! are all errors naming the file, line and column.
 
-mod aws;
-mod azure;
-mod gcp;
-
-use aws::RawAws;
-pub use aws::{AwsScope, EcsTarget};
-pub use azure::AzureScope;
-use azure::RawAzure;
-pub use gcp::GcpScope;
-use gcp::RawGcp;
+// Each cloud's [scope.<cloud>] section (its keys, validation and targets)
+// is its own crate's `config` module.
+use driftgate_aws::config::RawAws;
+pub use driftgate_aws::config::{AwsScope, EcsTarget};
+pub use driftgate_azure::config::AzureScope;
+use driftgate_azure::config::RawAzure;
+pub use driftgate_gcp::config::GcpScope;
+use driftgate_gcp::config::RawGcp;
 
 use crate::error::InputError;
 use crate::normalize::SecretPolicy;
@@ -100,34 +98,7 @@ impl ScopeMode {
     }
 }
 
-/// `<prefix>:<target>` when the scope has an `id_prefix`.
-#[must_use]
-pub fn prefixed(prefix: Option<&str>, target: &str) -> String {
-    match prefix {
-        Some(p) => format!("{p}:{target}"),
-        None => target.to_owned(),
-    }
-}
-
-/// The cloud's own name in a cluster or zone id part: without the scope's
-/// `<prefix>:` and without `@<region>` (not for GCP's `<project>:<network>`).
-#[must_use]
-pub fn bare(target: &str) -> &str {
-    let t = target.split_once(':').map_or(target, |(_, t)| t);
-    t.split('@').next().unwrap_or(t)
-}
-
-/// `<cluster>@<region>`: a cluster's id part in a multi-region scope.
-#[must_use]
-pub fn qualified(cluster: &str, region: &str) -> String {
-    format!("{cluster}@{region}")
-}
-
-/// The region of a regional id part written `<name>@<region>`, if any.
-#[must_use]
-pub fn region_of_target(target: &str) -> Option<&str> {
-    target.split_once('@').map(|(_, r)| r)
-}
+pub use driftgate_model::ids::{bare, prefixed, qualified, region_of_target};
 
 /// One validated scope.
 #[derive(Debug, Clone)]
@@ -348,15 +319,33 @@ impl Config {
             }
             let not_yet_read = Vec::new();
             let aws = match s.aws {
-                Some(a) => Some(aws::parse(a, &name, start, &mut clusters_seen, &at)?),
+                Some(a) => Some(driftgate_aws::config::parse(
+                    a,
+                    &name,
+                    start,
+                    &mut clusters_seen,
+                    &at,
+                )?),
                 None => None,
             };
             let gcp = match s.gcp {
-                Some(g) => Some(gcp::parse(g, &name, start, &mut clusters_seen, &at)?),
+                Some(g) => Some(driftgate_gcp::config::parse(
+                    g,
+                    &name,
+                    start,
+                    &mut clusters_seen,
+                    &at,
+                )?),
                 None => None,
             };
             let azure = match s.azure {
-                Some(z) => Some(azure::parse(z, &name, start, &mut clusters_seen, &at)?),
+                Some(z) => Some(driftgate_azure::config::parse(
+                    z,
+                    &name,
+                    start,
+                    &mut clusters_seen,
+                    &at,
+                )?),
                 None => None,
             };
             if aws.is_none() && azure.is_none() && gcp.is_none() && not_yet_read.is_empty() {
@@ -470,30 +459,6 @@ impl Config {
             concurrency,
             timeout,
         })
-    }
-}
-
-/// An `id_prefix`: letters, digits, `-` and `_`.
-fn valid_prefix(p: Option<Spanned<String>>) -> Result<Option<String>, (usize, String)> {
-    match p {
-        None => Ok(None),
-        Some(p) => {
-            let ok = !p.get_ref().is_empty()
-                && p.get_ref()
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if ok {
-                Ok(Some(p.into_inner()))
-            } else {
-                Err((
-                    p.span().start,
-                    format!(
-                        "`id_prefix` `{}` must be letters, digits, `-` or `_`",
-                        p.get_ref()
-                    ),
-                ))
-            }
-        }
     }
 }
 

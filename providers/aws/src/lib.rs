@@ -1,5 +1,7 @@
 //! driftgate's AWS provider.
 //!
+//! - [`config`]: the `[scope.aws]` section of driftgate.toml: its keys, their
+//!   validation, and the targets (regions, clusters, zones, VPCs) it names.
 //! - [`client`]: the one place SDK configuration is built (credential chain,
 //!   region, profile, `AWS_ENDPOINT_URL`, timeouts, retries).
 //! - [`cloudtrail`]: who changed a resource (`check --blame`).
@@ -15,6 +17,7 @@
 
 pub mod client;
 pub mod cloudtrail;
+pub mod config;
 pub mod ec2;
 pub mod ecs;
 pub mod error;

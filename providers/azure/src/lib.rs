@@ -1,11 +1,13 @@
 //! driftgate's Azure provider.
 //!
+//! - [`config`]: the `[scope.azure]` section: subscription, resource group, zones.
 //! - [`credential`]: bearer tokens for Azure Resource Manager, from the
 //!   azure_identity credentials tried in order (client secret, workload
 //!   identity, managed identity, Azure CLI), or a token given outright.
 //! - [`dns`]: Azure DNS record sets through the REST API (api-version
 //!   2018-05-01), paged by `nextLink`.
 
+pub mod config;
 pub mod credential;
 pub mod dns;
 

@@ -10,6 +10,7 @@
 //! - [`resource`]: a resource, its id, and the live snapshot file format.
 //! - [`finding`]: the states a resource ends in and the field-level changes.
 //! - [`provider`]: the [`Provider`] trait every cloud module implements.
+//! - [`ids`]: the account prefix and region qualifier scopes add to ids.
 //! - [`dns`]: DNS names and record ids, spelled one way everywhere.
 //! - [`firewall`]: firewall rules, one per effective rule, and their ids.
 //! - [`error`]: [`ProviderError`], shared across providers.
@@ -27,6 +28,7 @@ pub mod finding;
 pub mod firewall;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod ids;
 pub mod kind;
 pub mod provider;
 #[cfg(feature = "replay")]

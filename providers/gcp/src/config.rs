@@ -1,10 +1,11 @@
 //! `[scope.gcp]`: the projects and VPC networks a scope reads.
 
-use super::*;
+use serde::Deserialize;
+use toml::Spanned;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawGcp {
+pub struct RawGcp {
     project: Option<String>,
     /// Several projects, scanned concurrently: instead of `project`.
     projects: Option<Spanned<Vec<String>>>,
@@ -39,13 +40,13 @@ impl GcpScope {
 ///
 /// # Errors
 /// A bad value, at its place.
-pub(super) fn parse(
+pub fn parse<E>(
     g: RawGcp,
     name: &str,
     start: usize,
     clusters_seen: &mut Vec<(String, String)>,
-    at: &dyn Fn(usize, String) -> InputError,
-) -> Result<GcpScope, InputError> {
+    at: &dyn Fn(usize, String) -> E,
+) -> Result<GcpScope, E> {
     let name = name.to_owned();
     let projects = match (g.project, g.projects) {
         (Some(_), Some(list)) => {

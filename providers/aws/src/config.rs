@@ -1,11 +1,13 @@
 //! `[scope.aws]`: regions, an assumed role, and the ECS clusters, Route53
 //! zones and VPCs a scope reads.
 
-use super::*;
+use driftgate_model::ids::{check_prefix, prefixed, qualified};
+use serde::Deserialize;
+use toml::Spanned;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawAws {
+pub struct RawAws {
     region: Option<String>,
     /// Several regions, scanned concurrently: instead of `region`.
     regions: Option<Spanned<Vec<String>>>,
@@ -104,8 +106,8 @@ impl AwsScope {
 
     /// The credentials and region to read `region` with.
     #[must_use]
-    pub fn target(&self, region: Option<String>) -> driftgate_aws::AwsTarget {
-        driftgate_aws::AwsTarget {
+    pub fn target(&self, region: Option<String>) -> crate::AwsTarget {
+        crate::AwsTarget {
             region,
             profile: self.profile.clone(),
             role_arn: self.role_arn.clone(),
@@ -115,7 +117,7 @@ impl AwsScope {
 }
 
 /// `arn:<partition>:iam::<12 digits>:role/<path and name>`.
-pub(super) fn is_role_arn(s: &str) -> bool {
+pub fn is_role_arn(s: &str) -> bool {
     let parts: Vec<&str> = s.splitn(6, ':').collect();
     matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
         if partition.starts_with("aws")
@@ -129,13 +131,13 @@ pub(super) fn is_role_arn(s: &str) -> bool {
 ///
 /// # Errors
 /// A bad value, at its place.
-pub(super) fn parse(
+pub fn parse<E>(
     a: RawAws,
     name: &str,
     start: usize,
     clusters_seen: &mut Vec<(String, String)>,
-    at: &dyn Fn(usize, String) -> InputError,
-) -> Result<AwsScope, InputError> {
+    at: &dyn Fn(usize, String) -> E,
+) -> Result<AwsScope, E> {
     let name = name.to_owned();
     let regions = match (a.region, a.regions) {
         (Some(_), Some(list)) => {
@@ -181,7 +183,7 @@ pub(super) fn parse(
             format!("scope `{name}`: `external_id` needs a `role_arn`"),
         ));
     }
-    let id_prefix = valid_prefix(a.id_prefix).map_err(|(o, m)| at(o, m))?;
+    let id_prefix = id_prefix(a.id_prefix, at)?;
     let pre = |t: &str| prefixed(id_prefix.as_deref(), t);
     let multi = regions.len() > 1;
     for c in &a.ecs_clusters {
@@ -254,4 +256,18 @@ pub(super) fn parse(
         route53_zones: a.route53_zones,
         security_group_vpcs: a.security_group_vpcs,
     })
+}
+
+/// A validated `id_prefix`, or the error at its place.
+fn id_prefix<E>(
+    p: Option<Spanned<String>>,
+    at: &dyn Fn(usize, String) -> E,
+) -> Result<Option<String>, E> {
+    match p {
+        None => Ok(None),
+        Some(p) => match check_prefix(p.get_ref()) {
+            Ok(()) => Ok(Some(p.into_inner())),
+            Err(m) => Err(at(p.span().start, m)),
+        },
+    }
 }

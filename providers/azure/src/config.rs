@@ -1,11 +1,13 @@
 //! `[scope.azure]`: the subscription, resource group and DNS zones a scope
 //! reads.
 
-use super::*;
+use driftgate_model::ids::{check_prefix, prefixed};
+use serde::Deserialize;
+use toml::Spanned;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawAzure {
+pub struct RawAzure {
     subscription: String,
     resource_group: String,
     #[serde(default)]
@@ -31,15 +33,15 @@ pub struct AzureScope {
 ///
 /// # Errors
 /// A bad value, at its place.
-pub(super) fn parse(
+pub fn parse<E>(
     z: RawAzure,
     name: &str,
     start: usize,
     clusters_seen: &mut Vec<(String, String)>,
-    at: &dyn Fn(usize, String) -> InputError,
-) -> Result<AzureScope, InputError> {
+    at: &dyn Fn(usize, String) -> E,
+) -> Result<AzureScope, E> {
     let name = name.to_owned();
-    let id_prefix = valid_prefix(z.id_prefix).map_err(|(o, m)| at(o, m))?;
+    let id_prefix = id_prefix(z.id_prefix, at)?;
     for zone in &z.dns_zones {
         let zone = prefixed(
             id_prefix.as_deref(),
@@ -65,4 +67,18 @@ pub(super) fn parse(
         endpoint: z.endpoint,
         id_prefix,
     })
+}
+
+/// A validated `id_prefix`, or the error at its place.
+fn id_prefix<E>(
+    p: Option<Spanned<String>>,
+    at: &dyn Fn(usize, String) -> E,
+) -> Result<Option<String>, E> {
+    match p {
+        None => Ok(None),
+        Some(p) => match check_prefix(p.get_ref()) {
+            Ok(()) => Ok(Some(p.into_inner())),
+            Err(m) => Err(at(p.span().start, m)),
+        },
+    }
 }
