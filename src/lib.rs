@@ -16,6 +16,7 @@ pub mod adopt;
 pub mod blame;
 pub mod check;
 pub mod cli;
+pub mod clouds;
 pub mod commands;
 pub mod config;
 pub mod declared;

@@ -60,33 +60,13 @@ pub fn shard(config: &mut Config, declared: &mut Vec<DeclaredResource>, shard: S
         .filter(|(i, _)| i % shard.count == shard.index - 1)
         .map(|(_, t)| t)
         .collect();
-    let kept = |k: Kind, t: String| keep.contains(&(k, t));
+    let kept = |k: Kind, t: &str| keep.contains(&(k, t.to_owned()));
     for s in &mut config.scopes {
-        if let Some(a) = &mut s.aws {
-            a.ecs.retain(|t| kept(Kind::EcsService, t.target.clone()));
-            let ecs = a.ecs.clone();
-            a.ecs_clusters
-                .retain(|c| ecs.iter().any(|t| &t.cluster == c));
-            a.route53_zones
-                .retain(|z| kept(Kind::DnsRecord, driftgate_model::dns::canonical_name(z)));
-            a.security_group_vpcs
-                .retain(|v| kept(Kind::FirewallRule, v.clone()));
-        }
-        if let Some(g) = &mut s.gcp {
-            g.networks
-                .retain(|(p, n)| kept(Kind::FirewallRule, format!("{p}:{n}")));
-        }
-        if let Some(z) = &mut s.azure {
-            z.dns_zones
-                .retain(|d| kept(Kind::DnsRecord, driftgate_model::dns::canonical_name(d)));
+        for cloud in crate::clouds::CLOUDS {
+            cloud.retain(s, &kept);
         }
     }
-    declared.retain(|d| {
-        kept(
-            d.resource.kind,
-            crate::diff::scope_of(&d.resource.id).to_owned(),
-        )
-    });
+    declared.retain(|d| kept(d.resource.kind, crate::diff::scope_of(&d.resource.id)));
 }
 
 /// Keeps only the scopes named with `--scope` (all when none are).

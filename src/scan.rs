@@ -5,10 +5,8 @@
 use crate::config::{Config, Scope as ConfigScope};
 use crate::error::InputError;
 use crate::normalize;
-use driftgate_aws::{EcsProvider, Route53Provider, SecurityGroupProvider, sdk_config};
-use driftgate_azure::{AzureDnsProvider, IdentityChain, StaticToken, TokenSource};
 use driftgate_model::provider::scope_key;
-use driftgate_model::{Kind, Provider, SNAPSHOT_SCHEMA_VERSION, ScanResult, Snapshot};
+use driftgate_model::{SNAPSHOT_SCHEMA_VERSION, ScanResult, Snapshot};
 use std::path::Path;
 
 /// Reads the cloud: one task per target (a scope's region, a GCP project, an
@@ -24,121 +22,26 @@ pub async fn scan(config: &Config) -> ScanResult {
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(config.concurrency));
     let done: Done = Done::default();
     let mut set = tokio::task::JoinSet::new();
-    let mut spawn = |task: std::pin::Pin<Box<dyn Future<Output = ScanResult> + Send>>| {
-        let limit = limit.clone();
-        let done = done.clone();
-        set.spawn(async move {
-            let _permit = limit.acquire_owned().await.expect("never closed");
-            keep(&done, task.await);
-        });
-    };
     for scope in &config.scopes {
-        let Some(aws) = &scope.aws else { continue };
-        let ecs_targets = aws.ecs_targets();
-        for (i, region) in aws.region_list().into_iter().enumerate() {
-            let target = aws.target(region.clone());
-            let clusters: Vec<String> = ecs_targets
-                .iter()
-                .filter(|t| t.region == region)
-                .map(|t| t.cluster.clone())
-                .collect();
-            // Route53 is global: read once per scope, with its first region.
-            let zones = if i == 0 {
-                aws.route53_zones.clone()
-            } else {
-                Vec::new()
-            };
-            let vpcs = aws.security_group_vpcs.clone();
-            let qualifier = region.filter(|_| aws.multi_region());
-            let prefix = aws.id_prefix.clone();
-            let done = done.clone();
-            spawn(Box::pin(async move {
-                let sdk = sdk_config(&target).await;
-                let ecs = async {
-                    if !clusters.is_empty() {
-                        let mut r = EcsProvider::new(&sdk, clusters).scan().await;
-                        if let Some(q) = &qualifier {
-                            r.qualify(Kind::EcsService, q);
-                        }
-                        if let Some(p) = &prefix {
-                            r.prefix(Kind::EcsService, p);
-                        }
-                        keep(&done, r);
+        for cloud in crate::clouds::CLOUDS {
+            for group in cloud.scan(scope) {
+                let limit = limit.clone();
+                let done = done.clone();
+                set.spawn(async move {
+                    let _permit = limit.acquire_owned().await.expect("never closed");
+                    // Each part keeps its result as it finishes; aborting
+                    // this task at the deadline aborts the parts still running.
+                    let mut parts = tokio::task::JoinSet::new();
+                    for part in group {
+                        let done = done.clone();
+                        parts.spawn(async move { keep(&done, part.await) });
                     }
-                };
-                let dns = async {
-                    if !zones.is_empty() {
-                        let mut r = Route53Provider::new(&sdk, zones).scan().await;
-                        if let Some(p) = &prefix {
-                            r.prefix(Kind::DnsRecord, p);
-                        }
-                        keep(&done, r);
+                    while let Some(joined) = parts.join_next().await {
+                        joined.expect("provider part panicked");
                     }
-                };
-                let sgs = async {
-                    if !vpcs.is_empty() {
-                        keep(&done, SecurityGroupProvider::new(&sdk, vpcs).scan().await);
-                    }
-                };
-                tokio::join!(ecs, dns, sgs);
-                ScanResult::default()
-            }));
-        }
-    }
-    for scope in &config.scopes {
-        let Some(g) = &scope.gcp else { continue };
-        let token: std::sync::Arc<dyn driftgate_gcp::TokenSource> =
-            match std::env::var("DRIFTGATE_GCP_TOKEN") {
-                Ok(t) if !t.is_empty() => std::sync::Arc::new(driftgate_gcp::StaticToken(t)),
-                _ => std::sync::Arc::new(driftgate_gcp::Adc::default()),
-            };
-        for project in &g.projects {
-            let networks: Vec<String> = g
-                .networks
-                .iter()
-                .filter(|(p, _)| p == project)
-                .map(|(_, n)| n.clone())
-                .collect();
-            if networks.is_empty() {
-                continue;
+                });
             }
-            let provider = driftgate_gcp::GcpFirewallProvider::new(
-                g.endpoint
-                    .as_deref()
-                    .unwrap_or(driftgate_gcp::firewall::COMPUTE_ENDPOINT),
-                token.clone(),
-                project,
-                networks,
-            );
-            spawn(Box::pin(async move { provider.scan().await }));
         }
-    }
-    for scope in &config.scopes {
-        let Some(az) = &scope.azure else { continue };
-        if az.dns_zones.is_empty() {
-            continue;
-        }
-        let token: std::sync::Arc<dyn TokenSource> = match std::env::var("DRIFTGATE_AZURE_TOKEN") {
-            Ok(t) if !t.is_empty() => std::sync::Arc::new(StaticToken(t)),
-            _ => std::sync::Arc::new(IdentityChain::from_env()),
-        };
-        let provider = AzureDnsProvider::new(
-            az.endpoint
-                .as_deref()
-                .unwrap_or(driftgate_azure::dns::ARM_ENDPOINT),
-            token,
-            &az.subscription,
-            &az.resource_group,
-            az.dns_zones.clone(),
-        );
-        let prefix = az.id_prefix.clone();
-        spawn(Box::pin(async move {
-            let mut r = provider.scan().await;
-            if let Some(p) = &prefix {
-                r.prefix(Kind::DnsRecord, p);
-            }
-            r
-        }));
     }
     // A progress bar on stderr, only when a person watches it.
     let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {

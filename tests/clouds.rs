@@ -97,3 +97,61 @@ fn the_cloud_of_a_finding_is_its_targets_not_its_ids_spelling() {
         "{r53:#}"
     );
 }
+
+/// `--shard` deals out targets as ids name them: a zone of a scope with an
+/// `id_prefix` (`acct:example.com`) stays in its shard. It was compared
+/// without the prefix and dropped from every shard, so a record created by
+/// hand in it was reported by none: a merged report said "no drift".
+#[test]
+fn shards_keep_the_targets_of_a_prefixed_scope() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        "[[scope]]\nname = \"a\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\
+         [scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"example.com\"]\n\
+         ecs_clusters = [\"web\"]\nid_prefix = \"acct\"\n",
+    );
+    write(&d.path().join("infra/README.md"), "declared by hand\n");
+    let snapshot = json!({
+        "schema_version": 1,
+        "scopes_read": ["dns_record:acct:example.com", "ecs_service:acct:web"],
+        "resources": [dns("acct")],
+    });
+    write(&d.path().join("live.json"), &snapshot.to_string());
+    let mut parts = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let r = dg(
+            d.path(),
+            &[
+                "check",
+                "--live",
+                "live.json",
+                "--format",
+                "json",
+                "--shard",
+                shard,
+            ],
+        );
+        assert!(r.code == 0 || r.code == 1, "{shard}: {}", r.all());
+        let path = d.path().join(format!("{}.json", shard.replace('/', "-")));
+        std::fs::write(&path, &r.stdout).unwrap();
+        parts.push(path.display().to_string());
+    }
+    let merged = dg(
+        d.path(),
+        &["merge", &parts[0], &parts[1], "--format", "json"],
+    );
+    assert_eq!(merged.code, 1, "{}", merged.all());
+    let report: Value = serde_json::from_str(&merged.stdout).unwrap();
+    assert_eq!(report["complete"], true);
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"acct:example.com/www.example.com/A"),
+        "{report:#}"
+    );
+}

@@ -132,44 +132,10 @@ impl Scope {
     /// [`Scope::targets`], each with the cloud that holds it.
     #[must_use]
     pub fn target_clouds(&self) -> Vec<(Kind, String, Cloud)> {
-        let mut out = Vec::new();
-        let zone = |prefix: Option<&str>, z: &str| {
-            prefixed(prefix, &driftgate_model::dns::canonical_name(z))
-        };
-        if let Some(a) = &self.aws {
-            out.extend(
-                a.ecs_targets()
-                    .into_iter()
-                    .map(|t| (Kind::EcsService, t.target, Cloud::Aws)),
-            );
-            out.extend(
-                a.route53_zones
-                    .iter()
-                    .map(|z| (Kind::DnsRecord, zone(a.id_prefix.as_deref(), z), Cloud::Aws)),
-            );
-            out.extend(
-                a.security_group_vpcs
-                    .iter()
-                    .map(|v| (Kind::FirewallRule, v.clone(), Cloud::Aws)),
-            );
-        }
-        if let Some(g) = &self.gcp {
-            out.extend(
-                g.networks()
-                    .into_iter()
-                    .map(|(p, n)| (Kind::FirewallRule, format!("{p}:{n}"), Cloud::Gcp)),
-            );
-        }
-        if let Some(a) = &self.azure {
-            out.extend(a.dns_zones.iter().map(|z| {
-                (
-                    Kind::DnsRecord,
-                    zone(a.id_prefix.as_deref(), z),
-                    Cloud::Azure,
-                )
-            }));
-        }
-        out
+        crate::clouds::CLOUDS
+            .iter()
+            .flat_map(|c| c.targets(self).into_iter().map(|(k, t)| (k, t, c.cloud())))
+            .collect()
     }
 
     /// The cloud of the target that holds a resource id of this scope.

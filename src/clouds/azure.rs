@@ -1,0 +1,80 @@
+//! Azure: the DNS zones of a scope's subscription and resource group, with
+//! the azure_identity chain or `DRIFTGATE_AZURE_TOKEN`.
+
+use super::{CloudWiring, Part};
+use crate::config::Scope;
+use driftgate_azure::{AzureDnsProvider, IdentityChain, StaticToken, TokenSource};
+use driftgate_model::dns::canonical_name;
+use driftgate_model::ids::prefixed;
+use driftgate_model::{Cloud, Kind, Provider};
+use std::sync::Arc;
+
+/// The Azure wiring.
+pub struct Azure;
+
+impl CloudWiring for Azure {
+    fn cloud(&self) -> Cloud {
+        Cloud::Azure
+    }
+
+    fn targets(&self, scope: &Scope) -> Vec<(Kind, String)> {
+        scope
+            .azure
+            .as_ref()
+            .map(|a| {
+                a.dns_zones
+                    .iter()
+                    .map(|z| {
+                        (
+                            Kind::DnsRecord,
+                            prefixed(a.id_prefix.as_deref(), &canonical_name(z)),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn retain(&self, scope: &mut Scope, keep: &dyn Fn(Kind, &str) -> bool) {
+        if let Some(a) = &mut scope.azure {
+            let prefix = a.id_prefix.clone();
+            a.dns_zones.retain(|z| {
+                keep(
+                    Kind::DnsRecord,
+                    &prefixed(prefix.as_deref(), &canonical_name(z)),
+                )
+            });
+        }
+    }
+
+    fn scan(&self, scope: &Scope) -> Vec<Vec<Part>> {
+        let Some(az) = &scope.azure else {
+            return Vec::new();
+        };
+        if az.dns_zones.is_empty() {
+            return Vec::new();
+        }
+        let token: Arc<dyn TokenSource> = match std::env::var("DRIFTGATE_AZURE_TOKEN") {
+            Ok(t) if !t.is_empty() => Arc::new(StaticToken(t)),
+            _ => Arc::new(IdentityChain::from_env()),
+        };
+        let provider = AzureDnsProvider::new(
+            az.endpoint
+                .as_deref()
+                .unwrap_or(driftgate_azure::dns::ARM_ENDPOINT),
+            token,
+            &az.subscription,
+            &az.resource_group,
+            az.dns_zones.clone(),
+        );
+        let prefix = az.id_prefix.clone();
+        let part: Part = Box::pin(async move {
+            let mut r = provider.scan().await;
+            if let Some(p) = &prefix {
+                r.prefix(Kind::DnsRecord, p);
+            }
+            r
+        });
+        vec![vec![part]]
+    }
+}

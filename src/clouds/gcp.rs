@@ -1,0 +1,70 @@
+//! GCP: per project of a scope, the VPC firewall rules of its networks, with
+//! Application Default Credentials or `DRIFTGATE_GCP_TOKEN`.
+
+use super::{CloudWiring, Part};
+use crate::config::Scope;
+use driftgate_model::{Cloud, Kind, Provider};
+use std::sync::Arc;
+
+/// The GCP wiring.
+pub struct Gcp;
+
+impl CloudWiring for Gcp {
+    fn cloud(&self) -> Cloud {
+        Cloud::Gcp
+    }
+
+    fn targets(&self, scope: &Scope) -> Vec<(Kind, String)> {
+        scope
+            .gcp
+            .as_ref()
+            .map(|g| {
+                g.networks()
+                    .into_iter()
+                    .map(|(p, n)| (Kind::FirewallRule, format!("{p}:{n}")))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn retain(&self, scope: &mut Scope, keep: &dyn Fn(Kind, &str) -> bool) {
+        if let Some(g) = &mut scope.gcp {
+            g.networks
+                .retain(|(p, n)| keep(Kind::FirewallRule, &format!("{p}:{n}")));
+        }
+    }
+
+    fn scan(&self, scope: &Scope) -> Vec<Vec<Part>> {
+        let Some(g) = &scope.gcp else {
+            return Vec::new();
+        };
+        let token: Arc<dyn driftgate_gcp::TokenSource> = match std::env::var("DRIFTGATE_GCP_TOKEN")
+        {
+            Ok(t) if !t.is_empty() => Arc::new(driftgate_gcp::StaticToken(t)),
+            _ => Arc::new(driftgate_gcp::Adc::default()),
+        };
+        let mut groups = Vec::new();
+        for project in &g.projects {
+            let networks: Vec<String> = g
+                .networks
+                .iter()
+                .filter(|(p, _)| p == project)
+                .map(|(_, n)| n.clone())
+                .collect();
+            if networks.is_empty() {
+                continue;
+            }
+            let provider = driftgate_gcp::GcpFirewallProvider::new(
+                g.endpoint
+                    .as_deref()
+                    .unwrap_or(driftgate_gcp::firewall::COMPUTE_ENDPOINT),
+                token.clone(),
+                project,
+                networks,
+            );
+            let part: Part = Box::pin(async move { provider.scan().await });
+            groups.push(vec![part]);
+        }
+        groups
+    }
+}
