@@ -1,9 +1,13 @@
-//! A loopback HTTP/1.1 server for providers' replay tests: it hands each request to
-//! a handler that answers from recorded, documented response bodies, and
-//! logs what was asked. Keep-alive is supported, as the SDK's client uses it.
+//! A loopback HTTP/1.1 server for providers' replay tests (hyper): it hands
+//! each request to a handler that answers from recorded, documented response
+//! bodies, and logs what was asked. Keep-alive is supported, as the SDK's
+//! client uses it.
+//!
+//! [`read_request`] is a hand-written reader for what hyper is not for: a
+//! fault-injecting proxy that must answer with broken HTTP on purpose.
 
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
 /// One request as the server saw it.
@@ -60,6 +64,9 @@ pub type Answer = (u16, &'static str, String);
 pub type Log = Arc<Mutex<Vec<Request>>>;
 
 /// Starts a server; returns its base URL and the request log.
+///
+/// # Panics
+/// When no loopback port can be bound.
 pub async fn serve<H>(handler: H) -> (String, Log)
 where
     H: Fn(&Request) -> Answer + Send + Sync + 'static,
@@ -71,10 +78,60 @@ where
     let l = log.clone();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(connection(stream, l.clone(), handler.clone()));
+            let (log, handler) = (l.clone(), handler.clone());
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req| {
+                    let (log, handler) = (log.clone(), handler.clone());
+                    async move { answer(req, &log, handler.as_ref()).await }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
         }
     });
     (url, log)
+}
+
+async fn answer<H>(
+    req: hyper::Request<hyper::body::Incoming>,
+    log: &Log,
+    handler: &H,
+) -> Result<hyper::Response<http_body_util::Full<bytes::Bytes>>, hyper::Error>
+where
+    H: Fn(&Request) -> Answer,
+{
+    use http_body_util::BodyExt;
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await?.to_bytes().to_vec();
+    let request = Request {
+        method: parts.method.to_string(),
+        target: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.to_string(), ToString::to_string),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect(),
+        body,
+    };
+    let (status, content_type, text) = handler(&request);
+    log.lock().unwrap().push(request);
+    let mut resp = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(text)));
+    *resp.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = resp.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(content_type),
+    );
+    headers.insert(
+        "x-amzn-requestid",
+        hyper::header::HeaderValue::from_static("replay"),
+    );
+    Ok(resp)
 }
 
 async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
@@ -129,23 +186,4 @@ pub async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<R
         headers,
         body,
     })
-}
-
-async fn connection<H>(mut stream: TcpStream, log: Log, handler: Arc<H>)
-where
-    H: Fn(&Request) -> Answer + Send + Sync + 'static,
-{
-    let mut buf = Vec::new();
-    while let Some(req) = read_request(&mut stream, &mut buf).await {
-        let (status, content_type, text) = handler(&req);
-        log.lock().unwrap().push(req);
-        let response = format!(
-            "HTTP/1.1 {status} {}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nx-amzn-requestid: replay\r\n\r\n{text}",
-            if status == 200 { "OK" } else { "Error" },
-            text.len()
-        );
-        if stream.write_all(response.as_bytes()).await.is_err() {
-            return;
-        }
-    }
 }
