@@ -8,7 +8,7 @@ use crate::pipeline::DeclaredResource;
 use crate::report::Report;
 use anyhow::Context;
 use driftgate_model::{Finding, Kind, ScanResult, State};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Normalizes both sides, diffs them, and builds the report.
 ///
@@ -22,6 +22,58 @@ pub fn check(
     for kind in crate::kinds::KINDS {
         kind.resolve(&mut declared, &live);
     }
+    // What a person needs beside an id, gathered while both sides are at
+    // hand: what a resource is where it may be unmanaged or missing, the
+    // names it is known by, and where its siblings are declared.
+    let declared_ids: HashSet<(Kind, &str)> = declared
+        .iter()
+        .map(|d| (d.resource.kind, d.resource.id.as_str()))
+        .collect();
+    let live_ids: HashSet<(Kind, &str)> = live
+        .resources
+        .iter()
+        .map(|r| (r.kind, r.id.as_str()))
+        .collect();
+    let mut live_info: HashMap<(Kind, String), Info> = HashMap::new();
+    for r in &live.resources {
+        let rules = crate::kinds::rules(r.kind);
+        let undeclared = !declared_ids.contains(&(r.kind, r.id.as_str()));
+        let name = rules.display_name(&r.spec);
+        if undeclared || name.is_some() {
+            live_info.insert(
+                (r.kind, r.id.clone()),
+                Info {
+                    what: undeclared.then(|| rules.describe(&r.spec)).flatten(),
+                    name,
+                    group: undeclared.then(|| rules.group_of(&r.spec)).flatten(),
+                    resource: undeclared.then(|| r.clone()),
+                },
+            );
+        }
+    }
+    let mut decl_info: HashMap<(usize, Kind, String), Info> = HashMap::new();
+    let mut group_files: HashMap<(usize, Kind, String), String> = HashMap::new();
+    for d in &declared {
+        let rules = crate::kinds::rules(d.resource.kind);
+        if let Some(g) = rules.group_of(&d.resource.spec) {
+            group_files
+                .entry((d.scope, d.resource.kind, g))
+                .or_insert_with(|| file_of(&d.at).to_owned());
+        }
+        if !live_ids.contains(&(d.resource.kind, d.resource.id.as_str())) {
+            decl_info.insert(
+                (d.scope, d.resource.kind, d.resource.id.clone()),
+                Info {
+                    what: rules.describe(&d.resource.spec),
+                    name: rules.display_name(&d.resource.spec),
+                    group: None,
+                    resource: None,
+                },
+            );
+        }
+    }
+    drop(declared_ids);
+    drop(live_ids);
     // Both sides are consumed as they are normalized: only the trees are
     // kept, which halves the memory of a large zone.
     let mut live_side = Live {
@@ -75,13 +127,91 @@ pub fn check(
             decl_nodes
                 .get(&(f.scope.as_str(), f.kind, f.id.as_str()))
                 .copied(),
-            live_side.nodes.get(&(f.kind, f.id.clone())),
+            live_side
+                .nodes
+                .get(&(f.kind, f.live_id.clone().unwrap_or_else(|| f.id.clone()))),
         );
         if !declared.is_empty() || !live.is_empty() {
             f.sides = Some(driftgate_model::Sides { declared, live });
         }
     }
+    let scope_index: HashMap<&str, usize> = config
+        .scopes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let mut texts: HashMap<String, Option<String>> = HashMap::new();
+    for f in &mut outcome.findings {
+        let Some(&si) = scope_index.get(f.scope.as_str()) else {
+            continue;
+        };
+        let live_key = (f.kind, f.live_id.clone().unwrap_or_else(|| f.id.clone()));
+        let li = live_info.get(&live_key);
+        let di = decl_info.get(&(si, f.kind, f.id.clone()));
+        f.name = li
+            .and_then(|i| i.name.clone())
+            .or_else(|| di.and_then(|i| i.name.clone()));
+        match f.state {
+            State::Unmanaged => {
+                f.what = li.and_then(|i| i.what.clone());
+                f.declare_in = li.and_then(|i| {
+                    i.group
+                        .as_ref()
+                        .and_then(|g| group_files.get(&(si, f.kind, g.clone())).cloned())
+                        .or_else(|| {
+                            let scope = &config.scopes[si];
+                            let r = i.resource.as_ref()?;
+                            let files = crate::kinds::rules(f.kind).import(scope, &[r]).ok()?;
+                            let (path, _) = files.into_iter().next()?;
+                            let rel = path.strip_prefix(&config.root).unwrap_or(&path);
+                            Some(rel.display().to_string())
+                        })
+                });
+            }
+            State::Missing => f.what = di.and_then(|i| i.what.clone()),
+            State::Changed => {
+                let Some(at) = f.declared_at.clone() else {
+                    continue;
+                };
+                let (file, line) = split_at(&at);
+                let text = texts
+                    .entry(file.to_owned())
+                    .or_insert_with(|| std::fs::read_to_string(config.root.join(file)).ok());
+                if let Some(text) = text {
+                    for c in &mut f.changes {
+                        c.at = crate::declared::locate::field_line(text, line, &c.path)
+                            .map(|l| format!("{file}:{l}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     Ok(Report::new(outcome.findings, outcome.ignored))
+}
+
+/// What a finding shows beside its id, gathered before the sides are
+/// consumed.
+struct Info {
+    what: Option<String>,
+    name: Option<String>,
+    group: Option<String>,
+    /// An undeclared live resource, for the file import would write it to.
+    resource: Option<driftgate_model::Resource>,
+}
+
+/// The file of a `file:line` place.
+fn file_of(at: &str) -> &str {
+    split_at(at).0
+}
+
+/// `file:line` split; a place without a line is at line 1.
+fn split_at(at: &str) -> (&str, usize) {
+    match at.rsplit_once(':') {
+        Some((f, l)) if l.parse::<usize>().is_ok() => (f, l.parse().unwrap_or(1)),
+        _ => (at, 1),
+    }
 }
 
 fn diff_scope(s: &ConfigScope, declared: Vec<DeclaredResource>) -> anyhow::Result<Scope> {
@@ -127,10 +257,19 @@ fn texts_of(
             skip(p, false, declared.is_some_and(|d| has_path(d, "", p)))
         })
     });
-    (
-        d.map(|n| n.render_lines()).unwrap_or_default(),
-        l.map(|n| n.render_lines()).unwrap_or_default(),
-    )
+    let mut d = d.map(|n| n.render_lines()).unwrap_or_default();
+    let mut l = l.map(|n| n.render_lines()).unwrap_or_default();
+    // A field held in the id (a firewall rule's peer) is not in the tree:
+    // its change heads both sides, so the diff shows what was edited.
+    if f.live_id.is_some()
+        && let Some(c) = f.changes.first()
+    {
+        let line =
+            |v: &serde_json::Value| format!("{}: {}", c.path, crate::normalize::node::display(v));
+        d.insert(0, line(&c.declared));
+        l.insert(0, line(&c.live));
+    }
+    (d, l)
 }
 
 fn child_path(prefix: &str, key: &str, keyed: bool) -> String {

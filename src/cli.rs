@@ -10,7 +10,11 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{s}`: expected FORMAT=PATH, e.g. junit=report.xml"))?;
     let format = Format::from_str(f, true).map_err(|_| {
-        format!("`{f}` is not a format: table, diff, json, markdown, junit or sarif")
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+            .collect();
+        format!("`{f}` is not a format: {}", names.join(", "))
     })?;
     if p.is_empty() {
         return Err(format!("`{s}`: the path is empty"));
@@ -90,6 +94,10 @@ pub enum Command {
         /// `unchecked` always fails, with exit 2.
         #[arg(long, value_delimiter = ',', default_value = "changed,missing,unmanaged", value_parser = parse_state)]
         fail_on: Vec<driftgate_model::State>,
+        /// List in-sync resources too (the table and Markdown list drift
+        /// only, and count in-sync resources in the summary).
+        #[arg(long)]
+        all: bool,
     },
     /// Write the normalized live state of every scope as JSON.
     Snapshot {
@@ -112,10 +120,16 @@ pub enum Command {
         /// The JSON reports, one per shard.
         #[arg(required = true)]
         reports: Vec<PathBuf>,
+        /// Output format of the merged report on stdout.
         #[arg(long, short, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Drift states that fail the gate (exit 1), comma-separated.
+        /// `unchecked` always fails, with exit 2.
         #[arg(long, value_delimiter = ',', default_value = "changed,missing,unmanaged", value_parser = parse_state)]
         fail_on: Vec<driftgate_model::State>,
+        /// List in-sync resources too.
+        #[arg(long)]
+        all: bool,
     },
     /// Print a shell completion script: `driftgate completions bash > /etc/bash_completion.d/driftgate`.
     Completions {

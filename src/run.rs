@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 shard,
                 blame,
                 suggest,
+                all,
             } => {
                 commands::check::run(
                     commands::check::Args {
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                         shard,
                         blame,
                         suggest,
+                        all,
                     },
                     &mut out,
                 )
@@ -73,7 +75,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 reports,
                 format,
                 fail_on,
-            } => commands::merge::run(&reports, format, fail_on, style, &mut out),
+                all,
+            } => commands::merge::run(&reports, format, fail_on, all, style, &mut out),
             Command::Completions { shell } => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(shell, &mut cmd, "driftgate", &mut out);

@@ -144,6 +144,7 @@ pub fn read_snapshot(path: &Path) -> Result<ScanResult, InputError> {
         resources: snap.resources,
         scopes_read: snap.scopes_read,
         unchecked: snap.unchecked,
+        targets: snap.targets,
     })
 }
 
@@ -165,12 +166,41 @@ pub async fn live_state(config: &Config, snapshot: Option<&Path>) -> anyhow::Res
 
 /// The scan as a snapshot file's content.
 #[must_use]
-pub fn snapshot_of(live: ScanResult) -> Snapshot {
+pub fn snapshot_of(live: ScanResult, config: &Config, clock: &Clock) -> Snapshot {
     Snapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         scopes_read: live.scopes_read,
         resources: live.resources,
         unchecked: live.unchecked,
+        generated_at: clock.started_at.clone(),
+        driftgate_version: env!("CARGO_PKG_VERSION").to_owned(),
+        config: config.shown_path(),
+        targets: live.targets,
+        duration_seconds: Some(clock.seconds()),
+    }
+}
+
+/// When a run started, for the metadata of what it writes.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    start: std::time::Instant,
+}
+
+impl Clock {
+    #[must_use]
+    pub fn start() -> Self {
+        Clock {
+            started_at: driftgate_model::now_rfc3339(),
+            start: std::time::Instant::now(),
+        }
+    }
+
+    /// Seconds since the start, to the millisecond.
+    #[must_use]
+    pub fn seconds(&self) -> f64 {
+        (self.start.elapsed().as_secs_f64() * 1000.0).round() / 1000.0
     }
 }
 

@@ -130,6 +130,13 @@ struct ReportV1 {
     config: String,
     #[serde(default)]
     scope_lines: std::collections::BTreeMap<String, usize>,
+    /// Added in schema 1: where and when it ran, and coverage.
+    generated_at: String,
+    driftgate_version: String,
+    #[serde(default)]
+    targets: Vec<serde_json::Value>,
+    duration_seconds: f64,
+    coverage_percent: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,6 +163,10 @@ struct FindingV1 {
     cloud: Option<String>,
     sides: Option<SidesV1>,
     declared_at: Option<String>,
+    what: Option<String>,
+    name: Option<String>,
+    declare_in: Option<String>,
+    live_id: Option<String>,
     #[serde(default)]
     changes: Vec<ChangeV1>,
     #[serde(default)]
@@ -173,10 +184,12 @@ struct SidesV1 {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code)]
 struct ChangeV1 {
     path: String,
     declared: serde_json::Value,
     live: serde_json::Value,
+    at: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

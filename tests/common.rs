@@ -21,16 +21,61 @@ pub(crate) struct Run {
 impl Run {
     /// Exit code, stdout and stderr in one text, for insta.
     pub(crate) fn transcript(&self) -> String {
-        format!(
+        stable(&format!(
             "exit: {}\n--- stdout\n{}--- stderr\n{}",
             self.code, self.stdout, self.stderr
-        )
+        ))
     }
 
     /// Everything it printed.
     pub(crate) fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
     }
+}
+
+/// Output with what differs between runs replaced: timestamps (RFC 3339,
+/// and Unix seconds in OpenMetrics), durations and the version.
+pub(crate) fn stable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < text.len() {
+        // 2026-11-30T07:00:00Z
+        if i + 20 <= b.len()
+            && b[i..i + 4].iter().all(u8::is_ascii_digit)
+            && b[i + 4] == b'-'
+            && b[i + 10] == b'T'
+            && b[i + 19] == b'Z'
+        {
+            out.push_str("[TIME]");
+            i += 20;
+            continue;
+        }
+        let ch = text[i..].chars().next().unwrap();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for l in out.split_inclusive('\n') {
+        let mut l = l.to_owned();
+        for (key, end) in [
+            ("\"duration_seconds\": ", ","),
+            ("took ", " s"),
+            ("driftgate_scan_duration_seconds ", "\n"),
+            ("driftgate_last_run_timestamp_seconds ", "\n"),
+            ("\"driftgate_version\": \"", "\""),
+            ("driftgate ", " |"),
+        ] {
+            if let Some(a) = l.find(key) {
+                let from = a + key.len();
+                if let Some(e) = l[from..].find(end) {
+                    l.replace_range(from..from + e, "[X]");
+                }
+            }
+        }
+        lines.push(l);
+    }
+    lines.concat()
 }
 
 /// A `driftgate` command with no AWS settings from this machine: every

@@ -208,6 +208,30 @@ fn import_then_check_is_clean_and_rule_changes_are_found() {
         table.stdout
     );
 
+    // The diff format prints one block per drifted rule, the changed peer's
+    // too, with its revert lines under its own header.
+    let r = dgm(d.path(), &["check", "--format", "diff", "--suggest"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert_eq!(
+        r.stdout.matches("\n--- declared ").count()
+            + usize::from(r.stdout.starts_with("--- declared ")),
+        3,
+        "{}",
+        r.stdout
+    );
+    let block = r
+        .stdout
+        .split("--- declared ")
+        .find(|b| b.contains("/icmp/8:any/"))
+        .unwrap();
+    assert!(block.contains("-peer: 10.0.0.0/8\n"), "{block}");
+    assert!(block.contains("+peer: 10.1.0.0/16\n"), "{block}");
+    assert!(
+        block.contains("# revert: aws ec2 revoke-security-group-ingress"),
+        "{block}"
+    );
+    assert!(block.contains("10.1.0.0/16"), "{block}");
+
     // Adopt, as a dry run: the patch, nothing written.
     let file = d.path().join(format!("infra/firewall/{vpc}/{web}.yaml"));
     let before = std::fs::read_to_string(&file).unwrap();

@@ -8,7 +8,7 @@ use crate::config::Scope;
 use driftgate_aws::{EcsProvider, Route53Provider, SecurityGroupProvider, sdk_config};
 use driftgate_model::dns::canonical_name;
 use driftgate_model::ids::prefixed;
-use driftgate_model::{Cloud, Kind, Provider};
+use driftgate_model::{Cloud, Kind, Provider, ScanResult, Target};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
@@ -109,7 +109,7 @@ impl CloudWiring for Aws {
                 }));
             }
             if !aws.security_group_vpcs.is_empty() {
-                let vpcs = aws.security_group_vpcs.clone();
+                let (config, vpcs) = (config.clone(), aws.security_group_vpcs.clone());
                 parts.push(Box::pin(async move {
                     SecurityGroupProvider::new(&config().await, vpcs)
                         .scan()
@@ -117,6 +117,19 @@ impl CloudWiring for Aws {
                 }));
             }
             if !parts.is_empty() {
+                // Where this group looks, for the report's metadata: the
+                // account from STS (metadata only: a failure leaves it out).
+                let scope_name = scope.name.clone();
+                parts.push(Box::pin(async move {
+                    let config = config().await;
+                    let mut t = Target::new(&scope_name, Cloud::Aws);
+                    t.region = config.region().map(ToString::to_string);
+                    t.account = driftgate_aws::sts::caller_account(&config).await;
+                    ScanResult {
+                        targets: vec![t],
+                        ..ScanResult::default()
+                    }
+                }));
                 groups.push(parts);
             }
         }

@@ -6,7 +6,7 @@ use crate::config::Scope;
 use driftgate_azure::{AzureDnsProvider, IdentityChain, StaticToken, TokenSource};
 use driftgate_model::dns::canonical_name;
 use driftgate_model::ids::prefixed;
-use driftgate_model::{Cloud, Kind, Provider};
+use driftgate_model::{Cloud, Kind, Provider, Target};
 use std::sync::Arc;
 
 /// The Azure wiring.
@@ -68,8 +68,12 @@ impl CloudWiring for Azure {
             az.dns_zones.clone(),
         );
         let prefix = az.id_prefix.clone();
+        let mut target = Target::new(&scope.name, Cloud::Azure);
+        target.subscription = Some(az.subscription.clone());
+        target.resource_group = Some(az.resource_group.clone());
         let part: Part = Box::pin(async move {
             let mut r = provider.scan().await;
+            r.targets.push(target);
             if let Some(p) = &prefix {
                 r.prefix(Kind::DnsRecord, p);
             }

@@ -3,7 +3,7 @@
 
 use super::{CloudWiring, Part};
 use crate::config::Scope;
-use driftgate_model::{Cloud, Kind, Provider};
+use driftgate_model::{Cloud, Kind, Provider, Target};
 use std::sync::Arc;
 
 /// The GCP wiring.
@@ -62,7 +62,13 @@ impl CloudWiring for Gcp {
                 project,
                 networks,
             );
-            let part: Part = Box::pin(async move { provider.scan().await });
+            let mut target = Target::new(&scope.name, Cloud::Gcp);
+            target.project = Some(project.clone());
+            let part: Part = Box::pin(async move {
+                let mut r = provider.scan().await;
+                r.targets.push(target);
+                r
+            });
             groups.push(vec![part]);
         }
         groups

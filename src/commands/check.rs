@@ -21,6 +21,8 @@ pub struct Args {
     pub shard: Option<pipeline::Shard>,
     pub blame: bool,
     pub suggest: bool,
+    /// `--all`: list in-sync resources too.
+    pub all: bool,
 }
 
 /// Runs a check and prints the report on `out`.
@@ -28,6 +30,7 @@ pub struct Args {
 /// # Errors
 /// Bad config or declared files, a bad snapshot, a write error.
 pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    let clock = pipeline::Clock::start();
     let mut config = Config::load(&args.config)?;
     if let Some(t) = args.timeout {
         config.timeout = t;
@@ -42,6 +45,7 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     }
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;
     let unchecked = live.unchecked.clone();
+    let targets = live.targets.clone();
     let kept = args.suggest.then(|| (declared.clone(), live.clone()));
     let mut report = pipeline::check(&config, declared, live)?;
     if let Some((declared, live)) = kept {
@@ -76,6 +80,9 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         );
     }
     report.fail_on = args.fail_on;
+    report.list_all = args.all;
+    report.generated_at = clock.started_at.clone();
+    report.targets = targets;
     report.shard = args.shard.map(|s| s.to_string());
     if args.blame {
         crate::blame::blame(&config, &mut report).await;
@@ -89,6 +96,7 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         .iter()
         .map(|s| (s.name.clone(), s.line))
         .collect();
+    report.duration_seconds = Some(clock.seconds());
     for (format, path) in &args.outputs {
         let mut buf = Vec::new();
         renderer(*format).render(&report, Style::default(), &mut buf)?;

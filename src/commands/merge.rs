@@ -17,6 +17,7 @@ pub fn run(
     paths: &[PathBuf],
     format: Format,
     fail_on: Vec<State>,
+    all: bool,
     style: Style,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitStatus> {
@@ -72,7 +73,21 @@ pub fn run(
     let config_file = reports.first().map(|(_, r)| r.config_file.clone());
     let mut scope_lines = std::collections::BTreeMap::new();
     let mut ids = BTreeSet::new();
+    // The merged run started with its first shard and took as long as its
+    // longest one; it looked where every shard looked.
+    let generated_at = reports
+        .iter()
+        .map(|(_, r)| r.generated_at.clone())
+        .filter(|g| !g.is_empty())
+        .min()
+        .unwrap_or_default();
+    let duration = reports
+        .iter()
+        .filter_map(|(_, r)| r.duration_seconds)
+        .reduce(f64::max);
+    let mut targets = Vec::new();
     for (p, r) in reports {
+        targets.extend(r.targets);
         complete &= r.complete;
         for f in r.findings {
             if !ids.insert((f.scope.clone(), f.kind, f.id.clone())) {
@@ -95,6 +110,12 @@ pub fn run(
     }
     merged.scope_lines = scope_lines;
     merged.fail_on = fail_on;
+    merged.list_all = all;
+    merged.generated_at = generated_at;
+    merged.duration_seconds = duration;
+    targets.sort();
+    targets.dedup();
+    merged.targets = targets;
     merged.complete = complete && problems.is_empty() && merged.summary.unchecked == 0;
     merged.summary = Summary::of(&merged.findings);
     renderer(format).render(&merged, style, out)?;

@@ -21,6 +21,7 @@ pub struct Args {
 /// # Errors
 /// Bad config, a write error.
 pub async fn run(args: Args, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    let clock = pipeline::Clock::start();
     let mut config = Config::load(&args.config)?;
     if let Some(t) = args.timeout {
         config.timeout = t;
@@ -30,7 +31,7 @@ pub async fn run(args: Args, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     let complete = live.complete();
     let unchecked = live.unchecked.clone();
     let n = live.resources.len();
-    let mut text = serde_json::to_string_pretty(&pipeline::snapshot_of(live))?;
+    let mut text = serde_json::to_string_pretty(&pipeline::snapshot_of(live, &config, &clock))?;
     text.push('\n');
     if args.output.as_os_str() == "-" {
         stdout.write_all(text.as_bytes())?;

@@ -192,6 +192,14 @@ pub struct Config {
     pub timeout: std::time::Duration,
 }
 
+impl Config {
+    /// The config's path as the user gave it, `/` separated.
+    #[must_use]
+    pub fn shown_path(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
 /// Targets read at once when the config does not say.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 

@@ -66,6 +66,64 @@ pub struct Loaded {
     pub notes: Vec<String>,
 }
 
+/// The error for a scope whose `declared` directory is not there: at the
+/// `declared` line of its scope, with the directory a typo most likely
+/// meant (import would make a second tree of it).
+fn missing_declared(config: &Config, scope: &crate::config::Scope) -> InputError {
+    let text = std::fs::read_to_string(&config.path).unwrap_or_default();
+    let line = text
+        .lines()
+        .enumerate()
+        .skip(scope.line.saturating_sub(1))
+        .find(|(_, l)| l.trim_start().starts_with("declared"))
+        .map_or(scope.line.max(1), |(i, _)| i + 1);
+    let known = directories(&config.root, 3, 2000);
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let hint = crate::normalize::names::suggestion(&scope.declared_as_written, &known);
+    let message = if hint.is_empty() {
+        format!(
+            "scope `{}`: declared directory `{}` does not exist (run `driftgate import` to create it from live state)",
+            scope.name, scope.declared_as_written
+        )
+    } else {
+        format!(
+            "scope `{}`: declared directory `{}` does not exist{hint}",
+            scope.name, scope.declared_as_written
+        )
+    };
+    let col = text
+        .lines()
+        .nth(line - 1)
+        .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+    InputError::new(&config.path, line, col, message)
+}
+
+/// The directories under `root`, as relative paths with `/`, to `depth`
+/// levels and at most `cap` of them; hidden ones and build output skipped.
+fn directories(root: &Path, depth: usize, cap: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let walk = walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .max_depth(depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let n = e.file_name().to_string_lossy();
+            !n.starts_with('.') && n != "target" && n != "node_modules"
+        });
+    for e in walk.flatten() {
+        if out.len() >= cap {
+            break;
+        }
+        if e.file_type().is_dir()
+            && let Ok(rel) = e.path().strip_prefix(root)
+        {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    out
+}
+
 /// Reads every scope's declared files.
 ///
 /// # Errors
@@ -78,16 +136,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
             if create_missing {
                 continue;
             }
-            return Err(InputError::new(
-                &config.path,
-                1,
-                1,
-                format!(
-                    "scope `{}`: declared directory `{}` does not exist (run `driftgate import` to create it from live state)",
-                    scope.name,
-                    scope.declared.display()
-                ),
-            ));
+            return Err(missing_declared(config, scope));
         }
         let mut docs = Vec::new();
         let zones = scope.dns_zones();

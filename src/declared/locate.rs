@@ -121,6 +121,69 @@ pub fn item_lines(text: &str, key_line: usize) -> Vec<usize> {
     out
 }
 
+/// The 1-based line of a changed field inside the declaration that starts
+/// on `start` (a document's first line: the whole file; a list item: its
+/// item; another key: the lines indented under it): the path's keys
+/// (`a.b[name].c`) sought in order, the last one required. `None` when it
+/// is not written there (a default, or a field held elsewhere).
+#[must_use]
+pub fn field_line(text: &str, start: usize, path: &str) -> Option<usize> {
+    let keys: Vec<String> = path
+        .split(['.', '[', ']'])
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let (last, _) = keys.split_last()?;
+    let begin: usize = text
+        .split_inclusive('\n')
+        .take(start.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let first = text[begin..].lines().next()?;
+    let trimmed = first.trim_start();
+    let indent = first.len() - trimmed.len();
+    // A key at the top of a document (`serviceName: api`, or `{` of a JSON
+    // file): the declaration is the whole file.
+    let whole = indent == 0 && !trimmed.starts_with("- ");
+    let begin = if whole { 0 } else { begin };
+    let start = if whole { 1 } else { start };
+    let end = if whole {
+        text.len()
+    } else {
+        let mut end = begin + first.len();
+        for l in text[begin..].split_inclusive('\n').skip(1) {
+            let t = l.trim();
+            if !t.is_empty() && !t.starts_with('#') && l.len() - l.trim_start().len() <= indent {
+                break;
+            }
+            end += l.len();
+        }
+        end.min(text.len())
+    };
+    let block = &text[begin..end];
+    let mut pos = 0;
+    let mut found = None;
+    for key in &keys {
+        let at = find_key(block, key, pos).or_else(|| find_value(block, key, pos));
+        // `values` is written `value` for one value.
+        let at = at.or_else(|| {
+            (key == last && key.ends_with('s'))
+                .then(|| find_key(block, &key[..key.len() - 1], pos))
+                .flatten()
+        });
+        match at {
+            Some(a) => {
+                pos = a + 1;
+                found = Some((key == last, a));
+            }
+            None if key == last => return None,
+            None => {}
+        }
+    }
+    let (true, at) = found? else { return None };
+    Some(start.max(1) + block[..at].matches('\n').count())
+}
+
 fn boundary_before(text: &str, at: usize) -> bool {
     text[..at]
         .chars()
@@ -172,6 +235,26 @@ mod tests {
         assert_eq!(item_lines(y, 2), vec![3, 7]);
         assert_eq!(item_lines(y, 8), vec![9]);
         assert!(item_lines("a: [1, 2]\n", 1).is_empty());
+    }
+
+    #[test]
+    fn a_changed_field_is_found_inside_its_own_declaration() {
+        let zone = "kind: dns_zone\nzone: example.com\nrecords:\n  - name: '@'\n    type: A\n    value: 192.0.2.1\n  - name: '@'\n    type: MX\n    ttl: 60\n    values:\n      - 10 mail.example.com.\n";
+        assert_eq!(field_line(zone, 7, "values"), Some(10));
+        assert_eq!(field_line(zone, 4, "values"), Some(6), "`value` for one");
+        assert_eq!(field_line(zone, 7, "ttl"), Some(9));
+        assert_eq!(
+            field_line(zone, 4, "ttl"),
+            None,
+            "not in its entry: the zone's"
+        );
+        let ecs = "kind: ecs_service\ncluster: prod\nservice:\n  desiredCount: 2\ntaskDefinition:\n  containerDefinitions:\n    - name: web\n      image: a\n    - name: api\n      image: b\n";
+        assert_eq!(
+            field_line(ecs, 1, "taskDefinition.containerDefinitions[api].image"),
+            Some(10)
+        );
+        assert_eq!(field_line(ecs, 1, "desiredCount"), Some(4));
+        assert_eq!(field_line(ecs, 1, "launchType"), None);
     }
 
     #[test]

@@ -90,6 +90,10 @@ fn finding(scope: &Scope, kind: Kind, id: &str, state: State) -> Finding {
         blame: None,
         suggest: None,
         sides: None,
+        live_id: None,
+        what: None,
+        name: None,
+        declare_in: None,
     }
 }
 
@@ -267,16 +271,23 @@ fn pair_id_fields(scope: &Scope, live: &Live, findings: &mut Vec<Finding>) {
             path: field.into(),
             declared: rest(&decl_id),
             live: rest(&live_id),
+            at: None,
         }];
         let d = scope
             .declared
             .iter()
             .find(|d| d.kind == *kind && d.id == decl_id)
             .map(|d| &d.node);
-        compare(d, live.nodes.get(&(*kind, live_id)), "", &mut changes);
+        compare(
+            d,
+            live.nodes.get(&(*kind, live_id.clone())),
+            "",
+            &mut changes,
+        );
         let f = &mut findings[*mi];
         f.state = State::Changed;
         f.changes = changes;
+        f.live_id = Some(live_id);
         drop.insert(*ui);
     }
     let mut i = 0;
@@ -316,6 +327,7 @@ pub fn compare(declared: Option<&Node>, live: Option<&Node>, path: &str, out: &m
             path: path.to_owned(),
             declared: shown(a),
             live: shown(b),
+            at: None,
         }),
     }
 }

@@ -43,6 +43,23 @@ pub trait KindRules: Sync {
         false
     }
 
+    /// What a resource is, in a few words, for a person reading a finding
+    /// (`ingress tcp 22 from 0.0.0.0/0 "temp debug"`).
+    fn describe(&self, spec: &Value) -> Option<String>;
+
+    /// A name people know the resource's container by, shown beside an id
+    /// made of cloud ids (a security group's name beside its `sg-` id).
+    fn display_name(&self, _spec: &Value) -> Option<String> {
+        None
+    }
+
+    /// What a declaration of this resource shares a file with (its zone,
+    /// its security group): an undeclared one would go in the file that
+    /// declares its siblings. `None`: a file of its own.
+    fn group_of(&self, _spec: &Value) -> Option<String> {
+        None
+    }
+
     /// What the part of an id before its first `/` names, for messages
     /// (`cluster`, `zone`, `network`).
     fn scope_noun(&self) -> &'static str;

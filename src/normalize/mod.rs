@@ -9,7 +9,7 @@
 //! - [`ignore`]: `[[ignore]]` rules.
 
 pub mod ignore;
-mod names;
+pub(crate) mod names;
 pub mod node;
 pub mod schema;
 pub mod secrets;

@@ -12,7 +12,7 @@ pub(super) fn shown(name: &str) -> String {
 }
 
 /// " (did you mean `x`?)" when a known name is close to an unknown one.
-pub(super) fn suggestion(key: &str, known: &[&str]) -> String {
+pub(crate) fn suggestion(key: &str, known: &[&str]) -> String {
     // A name far longer than any known one is no typo of it; this also
     // keeps the search linear in the input (an 8 MB key once took 16 s).
     let longest = known.iter().map(|k| k.len()).max().unwrap_or(0);

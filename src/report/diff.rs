@@ -10,7 +10,7 @@ pub struct Diff;
 
 impl Render for Diff {
     fn render(&self, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
-        for f in &report.findings {
+        for f in report.listed() {
             match f.state {
                 State::InSync => continue,
                 State::Unchecked => {
@@ -26,7 +26,17 @@ impl Render for Diff {
                 }
                 _ => {}
             }
-            let (old, new) = f.sides.as_ref().map(Sides::texts).unwrap_or_default();
+            let (mut old, mut new) = f.sides.as_ref().map(Sides::texts).unwrap_or_default();
+            // A resource whose fields are all in its id (a firewall rule
+            // without a description) has no lines: it shows as what it is.
+            if old.is_empty() && new.is_empty() {
+                let what = format!("{}\n", f.what.as_deref().unwrap_or(&f.id));
+                match f.state {
+                    State::Missing => old = what,
+                    State::Unmanaged => new = what,
+                    _ => {}
+                }
+            }
             let from = format!(
                 "declared {} {}",
                 f.id,

@@ -5,7 +5,6 @@
 //! read it.
 
 use super::{Render, Report, Style};
-use crate::normalize::node::display;
 use driftgate_model::State;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -59,21 +58,8 @@ impl Render for Junit {
             )?;
             for i in idx {
                 let f = &report.findings[i];
-                let mut detail: Vec<String> = f
-                    .changes
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{}: {} -> {}",
-                            c.path,
-                            display(&c.declared),
-                            display(&c.live)
-                        )
-                    })
-                    .collect();
-                if let Some(at) = &f.declared_at {
-                    detail.push(format!("declared at {at}"));
-                }
+                let mut detail = super::annotations::finding_lines(f);
+                detail.extend(super::annotations::place_lines(f));
                 if let Some(b) = &f.blame {
                     detail.extend(super::annotations::blame_lines(b));
                 }

@@ -31,6 +31,9 @@ impl Render for Markdown {
     fn render(&self, report: &Report, _style: Style, out: &mut dyn Write) -> io::Result<()> {
         let s = &report.summary;
         writeln!(out, "## driftgate: {}\n", esc(&report.verdict()))?;
+        if let Some(h) = report.header() {
+            writeln!(out, "{}\n", esc(&h))?;
+        }
         writeln!(out, "| state | count |\n|---|---|")?;
         for state in State::ALL {
             writeln!(
@@ -42,7 +45,7 @@ impl Render for Markdown {
             )?;
         }
         writeln!(out)?;
-        for f in &report.findings {
+        for f in report.listed() {
             if f.state == State::InSync {
                 continue;
             }
@@ -56,21 +59,28 @@ impl Render for Markdown {
                 esc(&f.scope),
                 f.mode
             )?;
+            if let Some(w) = &f.what {
+                writeln!(out, "{}\n", esc(w))?;
+            }
             if let Some(at) = &f.declared_at {
                 writeln!(out, "Declared at `{at}`.\n")?;
+            }
+            if let Some(d) = &f.declare_in {
+                writeln!(out, "Its declaration would go in `{d}`.\n")?;
             }
             if let Some(r) = &f.reason {
                 writeln!(out, "{}\n", esc(r))?;
             }
             if !f.changes.is_empty() {
-                writeln!(out, "| field | declared | live |\n|---|---|---|")?;
+                writeln!(out, "| field | declared | live | line |\n|---|---|---|---|")?;
                 for c in &f.changes {
                     writeln!(
                         out,
-                        "| `{}` | `{}` | `{}` |",
+                        "| `{}` | `{}` | `{}` | {} |",
                         esc(&c.path),
                         esc(&display(&c.declared)),
-                        esc(&display(&c.live))
+                        esc(&display(&c.live)),
+                        c.at.as_deref().map(esc).unwrap_or_default()
                     )?;
                 }
                 writeln!(out)?;

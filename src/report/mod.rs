@@ -4,9 +4,11 @@
 
 pub mod annotations;
 pub mod diff;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod openmetrics;
 pub mod sarif;
 pub mod table;
 
@@ -55,6 +57,26 @@ pub struct Report {
     pub config_file: String,
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub scope_lines: std::collections::BTreeMap<String, usize>,
+    /// When the run started (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub generated_at: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub driftgate_version: String,
+    /// Where the scan looked: cloud, account and region / project /
+    /// subscription (from the snapshot with `--live`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<driftgate_model::Target>,
+    /// How long the run took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<f64>,
+    /// The share of live resources in scope that are declared, in percent
+    /// (in sync and changed against those plus unmanaged); none when
+    /// nothing live was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage_percent: Option<f64>,
+    /// Whether a human-readable format lists in-sync resources (`--all`).
+    #[serde(skip)]
+    pub list_all: bool,
 }
 
 impl Report {
@@ -71,7 +93,71 @@ impl Report {
             fail_on: DEFAULT_FAIL_ON.to_vec(),
             config_file: "driftgate.toml".to_owned(),
             scope_lines: std::collections::BTreeMap::new(),
+            generated_at: String::new(),
+            driftgate_version: env!("CARGO_PKG_VERSION").to_owned(),
+            targets: Vec::new(),
+            duration_seconds: None,
+            coverage_percent: coverage(&summary),
+            list_all: false,
         }
+    }
+
+    /// The findings a human-readable format lists: drift only (unless
+    /// `--all`), the most severe first (unchecked, changed, missing,
+    /// unmanaged), grouped by scope in the order of first appearance.
+    #[must_use]
+    pub fn listed(&self) -> Vec<&Finding> {
+        self.listed_with(self.list_all)
+    }
+
+    fn listed_with(&self, all: bool) -> Vec<&Finding> {
+        let mut scopes: Vec<&str> = Vec::new();
+        for f in &self.findings {
+            if !scopes.contains(&f.scope.as_str()) {
+                scopes.push(&f.scope);
+            }
+        }
+        let mut out: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| all || f.state != State::InSync)
+            .collect();
+        out.sort_by_key(|f| (scopes.iter().position(|s| *s == f.scope), severity(f.state)));
+        out
+    }
+
+    /// Every finding, the most severe first, grouped by scope (the HTML
+    /// report lists all and filters in the page).
+    #[must_use]
+    pub fn listed_all(&self) -> Vec<&Finding> {
+        self.listed_with(true)
+    }
+
+    /// The line above a human-readable report: when, which config, which
+    /// targets, how long.
+    #[must_use]
+    pub fn header(&self) -> Option<String> {
+        if self.generated_at.is_empty() {
+            return None;
+        }
+        let mut parts = vec![format!("driftgate {}", self.driftgate_version)];
+        parts.push(self.generated_at.clone());
+        parts.push(format!("config {}", self.config_file));
+        if !self.targets.is_empty() {
+            let t: Vec<String> = self
+                .targets
+                .iter()
+                .map(driftgate_model::Target::label)
+                .collect();
+            parts.push(format!("targets: {}", t.join(", ")));
+        }
+        if let Some(d) = self.duration_seconds {
+            parts.push(format!("took {d:.1} s"));
+        }
+        if let Some(c) = self.coverage_percent {
+            parts.push(format!("{c:.0}% of live resources declared"));
+        }
+        Some(parts.join(" | "))
     }
 
     /// Whether a finding fails the gate: a drift state named in `--fail-on`,
@@ -131,6 +217,27 @@ impl Report {
     }
 }
 
+/// Sort rank of a state: the most severe first.
+#[must_use]
+pub fn severity(state: State) -> u8 {
+    match state {
+        State::Unchecked => 0,
+        State::Changed => 1,
+        State::Missing => 2,
+        State::Unmanaged => 3,
+        State::InSync => 4,
+    }
+}
+
+/// The share of live resources in scope that are declared, in percent.
+fn coverage(s: &Summary) -> Option<f64> {
+    let live = s.in_sync + s.changed + s.unmanaged;
+    (live > 0).then(|| {
+        let declared = (s.in_sync + s.changed) as f64;
+        (declared * 1000.0 / live as f64).round() / 10.0
+    })
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -146,6 +253,11 @@ pub enum Format {
     Junit,
     /// SARIF 2.1.0 for code scanning, located at the declared file and line.
     Sarif,
+    /// One self-contained HTML page: summary, chart, filterable list,
+    /// side-by-side diffs.
+    Html,
+    /// OpenMetrics text for Prometheus (node_exporter's textfile collector).
+    Openmetrics,
 }
 
 /// Options every renderer may honour.
@@ -173,6 +285,8 @@ pub fn renderer(format: Format) -> Box<dyn Render> {
         Format::Markdown => Box::new(markdown::Markdown),
         Format::Junit => Box::new(junit::Junit),
         Format::Sarif => Box::new(sarif::Sarif),
+        Format::Html => Box::new(html::Html),
+        Format::Openmetrics => Box::new(openmetrics::OpenMetrics),
     }
 }
 

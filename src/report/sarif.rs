@@ -3,7 +3,6 @@
 //! unmanaged resources at their scope in driftgate.toml.
 
 use super::{Render, Report, Style};
-use crate::normalize::node::display;
 use driftgate_model::State;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -65,16 +64,11 @@ impl Render for Sarif {
                 f.scope,
                 f.mode
             );
-            for c in &f.changes {
-                text.push_str(&format!(
-                    "; {}: {} -> {}",
-                    c.path,
-                    display(&c.declared),
-                    display(&c.live)
-                ));
+            for l in super::annotations::finding_lines(f) {
+                text.push_str(&format!("; {}", l.trim()));
             }
-            if let Some(r) = &f.reason {
-                text.push_str(&format!(": {r}"));
+            if let Some(d) = &f.declare_in {
+                text.push_str(&format!("; declare in {d}"));
             }
             if let Some(b) = &f.blame {
                 for l in super::annotations::blame_lines(b) {
@@ -86,7 +80,13 @@ impl Render for Sarif {
                     text.push_str(&format!("; {l}"));
                 }
             }
-            let loc = match f.declared_at.as_deref().and_then(|a| a.rsplit_once(':')) {
+            // A changed field at its own line; else the declaration's.
+            let at = f
+                .changes
+                .iter()
+                .find_map(|c| c.at.as_deref())
+                .or(f.declared_at.as_deref());
+            let loc = match at.and_then(|a| a.rsplit_once(':')) {
                 Some((file, line)) => location(file, line.parse().unwrap_or(1)),
                 None => location(
                     &report.config_file,

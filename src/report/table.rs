@@ -1,9 +1,12 @@
-//! The table report: one row per finding, then the verdict.
+//! The table report: a header saying when, which config and where; the
+//! drift, most severe first and grouped by scope (`--all`: every resource);
+//! then the verdict.
 
 use super::{Render, Report, Style};
-use crate::normalize::node::display;
-use comfy_table::{Cell, Color, ContentArrangement, Table as Grid, presets};
-use driftgate_model::State;
+use comfy_table::{
+    Cell, Color, ColumnConstraint, ContentArrangement, Table as Grid, Width, presets,
+};
+use driftgate_model::{Finding, State};
 use std::io::{self, Write};
 
 pub struct Table;
@@ -18,27 +21,8 @@ fn color(state: State) -> Color {
 }
 
 /// What the detail column says about a finding.
-fn detail(f: &driftgate_model::Finding) -> String {
-    let mut lines: Vec<String> = f
-        .changes
-        .iter()
-        .map(|c| {
-            format!(
-                "{}: {} -> {}",
-                c.path,
-                display(&c.declared),
-                display(&c.live)
-            )
-        })
-        .collect();
-    match f.state {
-        State::Missing => lines.push("declared, not live (deleted by hand?)".to_owned()),
-        State::Unmanaged => lines.push("live, not declared (created by hand?)".to_owned()),
-        _ => {}
-    }
-    if let Some(r) = &f.reason {
-        lines.push(r.clone());
-    }
+fn detail(f: &Finding) -> String {
+    let mut lines = super::annotations::finding_lines(f);
     if !f.ignored.is_empty() {
         lines.push(format!("ignored: {}", f.ignored.join(", ")));
     }
@@ -48,16 +32,34 @@ fn detail(f: &driftgate_model::Finding) -> String {
     if let Some(s) = &f.suggest {
         lines.extend(super::annotations::short_suggestion_lines(s));
     }
-    if let Some(at) = &f.declared_at
-        && f.state != State::InSync
-    {
-        lines.push(format!("at {at}"));
-    }
+    lines.extend(super::annotations::place_lines(f));
     lines.join("\n")
+}
+
+/// The verdict, coloured by outcome on a terminal.
+pub fn painted_verdict(report: &Report, style: Style) -> String {
+    let v = report.verdict();
+    if !style.color {
+        return v;
+    }
+    let code = if !report.complete {
+        "1;35"
+    } else if !report.enforced_drift().is_empty() {
+        "1;31"
+    } else if report.summary.changed + report.summary.missing + report.summary.unmanaged > 0 {
+        "1;33"
+    } else {
+        "1;32"
+    };
+    format!("\x1b[{code}m{v}\x1b[0m")
 }
 
 impl Render for Table {
     fn render(&self, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(h) = report.header() {
+            writeln!(out, "{h}")?;
+        }
+        let rows = report.listed();
         let mut t = Grid::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
@@ -68,23 +70,51 @@ impl Render for Table {
         // Off a terminal (CI logs, files) there is no width to fit: use a
         // fixed one so long values wrap the same way everywhere.
         if t.width().is_none() {
-            t.set_width(140);
+            t.set_width(160);
         }
-        for f in &report.findings {
+        for f in &rows {
             let mut state = Cell::new(f.state.as_str());
             if style.color {
                 state = state.fg(color(f.state));
             }
+            let id = match &f.name {
+                Some(n) => format!("{}\n({n})", f.id),
+                None => f.id.clone(),
+            };
             t.add_row(vec![
                 Cell::new(format!("{} ({})", f.scope, f.mode)),
                 Cell::new(f.kind.as_str()),
-                Cell::new(&f.id),
+                Cell::new(id),
                 state,
                 Cell::new(detail(f)),
             ]);
         }
+        // Ids are not broken mid-word while the table fits: the detail
+        // column wraps first.
+        let widest = rows
+            .iter()
+            .flat_map(|f| f.id.lines().chain(f.name.as_deref()))
+            .map(str::len)
+            .max()
+            .unwrap_or(2)
+            + 2;
+        let total = t.width().unwrap_or(160) as usize;
+        if widest + 60 <= total
+            && let Some(col) = t.column_mut(2)
+        {
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
+                u16::try_from(widest).unwrap_or(u16::MAX),
+            )));
+        }
         if report.findings.is_empty() {
             writeln!(out, "no resources in scope")?;
+        } else if rows.is_empty() {
+            let n = report.summary.in_sync;
+            writeln!(
+                out,
+                "no drift: {n} resource{} in sync (--all lists them)",
+                if n == 1 { "" } else { "s" }
+            )?;
         } else {
             writeln!(out, "{t}")?;
         }
@@ -95,6 +125,6 @@ impl Render for Table {
                 i.kind, i.id, i.scope, i.reason
             )?;
         }
-        writeln!(out, "{}", report.verdict())
+        writeln!(out, "{}", painted_verdict(report, style))
     }
 }

@@ -85,7 +85,7 @@ pub fn suggest(
             continue;
         };
         let decl = declared.get(&(f.scope.clone(), f.kind, f.id.clone()));
-        let live_r = live.get(&(f.kind, f.id.clone()));
+        let live_r = live.get(&(f.kind, f.live_id.clone().unwrap_or_else(|| f.id.clone())));
         let mut s = Suggestion::default();
         let on_aws = f.cloud == Some(Cloud::Aws);
         match f.cloud {

@@ -24,6 +24,7 @@ pub mod error;
 pub mod raw;
 pub mod route53;
 pub mod signed;
+pub mod sts;
 pub mod whole;
 
 pub use aws_config::SdkConfig;

@@ -130,7 +130,9 @@ impl ProviderError {
             (ErrorKind::Unreachable, true) => {
                 "the endpoint could not be reached: check the network and `endpoint` in [scope.azure]"
             }
-            (ErrorKind::NotFound, _) => "the scope named in driftgate.toml does not exist",
+            (ErrorKind::NotFound, _) => {
+                "not found where driftgate looked: check the region, account (profile, role) and names of the scope in driftgate.toml"
+            }
             (ErrorKind::Unsupported | ErrorKind::Other, _) => "",
         }
     }

@@ -22,6 +22,7 @@ impl FakeProvider {
                 resources,
                 scopes_read: scopes.iter().map(|s| scope_key(kind, s)).collect(),
                 unchecked: Vec::new(),
+                targets: Vec::new(),
             },
         }
     }

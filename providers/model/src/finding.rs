@@ -58,6 +58,10 @@ pub struct Change {
     pub declared: serde_json::Value,
     /// `null` where the field is not live.
     pub live: serde_json::Value,
+    /// `file:line` of the field in the declaration, where it is written
+    /// there (not for a default or a field held elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
 }
 
 /// The verdict on one resource.
@@ -83,6 +87,20 @@ pub struct Finding {
     /// Why the resource could not be checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What the resource is, in a few words (unmanaged and missing ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    /// A name people know it by, beside an id of cloud ids (`group web`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// For an unmanaged resource: the file its declaration would go in
+    /// (the one that declares its siblings, else the one import writes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declare_in: Option<String>,
+    /// The id live has, where it differs from `id`: a field that is part of
+    /// the id (a firewall rule's peer) was edited by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_id: Option<String>,
     /// Who changed it (`check --blame`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blame: Option<Blame>,

@@ -39,5 +39,7 @@ pub use cloud::Cloud;
 pub use error::{ErrorKind, ProviderError};
 pub use finding::{Blame, Change, Commit, Finding, Sides, State, Suggestion, Summary, TrailEvent};
 pub use kind::Kind;
-pub use provider::{Provider, ScanResult, Unchecked};
-pub use resource::{Resource, SNAPSHOT_SCHEMA_VERSION, Snapshot};
+pub use provider::{Provider, ScanResult, Target, Unchecked};
+pub use resource::{
+    Resource, SNAPSHOT_SCHEMA_VERSION, Snapshot, now_rfc3339, parse_rfc3339, rfc3339,
+};

@@ -12,9 +12,66 @@ pub struct Unchecked {
     pub error: ProviderError,
 }
 
+/// Where a scan looked: a cloud's account and region, project, or
+/// subscription, for the report's metadata (`targets`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Target {
+    /// The config's scope that names it.
+    pub scope: String,
+    pub cloud: crate::Cloud,
+    /// The AWS account (from the caller's identity), where it was learnt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<String>,
+}
+
+impl Target {
+    /// A target of `cloud` in `scope`, every place left to fill in.
+    #[must_use]
+    pub fn new(scope: &str, cloud: crate::Cloud) -> Self {
+        Target {
+            scope: scope.to_owned(),
+            cloud,
+            account: None,
+            region: None,
+            project: None,
+            subscription: None,
+            resource_group: None,
+        }
+    }
+
+    /// `aws 123456789012 us-east-1`, `gcp acme-prod`, for a header line.
+    #[must_use]
+    pub fn label(&self) -> String {
+        let mut parts = vec![self.cloud.as_str().to_owned()];
+        for p in [
+            &self.account,
+            &self.region,
+            &self.project,
+            &self.subscription,
+            &self.resource_group,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            parts.push(p.clone());
+        }
+        parts.join(" ")
+    }
+}
+
 /// What one scan of a provider's targets found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScanResult {
+    /// Where the scan looked (metadata; not a resource).
+    pub targets: Vec<Target>,
     /// Every resource read, in any order.
     pub resources: Vec<Resource>,
     /// Scopes read completely, as `<kind>:<scope>`: only inside these may a
@@ -30,6 +87,7 @@ impl ScanResult {
         self.resources.extend(part.resources);
         self.scopes_read.extend(part.scopes_read);
         self.unchecked.extend(part.unchecked);
+        self.targets.extend(part.targets);
     }
 
     /// The result in a stable order: resources by kind and id, scopes,
@@ -39,6 +97,8 @@ impl ScanResult {
         self.resources
             .sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
         self.scopes_read.sort();
+        self.targets.sort();
+        self.targets.dedup();
         self.unchecked
             .sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
         self
@@ -141,6 +201,7 @@ mod tests {
                 id: "dev/*".into(),
                 error: ProviderError::new(ErrorKind::PermissionDenied, "ecs", "ListServices", "no"),
             }],
+            targets: Vec::new(),
         };
         r.qualify(Kind::EcsService, "eu-west-1");
         assert_eq!(r.resources[0].id, "prod@eu-west-1/api");

@@ -33,6 +33,48 @@ impl KindRules for DnsRecord {
         normalize::provider_owned(id)
     }
 
+    fn describe(&self, spec: &Value) -> Option<String> {
+        let rtype = spec.get("type").and_then(Value::as_str).unwrap_or("?");
+        let mut out = if let Some(a) = spec.get("alias") {
+            let target = a
+                .get("dnsName")
+                .or_else(|| a.get("id"))
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            format!("{rtype} alias to {target}")
+        } else {
+            let values: Vec<String> = spec
+                .get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect();
+            let shown = if values.len() > 3 {
+                format!("{} and {} more", values[..3].join(", "), values.len() - 3)
+            } else {
+                values.join(", ")
+            };
+            format!("{rtype} {shown}")
+        };
+        if let Some(t) = spec.get("ttl") {
+            out.push_str(&format!(" (ttl {t})"));
+        }
+        for k in ["weight", "region", "failover"] {
+            if let Some(v) = spec.get(k) {
+                out.push_str(&format!(
+                    ", {k} {}",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                ));
+            }
+        }
+        Some(out)
+    }
+
+    fn group_of(&self, spec: &Value) -> Option<String> {
+        spec.get("zone").and_then(Value::as_str).map(str::to_owned)
+    }
+
     fn scope_noun(&self) -> &'static str {
         "zone"
     }

@@ -37,6 +37,32 @@ impl KindRules for EcsService {
         normalize::declared_only(path)
     }
 
+    fn describe(&self, spec: &Value) -> Option<String> {
+        let images: Vec<&str> = spec
+            .pointer("/taskDefinition/containerDefinitions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("image").and_then(Value::as_str))
+            .collect();
+        let mut out = format!(
+            "service {}",
+            spec.get("serviceName")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+        );
+        if !images.is_empty() {
+            out.push_str(&format!(" running {}", images.join(", ")));
+        }
+        if let Some(n) = spec.get("desiredCount").and_then(Value::as_i64) {
+            out.push_str(&format!(", {n} task{}", if n == 1 { "" } else { "s" }));
+        }
+        if let Some(l) = spec.get("launchType").and_then(Value::as_str) {
+            out.push_str(&format!(" on {l}"));
+        }
+        Some(out)
+    }
+
     fn scope_noun(&self) -> &'static str {
         "cluster"
     }

@@ -34,6 +34,74 @@ impl KindRules for FirewallRule {
         normalize::provider_owned(id)
     }
 
+    fn describe(&self, spec: &Value) -> Option<String> {
+        let text = |k: &str| spec.get(k).and_then(Value::as_str);
+        let dir = text("direction").unwrap_or("ingress").to_lowercase();
+        let mut out = if let Some(rules) = spec.get("rules").and_then(Value::as_array) {
+            // GCP: allow/deny of protocols and ports, from ranges or tags.
+            let action = text("action").unwrap_or("allow");
+            let what: Vec<String> = rules
+                .iter()
+                .map(|r| {
+                    let proto = r.get("protocol").and_then(Value::as_str).unwrap_or("all");
+                    match r.get("ports").and_then(Value::as_array) {
+                        Some(p) if !p.is_empty() => format!(
+                            "{proto} {}",
+                            p.iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        ),
+                        _ => proto.to_owned(),
+                    }
+                })
+                .collect();
+            let from: Vec<&str> = ["sourceRanges", "destinationRanges", "sourceTags"]
+                .iter()
+                .filter_map(|k| spec.get(*k).and_then(Value::as_array))
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            format!(
+                "{dir} {action} {} {} {}",
+                what.join(" "),
+                if dir == "egress" { "to" } else { "from" },
+                from.join(", ")
+            )
+        } else {
+            let proto = text("protocol").unwrap_or("all");
+            let ports = text("ports").unwrap_or("any");
+            let peer = text("peer").unwrap_or("?");
+            let ports = if proto == "all" || proto == "-1" {
+                "all ports".to_owned()
+            } else {
+                format!("{proto} {ports}")
+            };
+            format!(
+                "{dir} {ports} {} {peer}",
+                if dir == "egress" { "to" } else { "from" }
+            )
+        };
+        if let Some(d) = text("description") {
+            out.push_str(&format!(" \"{d}\""));
+        }
+        Some(out)
+    }
+
+    fn display_name(&self, spec: &Value) -> Option<String> {
+        spec.get("groupName")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .map(|n| format!("group {n}"))
+    }
+
+    fn group_of(&self, spec: &Value) -> Option<String> {
+        let text = |k: &str| spec.get(k).and_then(Value::as_str);
+        text("groupId")
+            .map(str::to_owned)
+            .or_else(|| Some(format!("{}:{}", text("project")?, text("network")?)))
+    }
+
     fn scope_noun(&self) -> &'static str {
         "network"
     }

@@ -23,6 +23,8 @@ pub const ACTIONS: &[&str] = &["ec2:DescribeSecurityGroups"];
 pub struct SecurityGroupProvider {
     query: Ec2Query,
     vpcs: Vec<String>,
+    /// For messages: where the VPCs were looked for.
+    region: String,
 }
 
 impl SecurityGroupProvider {
@@ -31,6 +33,9 @@ impl SecurityGroupProvider {
         SecurityGroupProvider {
             query: Ec2Query::new(config),
             vpcs,
+            region: config
+                .region()
+                .map_or_else(|| "the default region".to_owned(), |r| r.to_string()),
         }
     }
 
@@ -76,6 +81,21 @@ impl SecurityGroupProvider {
             error,
         };
         match self.groups(vpc).await {
+            // Every VPC has its default security group, which cannot be
+            // deleted: none at all means the VPC is not in this region or
+            // account. Its rules are unchecked, never reported missing.
+            Ok(groups) if groups.is_empty() => {
+                result.unchecked.push(whole(ProviderError::new(
+                    driftgate_model::ErrorKind::NotFound,
+                    "ec2",
+                    "DescribeSecurityGroups",
+                    format!(
+                        "VPC `{}` has no security groups in {} (not even its default group): it is not in this region or account",
+                        driftgate_model::ids::bare(vpc),
+                        self.region
+                    ),
+                )));
+            }
             Ok(groups) => {
                 for g in &groups {
                     match driftgate_model::firewall::rules_of_group(g) {

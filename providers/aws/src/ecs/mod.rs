@@ -11,7 +11,7 @@ pub mod map;
 mod replay_tests;
 
 use driftgate_model::provider::scope_key;
-use driftgate_model::{Kind, Provider, ScanResult, Unchecked};
+use driftgate_model::{Kind, Provider, ProviderError, ScanResult, Unchecked};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -23,6 +23,8 @@ const TASK_DEFINITION_CONCURRENCY: usize = 8;
 pub struct EcsProvider {
     client: aws_sdk_ecs::Client,
     clusters: Vec<String>,
+    /// For messages: where the clusters were looked for.
+    region: String,
 }
 
 impl EcsProvider {
@@ -31,6 +33,9 @@ impl EcsProvider {
         EcsProvider {
             client: crate::client::ecs(config),
             clusters,
+            region: config
+                .region()
+                .map_or_else(|| "the default region".to_owned(), |r| r.to_string()),
         }
     }
 
@@ -47,10 +52,19 @@ impl EcsProvider {
         let services = match api::active_services(&self.client, cluster).await {
             Ok(s) => s,
             Err(e) if e.kind == driftgate_model::ErrorKind::NotFound => {
-                // The cluster itself is gone: every service declared in it is missing.
-                result
-                    .scopes_read
-                    .push(scope_key(Kind::EcsService, cluster));
+                // No such cluster here: a wrong region or account far more
+                // often than a cluster deleted by hand. Its services are
+                // unchecked, never reported missing on a guess.
+                result.unchecked.push(whole(ProviderError::new(
+                    driftgate_model::ErrorKind::NotFound,
+                    "ecs",
+                    "ListServices",
+                    format!(
+                        "cluster `{}` does not exist in {} (wrong region or account?)",
+                        driftgate_model::ids::bare(cluster),
+                        self.region
+                    ),
+                )));
                 return result;
             }
             Err(e) => {

@@ -58,9 +58,16 @@ impl Route53Provider {
             }
         };
         let id = match ids.as_slice() {
-            // No such zone: every record declared in it is missing.
+            // No such zone in this account: a wrong profile or role far more
+            // often than a zone deleted by hand. Its records are unchecked,
+            // never reported missing on a guess.
             [] => {
-                result.scopes_read.push(scope_key(Kind::DnsRecord, &name));
+                result.unchecked.push(whole(ProviderError::new(
+                    ErrorKind::NotFound,
+                    "route53",
+                    "ListHostedZonesByName",
+                    format!("no hosted zone named {name} in this account (wrong account, profile or role?)"),
+                )));
                 return result;
             }
             [one] => one.clone(),

@@ -74,7 +74,12 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
     };
     let mut out = Vec::new();
     let mut cursor = crate::declared::locate::Cursor::new(&doc.text);
-    cursor.seek(&["records".to_owned()]);
+    let records_line = cursor.seek(&["records".to_owned()]);
+    // Each entry is located by its own item (`- ...`), never by its name:
+    // names repeat (the apex's A, MX and TXT; weighted sets). A flow list
+    // (`records: [...]`) has no item lines and falls back to the name.
+    let items = crate::declared::locate::item_lines(&doc.text, records_line);
+    let items = (items.len() == records.len()).then_some(items);
     for (i, rec) in records.iter().enumerate() {
         let Some(r) = rec.as_object() else {
             return Err(doc.error_at(
@@ -180,7 +185,13 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
             // The cursor stands past `records:` already: seeking the entry's
             // own key keeps the search linear (seeking `records` again would
             // scan the rest of the file for every entry).
-            at: format!("{}:{}", doc.shown, cursor.seek(&here[1..])),
+            at: format!(
+                "{}:{}",
+                doc.shown,
+                items
+                    .as_ref()
+                    .map_or_else(|| cursor.seek(&here[1..]), |l| l[i])
+            ),
             resource,
         });
     }
@@ -293,6 +304,25 @@ mod tests {
         assert_eq!(out[1].resource.spec["ttl"], 60);
         assert!(out[2].resource.spec.get("ttl").is_none());
         assert_eq!(out[0].at, "infra/dns/example.com.yaml:5");
+    }
+
+    #[test]
+    fn entries_sharing_a_name_are_each_at_their_own_line() {
+        let d = doc(
+            "kind: dns_zone\nzone: example.com\nttl: 300\nrecords:\n  - {name: '@', type: A, value: 192.0.2.1}\n  - name: '@'\n    type: MX\n    value: 10 mail.example.com.\n  - {name: '@', type: TXT, value: '\"v=spf1 -all\"'}\n  - {name: api, type: A, setIdentifier: blue, weight: 90, value: 192.0.2.2}\n  - {name: api, type: A, setIdentifier: green, weight: 10, value: 192.0.2.3}\n",
+        );
+        let out = read_native(&d, &["example.com".into()]).unwrap();
+        let at: Vec<&str> = out.iter().map(|r| r.at.as_str()).collect();
+        assert_eq!(
+            at,
+            vec![
+                "infra/dns/example.com.yaml:5",
+                "infra/dns/example.com.yaml:6",
+                "infra/dns/example.com.yaml:9",
+                "infra/dns/example.com.yaml:10",
+                "infra/dns/example.com.yaml:11",
+            ]
+        );
     }
 
     #[test]
