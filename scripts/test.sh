@@ -8,16 +8,26 @@ cd "$(dirname "$0")/.."
 MOTO_VERSION="5.2.5"
 # Validators of the report formats, from their own ecosystems, and the AWS CLI
 # that runs the revert commands `check --suggest` prints (against moto).
-PY_VALIDATORS="jsonschema==4.26.0 junitparser==5.0.3 awscli==1.46.2"
+PY_VALIDATORS="jsonschema==4.26.0 junitparser==5.0.3 prometheus-client==0.26.0 awscli==1.46.2"
 SARIF_SCHEMA_PACKAGE="@microsoft/jest-sarif@1.0.0-beta.0"
 VENV="${DRIFTGATE_VENV:-.venv}"
 
-if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, jsonschema, junitparser, awscli, sys; sys.exit(moto.__version__ != '$MOTO_VERSION' or awscli.__version__ != '1.46.2')" 2>/dev/null; then
+if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, jsonschema, junitparser, prometheus_client, awscli, sys; sys.exit(moto.__version__ != '$MOTO_VERSION' or awscli.__version__ != '1.46.2')" 2>/dev/null; then
   echo "test.sh: installing moto[server]==$MOTO_VERSION, the report validators and the AWS CLI into $VENV" >&2
   python3 -m venv "$VENV"
   # shellcheck disable=SC2086
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" $PY_VALIDATORS
 fi
+
+# Debian's Chromium renders the HTML report in a test (headless, no network).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing Debian's chromium for the HTML report test" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -q chromium >/dev/null 2>&1 \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium >/dev/null; }
+fi
+export DRIFTGATE_TEST_CHROMIUM=/usr/bin/chromium
 
 # The official SARIF 2.1.0 JSON schema, as Microsoft's SARIF tooling ships it on npm.
 SCHEMA_DIR="target/test-deps"

@@ -780,3 +780,42 @@ fn adopt_rewrites_an_rfc1035_zone_file_in_place() {
     let r = check_in(d.path(), &[]);
     assert_eq!(r.code, 0, "{}", r.all());
 }
+
+#[test]
+fn demo_table_all_lists_in_sync_resources_too() {
+    let r = check(&["--all"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("demo_table_all", r.transcript());
+    assert!(r.stdout.contains("prod/worker"));
+    assert!(
+        !check(&[]).stdout.contains("prod/worker"),
+        "drift only by default"
+    );
+}
+
+#[test]
+fn a_mistyped_declared_directory_gets_a_did_you_mean_not_an_import() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("infra/production")).unwrap();
+    std::fs::create_dir_all(d.path().join("infra/staging")).unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        "[[scope]]\nname = \"prod\"\nmode = \"enforce\"\ndeclared = \"infra/prodution\"\n\n[scope.aws]\nregion = \"us-east-1\"\necs_clusters = [\"prod\"]\n",
+    );
+    let r = dg(d.path(), &["check"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("driftgate.toml:4:1: scope `prod`: declared directory `infra/prodution` does not exist (did you mean `infra/production`?)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("import"), "{}", r.stderr);
+    // Nothing close: then import is the way.
+    write(
+        &d.path().join("driftgate.toml"),
+        "[[scope]]\nname = \"prod\"\nmode = \"enforce\"\ndeclared = \"gitops/live\"\n\n[scope.aws]\nregion = \"us-east-1\"\necs_clusters = [\"prod\"]\n",
+    );
+    let r = dg(d.path(), &["check"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("run `driftgate import`"), "{}", r.stderr);
+}

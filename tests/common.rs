@@ -66,7 +66,12 @@ pub(crate) fn stable(text: &str) -> String {
             ("\"driftgate_version\": \"", "\""),
             ("driftgate ", " |"),
         ] {
-            if let Some(a) = l.find(key) {
+            let found = if key.starts_with("driftgate_") {
+                l.starts_with(key).then_some(0)
+            } else {
+                l.find(key)
+            };
+            if let Some(a) = found {
                 let from = a + key.len();
                 if let Some(e) = l[from..].find(end) {
                     l.replace_range(from..from + e, "[X]");

@@ -579,3 +579,134 @@ fn the_suggested_revert_commands_put_the_zone_back_to_git() {
     let (code, v) = report(d.path());
     assert_eq!(code, 0, "after the revert the zone matches Git: {v:#}");
 }
+
+/// The line `at` (`file:line`) points at, and the entry it starts.
+fn entry_at(dir: &Path, at: &str) -> String {
+    let (file, line) = at.rsplit_once(':').unwrap();
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let line: usize = line.parse().unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines[line - 1];
+    let indent = first.len() - first.trim_start().len();
+    let mut out = vec![first];
+    for l in &lines[line..] {
+        if l.trim().is_empty() || l.len() - l.trim_start().len() <= indent {
+            break;
+        }
+        out.push(l);
+    }
+    out.join("\n")
+}
+
+#[test]
+fn entries_sharing_a_name_are_located_and_adopted_each_at_its_own_entry() {
+    let zone = unique_zone("apex");
+    let d = tempfile::tempdir().unwrap();
+    let weighted = |id: &str, w: i64, v: &str| {
+        let mut s = rrset(&format!("api.{zone}"), RrType::A, 60, &[v]);
+        s.set_identifier = Some(id.to_owned());
+        s.weight = Some(w);
+        s
+    };
+    let zone_id = rt().block_on(async {
+        let c = route53().await;
+        let id = c
+            .create_hosted_zone()
+            .name(&zone)
+            .caller_reference(&zone)
+            .send()
+            .await
+            .unwrap()
+            .hosted_zone()
+            .unwrap()
+            .id()
+            .to_owned();
+        change(
+            &c,
+            &id,
+            ChangeAction::Create,
+            vec![
+                rrset(&zone, RrType::A, 300, &["192.0.2.1"]),
+                rrset(&zone, RrType::Mx, 300, &[&format!("10 mail.{zone}.")]),
+                rrset(&zone, RrType::Txt, 300, &["\"v=spf1 -all\""]),
+                weighted("blue", 90, "192.0.2.20"),
+                weighted("green", 10, "192.0.2.21"),
+            ],
+        )
+        .await;
+        id
+    });
+    config(d.path(), &zone);
+    let r = dgm(d.path(), &["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let (code, v) = report(d.path());
+    assert_eq!(code, 0, "{v:#}");
+
+    // ClickOps on the second apex entry and on the second weighted set.
+    rt().block_on(async {
+        let c = route53().await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Upsert,
+            vec![
+                rrset(&zone, RrType::Mx, 300, &[&format!("20 mx2.{zone}.")]),
+                weighted("green", 50, "192.0.2.21"),
+            ],
+        )
+        .await;
+    });
+    let (code, v) = report(d.path());
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        states(&v),
+        vec![
+            (format!("{zone}/{zone}/MX"), "changed".to_owned()),
+            (format!("{zone}/api.{zone}/A/green"), "changed".to_owned()),
+        ]
+    );
+    for f in v["findings"].as_array().unwrap() {
+        if f["state"] != "changed" {
+            continue;
+        }
+        let entry = entry_at(d.path(), f["declared_at"].as_str().unwrap());
+        let id = f["id"].as_str().unwrap();
+        if id.ends_with("/MX") {
+            assert!(entry.contains("MX"), "{id} located at {entry}");
+            // The changed field at its own line, inside that entry.
+            let at = f["changes"][0]["at"].as_str().unwrap();
+            let (file, line) = at.rsplit_once(':').unwrap();
+            let text = std::fs::read_to_string(d.path().join(file)).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            let n: usize = line.parse().unwrap();
+            assert_eq!(lines[n - 1].trim(), "values:", "{at}");
+            assert!(lines[n].contains("10 mail."), "{at}");
+        } else {
+            assert!(entry.contains("green"), "{id} located at {entry}");
+            assert!(!entry.contains("blue"), "{id} located at {entry}");
+        }
+    }
+    let file = d.path().join(format!("infra/dns/{zone}.yaml"));
+    let before = std::fs::read_to_string(&file).unwrap();
+    let r = dgm(d.path(), &["adopt"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let (code, v) = report(d.path());
+    assert_eq!(code, 0, "after adopt live matches Git: {v:#}");
+    let after = std::fs::read_to_string(&file).unwrap();
+    let diff = similar::TextDiff::from_lines(&before, &after);
+    let changed: Vec<String> = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .map(|c| format!("{}{}", c.tag(), c.value()))
+        .collect();
+    // The MX values (a block list rewritten as one flow list) and the
+    // weight: nothing of the other entries named `@` or `api`.
+    assert_eq!(changed.len(), 5, "only the two values: {changed:#?}");
+    assert!(
+        changed.iter().all(|l| l.contains("values:")
+            || l.contains("mail.")
+            || l.contains("weight: 10")
+            || l.contains("weight: 50")),
+        "{changed:#?}"
+    );
+}

@@ -407,3 +407,113 @@ fn two_accounts_with_the_same_cluster_and_zone_names_are_told_apart_by_id_prefix
     let r = dgm(d.path(), &["check"]);
     assert_eq!(r.code, 0, "{}", r.all());
 }
+
+#[test]
+fn a_wrong_region_leaves_everything_unchecked_never_missing() {
+    let rt = rt();
+    let (a, _) = accounts();
+    let role = format!("arn:aws:iam::{a}:role/driftgate-read");
+    rt.block_on(async {
+        seed(
+            &ecs_as(&role, "us-east-1").await,
+            "shop",
+            "api",
+            "nginx:1.25",
+        )
+        .await;
+    });
+    // A VPC with a group and a rule, in moto's default account.
+    let vpc = crate::common::ec2(
+        &[("Action", "CreateVpc"), ("CidrBlock", "10.9.0.0/16")],
+        "vpcId",
+    );
+    let gid = crate::common::ec2(
+        &[
+            ("Action", "CreateSecurityGroup"),
+            ("VpcId", &vpc),
+            ("GroupName", &crate::common::unique("web")),
+            ("GroupDescription", "web"),
+        ],
+        "groupId",
+    );
+    crate::common::ec2(
+        &[
+            ("Action", "AuthorizeSecurityGroupIngress"),
+            ("GroupId", &gid),
+            ("IpPermissions.1.IpProtocol", "tcp"),
+            ("IpPermissions.1.FromPort", "443"),
+            ("IpPermissions.1.ToPort", "443"),
+            ("IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0"),
+        ],
+        "return",
+    );
+    let d = tempfile::tempdir().unwrap();
+    let config = |region: &str| {
+        format!(
+            "[[scope]]\nname = \"shop\"\nmode = \"enforce\"\ndeclared = \"infra/shop\"\n\n\
+             [scope.aws]\nregion = \"{region}\"\nrole_arn = \"{role}\"\necs_clusters = [\"shop\"]\n\n\
+             [[scope]]\nname = \"net\"\nmode = \"enforce\"\ndeclared = \"infra/net\"\n\n\
+             [scope.aws]\nregion = \"{region}\"\nsecurity_group_vpcs = [\"{vpc}\"]\n"
+        )
+    };
+    write(&d.path().join("driftgate.toml"), &config("us-east-1"));
+    let r = dgm(d.path(), &["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    // Where it looked: each scope's account (from STS) and region.
+    let targets: Vec<(String, String, String)> = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["scope"].as_str().unwrap().to_owned(),
+                t["account"].as_str().unwrap_or("?").to_owned(),
+                t["region"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        vec![
+            ("net".into(), "123456789012".into(), "us-east-1".into()),
+            ("shop".into(), a.clone(), "us-east-1".into()),
+        ]
+    );
+    assert!(v["generated_at"].as_str().unwrap().ends_with('Z'));
+    assert!(v["duration_seconds"].as_f64().unwrap() >= 0.0);
+
+    // The same estate, looked for in the wrong region: nothing is there to
+    // read, and that is not "deleted by hand".
+    write(&d.path().join("driftgate.toml"), &config("eu-west-1"));
+    let r = dgm(d.path(), &["check", "--format", "json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f["state"], "unchecked", "{f:#}");
+    }
+    let reason = |id_start: &str| {
+        findings
+            .iter()
+            .find(|f| f["id"].as_str().unwrap().starts_with(id_start))
+            .unwrap()["reason"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        reason("shop/").contains("cluster `shop` does not exist in eu-west-1"),
+        "{}",
+        reason("shop/")
+    );
+    assert!(
+        reason(&vpc).contains("not in this region or account"),
+        "{}",
+        reason(&vpc)
+    );
+    assert!(r.stderr.contains("check the region"), "{}", r.stderr);
+}

@@ -9,7 +9,16 @@ use crate::common::{Run, driftgate, endpoint, run, unique, write};
 use crate::moto::paste;
 use std::path::Path;
 
-const FORMATS: &[&str] = &["table", "diff", "json", "markdown", "junit", "sarif"];
+const FORMATS: &[&str] = &[
+    "table",
+    "diff",
+    "json",
+    "markdown",
+    "junit",
+    "sarif",
+    "html",
+    "openmetrics",
+];
 
 fn task_definition(family: &str, n: &str) -> String {
     format!(
