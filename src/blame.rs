@@ -158,6 +158,12 @@ pub async fn blame(config: &Config, report: &mut Report) {
                     }
                 }
                 b.events.sort_by(|x, y| y.time.cmp(&x.time));
+                if b.events.is_empty() && b.notes.is_empty() {
+                    b.notes.push(format!(
+                        "CloudTrail has no write event naming it since {} (older than that, or a change CloudTrail does not log)",
+                        driftgate_model::rfc3339(since)
+                    ));
+                }
             }
             Err(why) => b.notes.push(why),
         }

@@ -57,6 +57,7 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Check {
         /// The config file.
+        /// The config file.
         #[arg(long, short, default_value = "driftgate.toml")]
         config: PathBuf,
         /// Output format on stdout.
@@ -67,6 +68,7 @@ pub enum Command {
         #[arg(long)]
         live: Option<PathBuf>,
         /// Check only these scopes (repeatable).
+        /// Only these scopes (repeatable).
         #[arg(long = "scope")]
         scopes: Vec<String>,
         /// The scan's deadline (e.g. 300, 90s, 5m; default: `[scan] timeout`,
@@ -101,11 +103,13 @@ pub enum Command {
     },
     /// Write the normalized live state of every scope as JSON.
     Snapshot {
+        /// The config file.
         #[arg(long, short, default_value = "driftgate.toml")]
         config: PathBuf,
         /// Where to write it; `-` for stdout.
         #[arg(long, short)]
         output: PathBuf,
+        /// Only these scopes (repeatable).
         #[arg(long = "scope")]
         scopes: Vec<String>,
         /// The scan's deadline (e.g. 300, 90s, 5m; default: `[scan] timeout`,
@@ -133,6 +137,7 @@ pub enum Command {
     },
     /// Print a shell completion script: `driftgate completions bash > /etc/bash_completion.d/driftgate`.
     Completions {
+        /// The shell to complete for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -150,11 +155,13 @@ pub enum Command {
     ///   driftgate adopt --dry-run > adopt.patch
     #[command(verbatim_doc_comment)]
     Adopt {
+        /// The config file.
         #[arg(long, short, default_value = "driftgate.toml")]
         config: PathBuf,
         /// Adopt from a snapshot instead of reading the cloud.
         #[arg(long)]
         live: Option<PathBuf>,
+        /// Only these scopes (repeatable).
         #[arg(long = "scope")]
         scopes: Vec<String>,
         /// The scan's deadline (e.g. 300, 90s, 5m; default: `[scan] timeout`,
@@ -172,6 +179,7 @@ pub enum Command {
     /// Write declared files (native YAML) for every live resource that is not
     /// declared yet, so a ClickOps setup moves to Git in one step.
     Import {
+        /// The config file.
         #[arg(long, short, default_value = "driftgate.toml")]
         config: PathBuf,
         /// Import from a snapshot instead of reading the cloud.
@@ -180,6 +188,7 @@ pub enum Command {
         /// Overwrite files that already exist.
         #[arg(long)]
         force: bool,
+        /// Only these scopes (repeatable).
         #[arg(long = "scope")]
         scopes: Vec<String>,
         /// The scan's deadline (e.g. 300, 90s, 5m; default: `[scan] timeout`,
@@ -188,4 +197,82 @@ pub enum Command {
         #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
         timeout: Option<std::time::Duration>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_flag_and_argument_has_help() {
+        let cmd = Cli::command();
+        for sub in cmd.get_subcommands() {
+            assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+            for arg in sub.get_arguments() {
+                if matches!(arg.get_id().as_str(), "help" | "version") {
+                    continue;
+                }
+                assert!(
+                    arg.get_help().is_some(),
+                    "{} {} has no help text",
+                    sub.get_name(),
+                    arg.get_id()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_man_page_has_its_sections_and_no_page_that_does_not_exist() {
+        let page = crate::man::page(&Cli::command());
+        for section in [
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH COMMANDS",
+            ".SH \"EXIT STATUS\"",
+            ".SH ENVIRONMENT",
+            ".SH FILES",
+        ] {
+            assert!(page.contains(section), "{section}");
+        }
+        for sub in ["check", "snapshot", "import", "adopt", "merge", "man"] {
+            assert!(page.contains(&format!(".SS \"driftgate {sub}\"")), "{sub}");
+        }
+        // Every variable the code reads by name is listed: found in the
+        // sources (`var("NAME")`), so a new one cannot go undocumented.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut names = std::collections::BTreeSet::new();
+        for dir in ["src", "providers"] {
+            for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                if e.path().extension().is_none_or(|x| x != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(e.path()).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for part in code
+                    .split("var(\"")
+                    .skip(1)
+                    .chain(code.split("var_os(\"").skip(1))
+                {
+                    let name: String = part
+                        .chars()
+                        .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                        .collect();
+                    if name.len() > 2 && part[name.len()..].starts_with('"') {
+                        names.insert(name);
+                    }
+                }
+            }
+        }
+        assert!(names.contains("DRIFTGATE_GCP_TOKEN"), "{names:?}");
+        for var in &names {
+            assert!(
+                page.contains(var.as_str()),
+                "{var} is read but not in ENVIRONMENT"
+            );
+        }
+        // No page it points to is missing: it points to none.
+        assert!(!page.contains("(1)"));
+    }
 }

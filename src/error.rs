@@ -10,6 +10,9 @@ pub struct InputError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// More problems found in the same run (other declared files), each
+    /// reported: a run shows every bad file, not only the first.
+    pub more: Vec<InputError>,
 }
 
 impl InputError {
@@ -20,7 +23,28 @@ impl InputError {
             line: line.max(1),
             column: column.max(1),
             message: message.into(),
+            more: Vec::new(),
         }
+    }
+
+    /// A problem with a file as a whole (it cannot be read): no place in it.
+    pub fn whole_file(file: &Path, message: impl Into<String>) -> Self {
+        InputError {
+            line: 0,
+            column: 0,
+            ..InputError::new(file, 1, 1, message)
+        }
+    }
+
+    /// The first of `errors`, carrying the rest; `None` when there are none.
+    #[must_use]
+    pub fn all(mut errors: Vec<InputError>) -> Option<InputError> {
+        if errors.is_empty() {
+            return None;
+        }
+        let mut first = errors.remove(0);
+        first.more.extend(errors);
+        Some(first)
     }
 
     /// An error at a byte offset of `text`.
@@ -32,11 +56,19 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)?;
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )?;
+        }
+        for e in &self.more {
+            write!(f, "\nerror: {e}")?;
+        }
+        Ok(())
     }
 }
 

@@ -20,7 +20,7 @@ pub const MAX_DEPTH: usize = 64;
 /// holds a NUL byte (at it).
 pub fn read_text(path: &Path, shown: &Path) -> Result<String, InputError> {
     let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(shown, 0, 0, format!("cannot read: {e}")))?;
+        .map_err(|e| InputError::whole_file(shown, format!("cannot read: {e}")))?;
     text_of(bytes, shown)
 }
 

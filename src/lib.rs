@@ -24,6 +24,7 @@ pub mod diff;
 pub mod error;
 pub mod input;
 pub mod kinds;
+pub mod man;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;

@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             }
             Command::Man => {
                 let cmd = <Cli as clap::CommandFactory>::command();
-                clap_mangen::Man::new(cmd).render(&mut out)?;
+                std::io::Write::write_all(&mut out, crate::man::page(&cmd).as_bytes())?;
                 Ok(ExitStatus::InSync)
             }
             Command::Adopt {

@@ -45,15 +45,15 @@ pub async fn scan(config: &Config) -> ScanResult {
     }
     // A progress bar on stderr, only when a person watches it.
     let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let targets: usize = config.scopes.iter().map(|s| s.targets().len()).sum();
+        // One unit throughout: the parts of the scan (a provider's read of
+        // one account and region, project or subscription).
         let bar = indicatif::ProgressBar::new(set.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} reading {msg}: {pos}/{len} tasks done ({elapsed})",
+                "{spinner} scanning: {pos}/{len} parts read ({elapsed})",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
-        bar.set_message(format!("{targets} targets"));
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Some(bar)
     } else {

@@ -96,8 +96,8 @@ fn adopt_on_the_demo_makes_the_next_check_pass_and_touches_only_drifted_files() 
         d.path(),
         &["adopt", "--live", "live.json", "--resource", "nothing/*"],
     );
-    assert_eq!(r.code, 0, "{}", r.all());
-    assert!(r.stderr.contains("nothing to adopt"), "{}", r.stderr);
+    assert_eq!(r.code, 2, "a --resource that names nothing: {}", r.all());
+    assert!(r.stderr.contains("matches no resource"), "{}", r.stderr);
 }
 
 /// Every file under a directory with its content, sorted.
@@ -284,7 +284,7 @@ fn missing_config_is_exit_2_with_a_hint() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
-            .contains("driftgate.toml:1:1: cannot read the config file"),
+            .contains("error: driftgate.toml: cannot read the config file"),
         "{}",
         r.stderr
     );
@@ -601,7 +601,7 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     let r = dg(&root(), &["man"]);
     assert_eq!(r.code, 0);
     assert!(
-        r.stdout.starts_with(".ie \\n(.g .ds Aq") || r.stdout.contains(".TH driftgate"),
+        r.stdout.starts_with(".TH DRIFTGATE 1"),
         "{}",
         &r.stdout[..200.min(r.stdout.len())]
     );
@@ -818,4 +818,125 @@ fn a_mistyped_declared_directory_gets_a_did_you_mean_not_an_import() {
     let r = dg(d.path(), &["check"]);
     assert_eq!(r.code, 2, "{}", r.all());
     assert!(r.stderr.contains("run `driftgate import`"), "{}", r.stderr);
+}
+
+#[test]
+fn every_bad_declared_file_of_a_run_is_reported() {
+    let d = demo_copy();
+    write(
+        &d.path().join("infra/production/ecs/prod/bad1.yaml"),
+        "kind: ecs_service\ncluster: prod\nserviceName: bad1\ndesiredCount: [\n",
+    );
+    write(
+        &d.path().join("infra/sandbox/ecs/sandbox/bad2.yaml"),
+        "kind: ecs_service\ncluster: sandbox\nserviceName: bad2\ndesiredCont: 1\ntaskDefinition: {family: x, containerDefinitions: [{name: a, image: b}]}\n",
+    );
+    let r = dg(d.path(), &["check", "--live", "live.json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("infra/production/ecs/prod/bad1.yaml:"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("error: infra/sandbox/ecs/sandbox/bad2.yaml:4:1: "),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("desiredCont"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "nothing is reported on bad input");
+}
+
+#[test]
+fn a_file_that_is_not_there_is_named_without_a_place_in_it() {
+    let r2 = dg(
+        &root(),
+        &[
+            "check",
+            "--config",
+            "fixtures/demo/driftgate.toml",
+            "--live",
+            "nowhere.json",
+        ],
+    );
+    assert_eq!(r2.code, 2);
+    assert!(
+        r2.stderr.contains("error: nowhere.json: cannot read: "),
+        "{}",
+        r2.stderr
+    );
+    assert!(!r2.stderr.contains(":1:1:"), "{}", r2.stderr);
+    let r = dg(&root(), &["check", "--config", "nowhere.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("error: nowhere.toml: cannot read the config file"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_ignore_rule_that_matches_nothing_is_a_warning() {
+    let d = demo_copy();
+    let config = std::fs::read_to_string(d.path().join("driftgate.toml"))
+        .unwrap()
+        .replace("resource = \"prod/worker\"", "resource = \"prod/wroker\"");
+    write(&d.path().join("driftgate.toml"), &config);
+    let r = dg(d.path(), &["check", "--live", "live.json"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("warning: driftgate.toml:23: the ignore rule for ecs_service `prod/wroker` matches no resource in scope"),
+        "{}",
+        r.stderr
+    );
+    // The demo's own rule matches: no warning.
+    let r = check(&[]);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
+fn adopt_of_a_resource_that_matches_nothing_exits_2_and_says_so() {
+    let d = demo_copy();
+    let r = dg(
+        d.path(),
+        &[
+            "adopt",
+            "--live",
+            "live.json",
+            "--resource",
+            "prod/ap",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("error: --resource `prod/ap` matches no resource in scope"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("hint: drifted resources: prod/api"),
+        "{}",
+        r.stderr
+    );
+    let r = dg(
+        d.path(),
+        &[
+            "adopt",
+            "--live",
+            "live.json",
+            "--resource",
+            "prod/a*",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr.contains("would adopt 1 resource in 1 file;"),
+        "{}",
+        r.stderr
+    );
 }

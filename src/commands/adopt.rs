@@ -40,6 +40,31 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     }
     let report = pipeline::check(&config, declared, live.clone())?;
     let globs: Vec<WildMatch> = args.resources.iter().map(|g| WildMatch::new(g)).collect();
+    // A --resource that matches nothing in scope is a mistake to say out
+    // loud (a typo would otherwise look like "nothing to adopt").
+    let unmatched: Vec<&String> = args
+        .resources
+        .iter()
+        .zip(&globs)
+        .filter(|(_, g)| !report.findings.iter().any(|f| g.matches(&f.id)))
+        .map(|(r, _)| r)
+        .collect();
+    if !unmatched.is_empty() {
+        for r in &unmatched {
+            eprintln!("error: --resource `{r}` matches no resource in scope");
+        }
+        let drifted: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.state.is_drift())
+            .map(|f| f.id.as_str())
+            .take(10)
+            .collect();
+        if !drifted.is_empty() {
+            eprintln!("hint: drifted resources: {}", drifted.join(", "));
+        }
+        return Ok(ExitStatus::Error);
+    }
     let select =
         |f: &driftgate_model::Finding| globs.is_empty() || globs.iter().any(|g| g.matches(&f.id));
     let plan = adopt::plan_verified(&config, &report, &live, &select)?;
@@ -78,9 +103,9 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         eprintln!("nothing to adopt: no drifted resource matches");
     } else {
         eprintln!(
-            "{verb} {} resources in {} files; {} not adopted{}",
-            plan.adopted.len(),
-            plan.files.len(),
+            "{verb} {} in {}; {} not adopted{}",
+            super::count(plan.adopted.len(), "resource"),
+            super::count(plan.files.len(), "file"),
             plan.refused.len(),
             if args.dry_run || plan.adopted.is_empty() {
                 ""

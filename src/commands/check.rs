@@ -97,6 +97,26 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         .map(|s| (s.name.clone(), s.line))
         .collect();
     report.duration_seconds = Some(clock.seconds());
+    // A rule that names nothing is a typo or a leftover: say so (only when
+    // the whole config was checked; a --scope or --shard run sees a part).
+    if args.scopes.is_empty() && args.shard.is_none() && report.complete {
+        for rule in &config.ignore {
+            let used = report
+                .findings
+                .iter()
+                .any(|f| rule.matches_resource(f.kind, &f.id))
+                || report
+                    .ignored
+                    .iter()
+                    .any(|i| rule.matches_resource(i.kind, &i.id));
+            if !used {
+                eprintln!(
+                    "warning: {}: the ignore rule for {} `{}` matches no resource in scope (a typo, or a resource that is gone?)",
+                    rule.at, rule.kind, rule.resource
+                );
+            }
+        }
+    }
     for (format, path) in &args.outputs {
         let mut buf = Vec::new();
         renderer(*format).render(&report, Style::default(), &mut buf)?;

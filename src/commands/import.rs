@@ -74,7 +74,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
         .filter(|r| known.contains(&(r.kind, r.id.as_str())))
         .count();
     if already > 0 {
-        eprintln!("skipped {already} live resources that are already declared");
+        eprintln!(
+            "skipped {} already declared",
+            super::count(already, "live resource")
+        );
     }
     for (path, text) in &plan {
         if let Some(dir) = path.parent() {
@@ -83,6 +86,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
         crate::write_atomically(path, text.as_bytes())?;
         eprintln!("wrote {}", path.display());
     }
-    eprintln!("imported {} files", plan.len());
+    eprintln!("imported {}", super::count(plan.len(), "file"));
     Ok(ExitStatus::InSync)
 }

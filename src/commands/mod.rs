@@ -57,3 +57,13 @@ pub fn declared(
     }
     Ok(loaded.resources)
 }
+
+/// `1 resource`, `2 resources`.
+#[must_use]
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -37,7 +37,11 @@ pub async fn run(args: Args, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
         stdout.write_all(text.as_bytes())?;
     } else {
         crate::write_atomically(&args.output, text.as_bytes())?;
-        eprintln!("wrote {} ({n} resources)", args.output.display());
+        eprintln!(
+            "wrote {} ({})",
+            args.output.display(),
+            super::count(n, "resource")
+        );
     }
     if complete {
         Ok(ExitStatus::InSync)

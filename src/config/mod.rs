@@ -247,7 +247,7 @@ impl Config {
     /// Anything wrong in the file, at its place.
     pub fn load(path: &Path) -> Result<Config, InputError> {
         let bytes = std::fs::read(path).map_err(|e| {
-            InputError::new(path, 1, 1, format!("cannot read the config file: {e}"))
+            InputError::whole_file(path, format!("cannot read the config file: {e}"))
         })?;
         let text = crate::input::text_of(bytes, path)?;
         Config::parse(path, &text, today())

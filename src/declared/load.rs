@@ -131,6 +131,8 @@ fn directories(root: &Path, depth: usize, cap: usize) -> Vec<String> {
 pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, InputError> {
     let mut out = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+    // Every bad file of the run is reported, not only the first.
+    let mut errors: Vec<InputError> = Vec::new();
     for (i, scope) in config.scopes.iter().enumerate() {
         if !scope.declared.is_dir() {
             if create_missing {
@@ -147,44 +149,55 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 .join(rel)
                 .display()
                 .to_string();
-            let cx = declared::formats::Context {
-                scope,
-                zones: &zones,
-                root: &config.root,
-            };
-            let unparsed = declared::formats::File {
-                path: &path,
-                shown: &shown,
-                doc: None,
-            };
-            let (doc, read) = match declared::formats::recognise(&unparsed, &cx) {
-                Some((format, _)) => (None, format.read(&unparsed, &cx)?),
-                None => {
-                    let doc = declared::parse(&path, shown.clone())?;
-                    let file = declared::formats::File {
-                        path: &path,
-                        shown: &shown,
-                        doc: Some(&doc),
-                    };
-                    let read = match declared::formats::recognise(&file, &cx) {
-                        Some((format, _)) => format.read(&file, &cx)?,
-                        None => declared::formats::Read::Skipped(format!(
-                            "{shown}: no declared format takes this file; skipped"
-                        )),
-                    };
-                    (Some(doc), read)
+            let one: Result<(), InputError> = (|| {
+                let cx = declared::formats::Context {
+                    scope,
+                    zones: &zones,
+                    root: &config.root,
+                };
+                let unparsed = declared::formats::File {
+                    path: &path,
+                    shown: &shown,
+                    doc: None,
+                };
+                let (doc, read) = match declared::formats::recognise(&unparsed, &cx) {
+                    Some((format, _)) => (None, format.read(&unparsed, &cx)?),
+                    None => {
+                        let doc = declared::parse(&path, shown.clone())?;
+                        let file = declared::formats::File {
+                            path: &path,
+                            shown: &shown,
+                            doc: Some(&doc),
+                        };
+                        let read = match declared::formats::recognise(&file, &cx) {
+                            Some((format, _)) => format.read(&file, &cx)?,
+                            None => declared::formats::Read::Skipped(format!(
+                                "{shown}: no declared format takes this file; skipped"
+                            )),
+                        };
+                        (Some(doc), read)
+                    }
+                };
+                match read {
+                    declared::formats::Read::Records(recs, read_notes) => {
+                        notes.extend(read_notes);
+                        add_records(recs, i, &mut records, &mut out)?;
+                    }
+                    declared::formats::Read::Ecs(ecs) => {
+                        docs.push((doc.expect("ECS files are parsed"), ecs));
+                    }
+                    declared::formats::Read::Skipped(note) => notes.push(note),
                 }
-            };
-            match read {
-                declared::formats::Read::Records(recs, read_notes) => {
-                    notes.extend(read_notes);
-                    add_records(recs, i, &mut records, &mut out)?;
-                }
-                declared::formats::Read::Ecs(ecs) => {
-                    docs.push((doc.expect("ECS files are parsed"), ecs));
-                }
-                declared::formats::Read::Skipped(note) => notes.push(note),
+                Ok(())
+            })();
+            if let Err(e) = one {
+                errors.push(e);
             }
+        }
+        if !errors.is_empty() {
+            // Pairing and checking the rest would add errors that follow
+            // from these.
+            continue;
         }
         let clusters = scope
             .aws
@@ -219,6 +232,9 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 at: svc.at,
             });
         }
+    }
+    if let Some(e) = InputError::all(errors) {
+        return Err(e);
     }
     // Scopes with an `id_prefix`: their cluster and zone ids carry it, as
     // the scan's do.

@@ -77,12 +77,7 @@ impl Document {
 /// A directory that cannot be read.
 pub fn files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
     let root = dir.canonicalize().map_err(|e| {
-        InputError::new(
-            dir,
-            1,
-            1,
-            format!("cannot read the declared directory: {e}"),
-        )
+        InputError::whole_file(dir, format!("cannot read the declared directory: {e}"))
     })?;
     let mut out = Vec::new();
     let walk = walkdir::WalkDir::new(dir)
@@ -93,12 +88,7 @@ pub fn files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
     for entry in walk {
         let entry = entry.map_err(|e| {
             let at = e.path().unwrap_or(dir).to_owned();
-            InputError::new(
-                &at,
-                1,
-                1,
-                format!("cannot read the declared directory: {e}"),
-            )
+            InputError::whole_file(&at, format!("cannot read the declared directory: {e}"))
         })?;
         let path = entry.path();
         let wanted = matches!(

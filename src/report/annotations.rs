@@ -26,6 +26,7 @@ pub fn blame_lines(b: &Blame) -> Vec<String> {
     if b.events.len() > 3 {
         out.push(format!("... and {} more events", b.events.len() - 3));
     }
+    out.extend(b.notes.iter().map(|n| format!("who: {n}")));
     if let Some(c) = &b.commit {
         out.push(format!(
             "declared in {} by {} on {}: {}",
