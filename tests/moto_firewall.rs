@@ -207,6 +207,38 @@ fn import_then_check_is_clean_and_rule_changes_are_found() {
         "{}",
         table.stdout
     );
+    // What the unmanaged rule is, where its declaration goes, and the
+    // group's name beside its id, in the table and in the JSON report.
+    let unmanaged = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["state"] == "unmanaged")
+        .unwrap();
+    assert_eq!(unmanaged["what"], "ingress tcp 22 from 203.0.113.0/24");
+    assert_eq!(
+        unmanaged["declare_in"],
+        format!("infra/firewall/{vpc}/{web}.yaml")
+    );
+    assert!(
+        unmanaged["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("group web-")
+    );
+    for text in [
+        "ingress tcp 22 from 203.0.113.0/24",
+        &format!("declare in infra/firewall/{vpc}/{web}.yaml"),
+        "(group web-",
+    ] {
+        assert!(table.stdout.contains(text), "{text}: {}", table.stdout);
+    }
+    let junit = dgm(d.path(), &["check", "--format", "junit"]);
+    assert!(
+        junit.stdout.contains("ingress tcp 22 from 203.0.113.0/24"),
+        "{}",
+        junit.stdout
+    );
 
     // The diff format prints one block per drifted rule, the changed peer's
     // too, with its revert lines under its own header.

@@ -161,3 +161,38 @@ pub fn place_lines(f: &Finding) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn list_changes_show_one_value_a_line() {
+        let c = Change {
+            path: "values".into(),
+            declared: json!(["\"v=spf1 -all\"", "\"google-site-verification=abc\""]),
+            live: json!([
+                "\"v=spf1 include:_spf.example.net -all\"",
+                "\"google-site-verification=abc\""
+            ]),
+            at: Some("infra/dns/example.com.yaml:12".into()),
+        };
+        assert_eq!(
+            change_lines(&c, Some("infra/dns/example.com.yaml")),
+            vec![
+                "values:  (line 12)",
+                "  - \"v=spf1 -all\"",
+                "  + \"v=spf1 include:_spf.example.net -all\"",
+                "  (1 unchanged)",
+            ]
+        );
+        let scalar = Change {
+            path: "ttl".into(),
+            declared: json!(300),
+            live: json!(60),
+            at: None,
+        };
+        assert_eq!(change_lines(&scalar, None), vec!["ttl: 300 -> 60"]);
+    }
+}

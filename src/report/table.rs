@@ -70,7 +70,7 @@ impl Render for Table {
         // Off a terminal (CI logs, files) there is no width to fit: use a
         // fixed one so long values wrap the same way everywhere.
         if t.width().is_none() {
-            t.set_width(160);
+            t.set_width(200);
         }
         for f in &rows {
             let mut state = Cell::new(f.state.as_str());
@@ -98,8 +98,20 @@ impl Render for Table {
             .max()
             .unwrap_or(2)
             + 2;
-        let total = t.width().unwrap_or(160) as usize;
-        if widest + 60 <= total
+        let total = t.width().unwrap_or(200) as usize;
+        let others: usize = rows
+            .iter()
+            .map(|f| f.scope.len() + f.mode.len() + 3)
+            .max()
+            .unwrap_or(0)
+            + rows
+                .iter()
+                .map(|f| f.kind.as_str().len())
+                .max()
+                .unwrap_or(0)
+            + "unmanaged".len()
+            + 16;
+        if widest + others + 50 <= total
             && let Some(col) = t.column_mut(2)
         {
             col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
