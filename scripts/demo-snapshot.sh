@@ -16,8 +16,19 @@ trap 'kill $PID 2>/dev/null || true' EXIT
 sleep 2
 export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT" AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
 cargo build --quiet
-"$VENV/bin/python" scripts/demo/seed.py "$AWS_ENDPOINT_URL" declared
+VPC="$("$VENV/bin/python" scripts/demo/seed.py "$AWS_ENDPOINT_URL" declared)"
+# moto makes up a new VPC id each run: the config names this run's.
+sed -i "s/^security_group_vpcs = .*/security_group_vpcs = [\"$VPC\"]/" fixtures/demo/driftgate.toml
+git show HEAD:fixtures/demo/infra/production/ecs/worker/ecs-service-def.json >/tmp/demo-worker-svc.json 2>/dev/null || true
+git show HEAD:fixtures/demo/infra/production/ecs/worker/ecs-task-def.json >/tmp/demo-worker-td.json 2>/dev/null || true
 rm -rf fixtures/demo/infra
 target/debug/driftgate import --config fixtures/demo/driftgate.toml
+# prod/worker stays in the ecspresso layout (the pair of JSON files).
+if [ -s /tmp/demo-worker-svc.json ]; then
+  rm -f fixtures/demo/infra/production/ecs/prod/worker.yaml
+  mkdir -p fixtures/demo/infra/production/ecs/worker
+  cp /tmp/demo-worker-svc.json fixtures/demo/infra/production/ecs/worker/ecs-service-def.json
+  cp /tmp/demo-worker-td.json fixtures/demo/infra/production/ecs/worker/ecs-task-def.json
+fi
 "$VENV/bin/python" scripts/demo/seed.py "$AWS_ENDPOINT_URL" clickops
 target/debug/driftgate snapshot --config fixtures/demo/driftgate.toml -o fixtures/demo/live.json

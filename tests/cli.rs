@@ -69,7 +69,7 @@ fn adopt_on_the_demo_makes_the_next_check_pass_and_touches_only_drifted_files() 
     insta::assert_snapshot!("demo_adopt_dry_run", r.transcript());
     let r = dg(
         d.path(),
-        &["adopt", "--live", "live.json", "--resource", "prod/*"],
+        &["adopt", "--live", "live.json", "--scope", "production"],
     );
     assert_eq!(r.code, 0, "{}", r.all());
     let r = check_in(d.path(), &["--format", "json"]);
@@ -90,7 +90,7 @@ fn adopt_on_the_demo_makes_the_next_check_pass_and_touches_only_drifted_files() 
     assert_eq!(
         drifted,
         vec!["sandbox/scratch"],
-        "--resource kept adopt to prod"
+        "--scope kept adopt to production"
     );
     let r = dg(
         d.path(),
@@ -208,7 +208,7 @@ fn json_report_keeps_schema_version_1() {
     let report: ReportV1 = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report.schema_version, 1);
     assert!(report.complete);
-    assert_eq!(report.summary.changed, 2);
+    assert_eq!(report.summary.changed, 6);
     let api = report.findings.iter().find(|f| f.id == "prod/api").unwrap();
     assert_eq!(api.state, "changed");
     assert_eq!(
@@ -324,7 +324,7 @@ fn unknown_config_key_is_named_with_its_place() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
-            .starts_with("error: driftgate.toml:12:1: unknown field `ecs_cluster`"),
+            .starts_with("error: driftgate.toml:13:1: unknown field `ecs_cluster`"),
         "{}",
         r.stderr
     );
@@ -342,7 +342,7 @@ fn expired_ignore_rule_is_exit_2_naming_it() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains(
-            "driftgate.toml:28:11: ignore rule for ecs_service `prod/worker` expired on 2024-01-31"
+            "driftgate.toml:31:11: ignore rule for ecs_service `prod/worker` expired on 2024-01-31"
         ),
         "{}",
         r.stderr
@@ -453,7 +453,7 @@ fn import_from_a_snapshot_then_check_is_in_sync() {
     .unwrap();
     let r = dg(d.path(), &["import", "--live", "live.json"]);
     assert_eq!(r.code, 0, "{}", r.all());
-    assert!(r.stderr.contains("imported 4 files"), "{}", r.stderr);
+    assert!(r.stderr.contains("imported 6 files"), "{}", r.stderr);
     let api = std::fs::read_to_string(d.path().join("infra/production/ecs/prod/api.yaml")).unwrap();
     assert!(api.contains("image: public.ecr.aws/nginx/nginx:1.26"));
     assert!(
@@ -464,7 +464,7 @@ fn import_from_a_snapshot_then_check_is_in_sync() {
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(
         r.stdout
-            .contains("4 in sync, 0 changed, 0 missing, 0 unmanaged, 0 unchecked: no drift"),
+            .contains("13 in sync, 0 changed, 0 missing, 0 unmanaged, 0 unchecked: no drift"),
         "{}",
         r.stdout
     );
@@ -887,7 +887,7 @@ fn an_ignore_rule_that_matches_nothing_is_a_warning() {
     let r = dg(d.path(), &["check", "--live", "live.json"]);
     assert_eq!(r.code, 1, "{}", r.all());
     assert!(
-        r.stderr.contains("warning: driftgate.toml:23: the ignore rule for ecs_service `prod/wroker` matches no resource in scope"),
+        r.stderr.contains("warning: driftgate.toml:26: the ignore rule for ecs_service `prod/wroker` matches no resource in scope"),
         "{}",
         r.stderr
     );

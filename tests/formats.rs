@@ -90,7 +90,7 @@ fn sarif_snapshot_and_schema() {
         ),
         &r.stdout,
     );
-    assert_eq!(out.trim(), "4", "changed x2, missing, unmanaged");
+    assert_eq!(out.trim(), "9", "changed x6, missing, unmanaged x2");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let results = v["runs"][0]["results"].as_array().unwrap();
     let unmanaged = results
@@ -102,7 +102,7 @@ fn sarif_snapshot_and_schema() {
         "driftgate.toml"
     );
     assert_eq!(
-        unmanaged["locations"][0]["physicalLocation"]["region"]["startLine"], 5,
+        unmanaged["locations"][0]["physicalLocation"]["region"]["startLine"], 6,
         "at its [[scope]]"
     );
 }
@@ -279,7 +279,7 @@ fn the_html_report_renders_and_filters_in_a_real_browser() {
         "the script did not run:\n{dom}"
     );
     assert!(
-        dom.contains("<span id=\"shown\">showing 4 of 5</span>"),
+        dom.contains("<span id=\"shown\">showing 9 of 14</span>"),
         "{dom}"
     );
     let article = |id: &str| {
@@ -314,7 +314,7 @@ fn the_html_report_renders_and_filters_in_a_real_browser() {
     // A link to a view: only the changed resources, then a text filter.
     let dom = rendered(&format!("file://{}#state=changed", page.display()));
     assert!(
-        dom.contains("<span id=\"shown\">showing 2 of 5</span>"),
+        dom.contains("<span id=\"shown\">showing 6 of 14</span>"),
         "{dom}"
     );
     let dom = rendered(&format!(
@@ -322,7 +322,7 @@ fn the_html_report_renders_and_filters_in_a_real_browser() {
         page.display()
     ));
     assert!(
-        dom.contains("<span id=\"shown\">showing 1 of 5</span>"),
+        dom.contains("<span id=\"shown\">showing 1 of 14</span>"),
         "{dom}"
     );
 }

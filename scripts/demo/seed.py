@@ -15,6 +15,30 @@ kw = dict(endpoint_url=endpoint, region_name="us-east-1",
           aws_access_key_id="demo", aws_secret_access_key="demo")
 ecs = boto3.client("ecs", **kw)
 ec2 = boto3.client("ec2", **kw)
+r53 = boto3.client("route53", **kw)
+ZONE = "example.com"
+
+
+def zone_id():
+    return r53.list_hosted_zones_by_name(DNSName=ZONE)["HostedZones"][0]["Id"]
+
+
+def rrsets(action, sets):
+    r53.change_resource_record_sets(HostedZoneId=zone_id(), ChangeBatch={"Changes": [
+        {"Action": action, "ResourceRecordSet": s} for s in sets]})
+
+
+def rr(name, rtype, ttl, *values, **extra):
+    return dict(Name=name, Type=rtype, TTL=ttl, ResourceRecords=[{"Value": v} for v in values], **extra)
+
+
+def web_group():
+    return ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["web"]}])["SecurityGroups"][0]["GroupId"]
+
+
+def tcp(port, cidr, description):
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+            "IpRanges": [{"CidrIp": cidr, "Description": description}]}
 
 
 def api_td(image, log_level, password):
@@ -61,6 +85,21 @@ if phase == "declared":
     ecs.register_task_definition(
         family="scratch", containerDefinitions=[{"name": "scratch", "image": "busybox:1.36", "memory": 64}])
     ecs.create_service(cluster="sandbox", serviceName="scratch", taskDefinition="scratch", desiredCount=1)
+    # DNS: an apex with several types, a web name, weighted API sets.
+    r53.create_hosted_zone(Name=ZONE, CallerReference="demo")
+    rrsets("CREATE", [
+        rr(ZONE, "A", 300, "192.0.2.10"),
+        rr(ZONE, "MX", 300, "10 mail.example.com."),
+        rr(ZONE, "TXT", 300, '"v=spf1 include:_spf.example.net -all"', '"google-site-verification=demo"'),
+        rr("www.example.com", "A", 300, "192.0.2.10", "192.0.2.11"),
+        rr("api.example.com", "A", 60, "192.0.2.20", SetIdentifier="blue", Weight=90),
+        rr("api.example.com", "A", 60, "192.0.2.21", SetIdentifier="green", Weight=10),
+    ])
+    # Firewall: the web group open on 443, SSH from the bastion network.
+    web = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[
+        tcp(443, "0.0.0.0/0", "https"), tcp(22, "10.0.0.0/8", "bastion")])
+    print(vpc)
 elif phase == "clickops":
     # A hotfix deployed by hand: new image, louder logs, a rotated password.
     new = ecs.register_task_definition(**api_td("public.ecr.aws/nginx/nginx:1.26", "debug", "battery-staple"))
@@ -75,5 +114,19 @@ elif phase == "clickops":
     ecs.create_service(cluster="prod", serviceName="debug-shell", taskDefinition="debug-shell", desiredCount=1)
     # Sandbox is advisory: drift there is reported, never fails the gate.
     ecs.update_service(cluster="sandbox", service="scratch", desiredCount=3)
+    # DNS edited in the console: www moved, the SPF record widened, the
+    # green API set given half the traffic.
+    rrsets("UPSERT", [
+        rr("www.example.com", "A", 300, "198.51.100.7"),
+        rr(ZONE, "TXT", 300, '"v=spf1 include:_spf.example.net include:mailer.example.org -all"',
+           '"google-site-verification=demo"'),
+        rr("api.example.com", "A", 60, "192.0.2.21", SetIdentifier="green", Weight=50),
+    ])
+    # SSH opened to the world by hand "for a minute", and the HTTPS rule's
+    # description edited.
+    web = web_group()
+    ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[tcp(22, "0.0.0.0/0", "temp debug")])
+    ec2.update_security_group_rule_descriptions_ingress(GroupId=web, IpPermissions=[
+        tcp(443, "0.0.0.0/0", "public https")])
 else:
     sys.exit(f"unknown phase {phase}")

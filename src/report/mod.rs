@@ -144,11 +144,12 @@ impl Report {
         parts.push(self.generated_at.clone());
         parts.push(format!("config {}", self.config_file));
         if !self.targets.is_empty() {
-            let t: Vec<String> = self
+            let mut t: Vec<String> = self
                 .targets
                 .iter()
                 .map(driftgate_model::Target::label)
                 .collect();
+            t.dedup();
             parts.push(format!("targets: {}", t.join(", ")));
         }
         if let Some(d) = self.duration_seconds {
