@@ -75,6 +75,14 @@ impl Render for Diff {
                 };
                 writeln!(out, "{shown}")?;
             }
+            if let Some(w) = &f.what
+                && f.sides.is_some()
+            {
+                writeln!(out, "# {}: {w}", f.state.as_str())?;
+            }
+            if let Some(d) = &f.declare_in {
+                writeln!(out, "# declare in {d}")?;
+            }
             if !f.ignored.is_empty() {
                 writeln!(out, "# ignored by rule: {}", f.ignored.join(", "))?;
             }

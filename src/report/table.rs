@@ -140,3 +140,57 @@ impl Render for Table {
         writeln!(out, "{}", painted_verdict(report, style))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftgate_model::Kind;
+
+    fn finding(state: State, scope: &str, id: &str) -> Finding {
+        Finding {
+            scope: scope.into(),
+            mode: "enforce".into(),
+            kind: Kind::EcsService,
+            id: id.into(),
+            state,
+            cloud: None,
+            declared_at: None,
+            changes: Vec::new(),
+            ignored: Vec::new(),
+            reason: None,
+            what: None,
+            name: None,
+            declare_in: None,
+            live_id: None,
+            blame: None,
+            suggest: None,
+            sides: None,
+        }
+    }
+
+    #[test]
+    fn drift_first_most_severe_first_grouped_by_scope_and_the_verdict_in_colour() {
+        let r = Report::new(
+            vec![
+                finding(State::InSync, "a", "c/ok"),
+                finding(State::Unmanaged, "a", "c/new"),
+                finding(State::Changed, "a", "c/edited"),
+                finding(State::Unchecked, "b", "d/*"),
+                finding(State::Missing, "a", "c/gone"),
+            ],
+            Vec::new(),
+        );
+        let ids: Vec<&str> = r.listed().iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, vec!["c/edited", "c/gone", "c/new", "d/*"]);
+        let mut out = Vec::new();
+        Table.render(&r, Style { color: true }, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.ends_with("\x1b[1;35m1 in sync, 1 changed, 1 missing, 1 unmanaged, 1 unchecked: INCOMPLETE scan, drift unknown (exit 2)\x1b[0m\n"),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        Table.render(&r, Style { color: false }, &mut out).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains('\x1b'));
+    }
+}
