@@ -135,6 +135,16 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Show how every declared file is read: the format that took it and
+    /// why, what it declares, or why it was skipped. Reads no cloud.
+    Files {
+        /// The config file.
+        #[arg(long, short, default_value = "driftgate.toml")]
+        config: PathBuf,
+        /// Only these scopes (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
     /// Print a shell completion script: `driftgate completions bash > /etc/bash_completion.d/driftgate`.
     Completions {
         /// The shell to complete for.

@@ -940,3 +940,81 @@ fn adopt_of_a_resource_that_matches_nothing_exits_2_and_says_so() {
         r.stderr
     );
 }
+
+#[test]
+fn files_that_are_not_ours_are_skipped_with_a_note_and_files_explains_each() {
+    let d = demo_copy();
+    let prod = d.path().join("infra/production");
+    // Another tool's YAML with a `kind:`, a CI workflow, an octoDNS zone of
+    // a zone this scope does not manage.
+    write(
+        &prod.join("k8s/deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n",
+    );
+    write(
+        &prod.join("ci/deploy.yml"),
+        "name: deploy\non: [push]\njobs:\n  x:\n    runs-on: ubuntu-latest\n",
+    );
+    write(
+        &prod.join("dns/other.example.yaml"),
+        "'':\n  type: A\n  value: 192.0.2.1\nwww:\n  - type: CNAME\n    value: other.example.\n",
+    );
+    let r = dg(d.path(), &["check", "--live", "live.json"]);
+    assert_eq!(r.code, 1, "the scan goes on: {}", r.all());
+    for note in [
+        "note: infra/production/k8s/deployment.yaml: not a format driftgate reads (another tool's file?); skipped",
+        "note: infra/production/ci/deploy.yml: not a format driftgate reads",
+        "note: infra/production/dns/other.example.yaml: octoDNS zone `other.example` is not a DNS zone of scope `production`; skipped",
+    ] {
+        assert!(r.stderr.contains(note), "{note}\n{}", r.stderr);
+    }
+    let r = dg(d.path(), &["files", "--scope", "production"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let row = |file: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file}: {}", r.stdout))
+            .to_owned()
+    };
+    assert!(
+        row("dns/example.com.yaml").contains("6 resources"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        row("dns/other.example.yaml").contains("octoDNS zone file"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        row("ecs-task-def.json").contains("an ECS task definition"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        row("k8s/deployment.yaml").contains("skipped"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("skipped; 11 resources declared"),
+        "{}",
+        r.stdout
+    );
+
+    // A typo in driftgate's own `kind:` is an error, never a skip.
+    write(
+        &prod.join("dns/typo.yaml"),
+        "kind: dns_zon\nzone: example.com\nrecords: []\n",
+    );
+    let r = dg(d.path(), &["check", "--live", "live.json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains(
+            "infra/production/dns/typo.yaml:1:1: unknown kind `dns_zon` (did you mean `dns_zone`?)"
+        ),
+        "{}",
+        r.stderr
+    );
+}

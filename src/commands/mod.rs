@@ -2,6 +2,7 @@
 
 pub mod adopt;
 pub mod check;
+pub mod files;
 pub mod import;
 pub mod merge;
 pub mod snapshot;

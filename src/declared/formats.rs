@@ -94,7 +94,55 @@ pub static FORMATS: &[&dyn DeclaredFormat] = &[
     &DescribeSecurityGroups,
     &OctoDns,
     &Ecs,
+    &UnknownKind,
 ];
+
+/// A file with a `kind:` no format knows: a typo in driftgate's own file,
+/// an error (never skipped: the resources it means to declare would
+/// otherwise look unmanaged).
+pub struct UnknownKind;
+
+/// The `kind:` values driftgate's own files have.
+pub const KINDS: &[&str] = &[
+    "ecs_service",
+    "dns_zone",
+    "security_group",
+    "gcp_firewall_rules",
+];
+
+impl DeclaredFormat for UnknownKind {
+    fn name(&self) -> &'static str {
+        "driftgate file (kind:)"
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        let kind = file.doc?.value.get("kind")?;
+        // Other tools use `kind:` too (Kubernetes: apiVersion beside it).
+        if file.doc?.value.get("apiVersion").is_some() {
+            return None;
+        }
+        match kind.as_str() {
+            Some(k) if KINDS.contains(&k) => None,
+            _ => Some("has a `kind:` driftgate does not know".to_owned()),
+        }
+    }
+
+    fn read(&self, file: &File<'_>, _: &Context<'_>) -> Result<Read, InputError> {
+        let doc = file.doc();
+        let kind = doc.value.get("kind").cloned().unwrap_or_default();
+        let shown = kind
+            .as_str()
+            .map_or_else(|| kind.to_string(), str::to_owned);
+        let hint = crate::normalize::names::suggestion(&shown, KINDS);
+        Err(doc.error_at(
+            &["kind".into()],
+            format!(
+                "unknown kind `{shown}`{hint}: driftgate's files are kind: {}",
+                KINDS.join(", ")
+            ),
+        ))
+    }
+}
 
 /// The first format that takes a file, and why.
 #[must_use]
@@ -236,20 +284,39 @@ impl DeclaredFormat for OctoDns {
 
     fn recognise(&self, file: &File<'_>, cx: &Context<'_>) -> Option<String> {
         let zone = crate::pipeline::zone_of_file(file.path)?;
-        (file.kind().is_none() && file.doc?.value.get("kind").is_none() && cx.zones.contains(&zone))
-            .then(|| format!("named after the scope's zone {zone}, no `kind`"))
+        let value = &file.doc?.value;
+        if value.get("kind").is_some() {
+            return None;
+        }
+        if cx.zones.contains(&zone) {
+            return Some(format!("named after the scope's zone {zone}, no `kind`"));
+        }
+        // Another zone's octoDNS file: names mapping to records with a type.
+        let looks_octodns = value.as_object().is_some_and(|m| {
+            !m.is_empty()
+                && m.values().all(|r| match r {
+                    Value::Array(l) => l.iter().all(|x| x.get("type").is_some()),
+                    x => x.get("type").is_some(),
+                })
+        });
+        looks_octodns.then(|| format!("an octoDNS zone file of {zone}"))
     }
 
-    fn read(&self, file: &File<'_>, _: &Context<'_>) -> Result<Read, InputError> {
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
         let zone = crate::pipeline::zone_of_file(file.path).unwrap_or_default();
+        if !cx.zones.contains(&zone) {
+            return Ok(Read::Skipped(format!(
+                "{}: octoDNS zone `{zone}` is not a DNS zone of scope `{}`; skipped",
+                file.shown, cx.scope.name
+            )));
+        }
         let read = octodns::read(file.doc(), &zone)?;
         Ok(Read::Records(read.records, read.notes))
     }
 }
 
-/// ECS: native `kind: ecs_service`, or the AWS CLI / ecspresso JSON pair.
-/// Today the last resort: a file no other format took is read as ECS, and
-/// its error says what an ECS file needs.
+/// ECS: native `kind: ecs_service`, or the AWS CLI / ecspresso JSON pair,
+/// known by the fields only those have.
 pub struct Ecs;
 
 impl DeclaredFormat for Ecs {
@@ -258,11 +325,7 @@ impl DeclaredFormat for Ecs {
     }
 
     fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
-        file.doc?;
-        Some(match file.kind() {
-            Some("ecs_service") => "kind: ecs_service".to_owned(),
-            _ => "no other format took it".to_owned(),
-        })
+        ecs::looks_like_ecs(&file.doc?.value).map(str::to_owned)
     }
 
     fn read(&self, file: &File<'_>, _: &Context<'_>) -> Result<Read, InputError> {

@@ -64,6 +64,21 @@ pub fn zone_of_file(path: &Path) -> Option<String> {
 pub struct Loaded {
     pub resources: Vec<DeclaredResource>,
     pub notes: Vec<String>,
+    /// How each file was read (`driftgate files`).
+    pub files: Vec<Explained>,
+}
+
+/// How one declared file was read: which format took it and why, and what
+/// it gave.
+#[derive(Debug, Clone)]
+pub struct Explained {
+    pub scope: String,
+    pub file: String,
+    /// The format that took it; `None` when none did.
+    pub format: Option<&'static str>,
+    pub why: String,
+    /// What it gave: `3 resources`, or why it was skipped.
+    pub outcome: String,
 }
 
 /// The error for a scope whose `declared` directory is not there: at the
@@ -133,6 +148,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
     let mut notes: Vec<String> = Vec::new();
     // Every bad file of the run is reported, not only the first.
     let mut errors: Vec<InputError> = Vec::new();
+    let mut explained: Vec<Explained> = Vec::new();
     for (i, scope) in config.scopes.iter().enumerate() {
         if !scope.declared.is_dir() {
             if create_missing {
@@ -160,8 +176,12 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                     shown: &shown,
                     doc: None,
                 };
+                let mut took: (Option<&'static str>, String) = (None, String::new());
                 let (doc, read) = match declared::formats::recognise(&unparsed, &cx) {
-                    Some((format, _)) => (None, format.read(&unparsed, &cx)?),
+                    Some((format, why)) => {
+                        took = (Some(format.name()), why);
+                        (None, format.read(&unparsed, &cx)?)
+                    }
                     None => {
                         let doc = declared::parse(&path, shown.clone())?;
                         let file = declared::formats::File {
@@ -170,24 +190,46 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                             doc: Some(&doc),
                         };
                         let read = match declared::formats::recognise(&file, &cx) {
-                            Some((format, _)) => format.read(&file, &cx)?,
+                            Some((format, why)) => {
+                                took = (Some(format.name()), why);
+                                format.read(&file, &cx)?
+                            }
                             None => declared::formats::Read::Skipped(format!(
-                                "{shown}: no declared format takes this file; skipped"
+                                "{shown}: not a format driftgate reads (another tool's file?); skipped"
                             )),
                         };
                         (Some(doc), read)
                     }
                 };
-                match read {
+                let outcome = match read {
                     declared::formats::Read::Records(recs, read_notes) => {
+                        let n = recs.len();
                         notes.extend(read_notes);
                         add_records(recs, i, &mut records, &mut out)?;
+                        crate::commands::count(n, "resource")
                     }
                     declared::formats::Read::Ecs(ecs) => {
+                        let what = match &ecs {
+                            EcsDoc::Service(_) => "an ECS service",
+                            _ => "an ECS task definition",
+                        };
                         docs.push((doc.expect("ECS files are parsed"), ecs));
+                        what.to_owned()
                     }
-                    declared::formats::Read::Skipped(note) => notes.push(note),
-                }
+                    declared::formats::Read::Skipped(note) => {
+                        let why = note.strip_prefix(&format!("{shown}: ")).unwrap_or(&note);
+                        let why = why.strip_suffix("; skipped").unwrap_or(why).to_owned();
+                        notes.push(note);
+                        format!("skipped: {why}")
+                    }
+                };
+                explained.push(Explained {
+                    scope: scope.name.clone(),
+                    file: shown.clone(),
+                    format: took.0,
+                    why: took.1,
+                    outcome,
+                });
                 Ok(())
             })();
             if let Err(e) = one {
@@ -248,6 +290,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
     Ok(Loaded {
         resources: out,
         notes,
+        files: explained,
     })
 }
 

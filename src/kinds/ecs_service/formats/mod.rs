@@ -121,6 +121,39 @@ pub fn read(doc: &Document) -> Result<EcsDoc, InputError> {
     }
 }
 
+/// Why a document is an ECS declaration, or `None` when it is not one
+/// (another tool's file: skipped, never guessed at).
+#[must_use]
+pub fn looks_like_ecs(value: &Value) -> Option<&'static str> {
+    let obj = value.as_object()?;
+    if obj.get("kind").and_then(Value::as_str) == Some("ecs_service") {
+        return Some("kind: ecs_service");
+    }
+    if obj.contains_key("kind") {
+        return None;
+    }
+    let service = [
+        "serviceName",
+        "desiredCount",
+        "schedulingStrategy",
+        "launchType",
+        "loadBalancers",
+        "networkConfiguration",
+        "deploymentConfiguration",
+    ];
+    if service.iter().any(|k| get(obj, k).is_some())
+        || (get(obj, "cluster").is_some() && get(obj, "taskDefinition").is_some())
+    {
+        return Some("an ECS service definition (create-service input)");
+    }
+    if get(obj, "containerDefinitions").is_some()
+        || get(obj, "taskDefinition").is_some_and(Value::is_object)
+    {
+        return Some("an ECS task definition (register-task-definition input)");
+    }
+    None
+}
+
 fn read_task_definition(
     doc: &Document,
     mut td: Value,
