@@ -19,6 +19,16 @@ pub fn check(
     mut declared: Vec<DeclaredResource>,
     live: ScanResult,
 ) -> anyhow::Result<Report> {
+    // Claims are not resources: live sets they stand for are unchecked.
+    let mut claims: Vec<Vec<(Kind, Vec<String>, String)>> =
+        config.scopes.iter().map(|_| Vec::new()).collect();
+    declared.retain(|d| match &d.claim {
+        Some(c) => {
+            claims[d.scope].push((c.kind, c.globs.clone(), c.why.clone()));
+            false
+        }
+        None => true,
+    });
     for kind in crate::kinds::KINDS {
         kind.resolve(&mut declared, &live);
     }
@@ -95,8 +105,13 @@ pub fn check(
         .scopes
         .iter()
         .enumerate()
-        .zip(by_scope)
-        .map(|((_, s), declared)| diff_scope(s, declared))
+        .zip(by_scope.into_iter().zip(claims))
+        .map(|((_, s), (declared, claims))| {
+            diff_scope(s, declared).map(|mut sc| {
+                sc.claims = claims;
+                sc
+            })
+        })
         .collect::<anyhow::Result<_>>()?;
     let mut outcome = diff::diff(&scopes, &live_side, &config.ignore);
     // Each finding names its cloud, from the target that holds it.
@@ -234,6 +249,7 @@ fn diff_scope(s: &ConfigScope, declared: Vec<DeclaredResource>) -> anyhow::Resul
         targets,
         unsupported: s.not_yet_read.clone(),
         declared: decl,
+        claims: Vec::new(),
     })
 }
 

@@ -45,6 +45,22 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
         .iter()
         .map(|d| (d.resource.kind, d.resource.id.as_str()))
         .collect();
+    // Live sets a declaration stands for (an octoDNS dynamic record) are
+    // its tool's, not to import.
+    let claimed: Vec<(Kind, wildmatch::WildMatch)> = declared
+        .iter()
+        .filter_map(|d| d.claim.as_ref())
+        .flat_map(|c| {
+            c.globs
+                .iter()
+                .map(|g| (c.kind, wildmatch::WildMatch::new(g)))
+        })
+        .collect();
+    let claimed = |r: &Resource| {
+        claimed
+            .iter()
+            .any(|(k, g)| *k == r.kind && g.matches(&r.id))
+    };
     let mut plan = Vec::new();
     for scope in &config.scopes {
         for kind in crate::kinds::KINDS {
@@ -55,6 +71,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
                     r.kind == kind.kind()
                         && !known.contains(&(r.kind, r.id.as_str()))
                         && !kind.provider_owned(&r.id)
+                        && !claimed(r)
                 })
                 .collect();
             for (path, text) in kind.import(scope, &undeclared)? {

@@ -10,11 +10,13 @@
 use super::{DeclaredRecord, Document};
 use crate::config::Scope;
 use crate::error::InputError;
-use crate::kinds::dns_record::formats::{self as dns, octodns, rfc1035 as bind};
+use crate::kinds::dns_record::formats::{self as dns, octodns, octodns_config, rfc1035 as bind};
 use crate::kinds::ecs_service::formats::{self as ecs, EcsDoc};
 use crate::kinds::firewall_rule::formats::{self as firewall, gcp};
 use serde_json::Value;
-use std::path::Path;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// What a format needs to know about the scope a file is read for.
 pub struct Context<'a> {
@@ -23,6 +25,26 @@ pub struct Context<'a> {
     pub zones: &'a [String],
     /// The repository (the config file's directory): includes stay in it.
     pub root: &'a Path,
+    /// Zone files named by an octoDNS main config in the scope's tree, by
+    /// their (normalized) path.
+    pub octodns: &'a BTreeMap<PathBuf, octodns_config::OctoZone>,
+    /// Live sets a declaration stands for without declaring them one by
+    /// one (an octoDNS dynamic record): reported unchecked, never unmanaged.
+    pub claims: &'a RefCell<Vec<Claim>>,
+}
+
+pub use octodns_config::OctoZone;
+
+/// Live resources a declaration stands for without declaring each.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub kind: driftgate_model::Kind,
+    /// Globs over resource ids.
+    pub globs: Vec<String>,
+    /// Why they are not compared.
+    pub why: String,
+    /// `file:line` of the declaration.
+    pub at: String,
 }
 
 impl Context<'_> {
@@ -63,6 +85,9 @@ pub enum Read {
     Ecs(EcsDoc),
     /// Nothing for this scope; the note says why.
     Skipped(String),
+    /// An entry point that declares nothing itself (a tool's main config),
+    /// read for what it says about other files.
+    Entry(String),
 }
 
 /// A declared file format.
@@ -92,6 +117,7 @@ pub static FORMATS: &[&dyn DeclaredFormat] = &[
     &NativeSecurityGroups,
     &GcpRules,
     &DescribeSecurityGroups,
+    &OctoDnsConfig,
     &OctoDns,
     &Ecs,
     &UnknownKind,
@@ -283,11 +309,17 @@ impl DeclaredFormat for OctoDns {
     }
 
     fn recognise(&self, file: &File<'_>, cx: &Context<'_>) -> Option<String> {
-        let zone = crate::pipeline::zone_of_file(file.path)?;
         let value = &file.doc?.value;
         if value.get("kind").is_some() {
             return None;
         }
+        if let Some(z) = cx.octodns.get(&octodns_config::normal(file.path)) {
+            return Some(format!(
+                "zone {} of the octoDNS config {}",
+                z.zone, z.config
+            ));
+        }
+        let zone = crate::pipeline::zone_of_file(file.path)?;
         if cx.zones.contains(&zone) {
             return Some(format!("named after the scope's zone {zone}, no `kind`"));
         }
@@ -303,15 +335,106 @@ impl DeclaredFormat for OctoDns {
     }
 
     fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
-        let zone = crate::pipeline::zone_of_file(file.path).unwrap_or_default();
+        let config = cx.octodns.get(&octodns_config::normal(file.path));
+        let zone = config.map_or_else(
+            || crate::pipeline::zone_of_file(file.path).unwrap_or_default(),
+            |z| z.zone.clone(),
+        );
         if !cx.zones.contains(&zone) {
             return Ok(Read::Skipped(format!(
                 "{}: octoDNS zone `{zone}` is not a DNS zone of scope `{}`; skipped",
                 file.shown, cx.scope.name
             )));
         }
-        let read = octodns::read(file.doc(), &zone)?;
+        if let Some(z) = config {
+            // The cloud this scope reads the zone from must be one the
+            // octoDNS config sends it to; else its records go elsewhere.
+            let read_from = read_from(cx.scope, &zone);
+            if !z.clouds.is_empty() && !read_from.iter().any(|c| z.clouds.contains(c)) {
+                return Ok(Read::Skipped(format!(
+                    "{}: octoDNS ({}) sends zone `{zone}` to {}, not to where scope `{}` reads it; skipped",
+                    file.shown,
+                    z.config,
+                    z.targets.join(", "),
+                    cx.scope.name
+                )));
+            }
+        }
+        let ttl = config.map_or(octodns::DEFAULT_TTL, |z| z.default_ttl);
+        let read = octodns::read(file.doc(), &zone, ttl)?;
+        cx.claims
+            .borrow_mut()
+            .extend(read.claims.into_iter().map(|(globs, why, at)| Claim {
+                kind: driftgate_model::Kind::DnsRecord,
+                globs,
+                why,
+                at,
+            }));
         Ok(Read::Records(read.records, read.notes))
+    }
+}
+
+/// The clouds a scope reads a zone from.
+fn read_from(scope: &Scope, zone: &str) -> Vec<driftgate_model::Cloud> {
+    let mut out = Vec::new();
+    let canon = |z: &String| driftgate_model::dns::canonical_name(z);
+    if scope
+        .aws
+        .as_ref()
+        .is_some_and(|a| a.route53_zones.iter().any(|z| canon(z) == zone))
+    {
+        out.push(driftgate_model::Cloud::Aws);
+    }
+    if scope
+        .azure
+        .as_ref()
+        .is_some_and(|a| a.dns_zones.iter().any(|z| canon(z) == zone))
+    {
+        out.push(driftgate_model::Cloud::Azure);
+    }
+    out
+}
+
+/// octoDNS's main config: read before the zone files (for their zone,
+/// default TTL and targets); the file itself declares nothing.
+pub struct OctoDnsConfig;
+
+impl DeclaredFormat for OctoDnsConfig {
+    fn name(&self) -> &'static str {
+        "octoDNS main config"
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        octodns_config::is_config(&file.doc?.value)
+            .then(|| "has octoDNS's `providers:` and `zones:`".to_owned())
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        let zones: Vec<String> = cx
+            .octodns
+            .values()
+            .filter(|z| z.config == file.shown)
+            .map(|z| {
+                format!(
+                    "{} (default TTL {}, to {})",
+                    z.zone,
+                    z.default_ttl,
+                    if z.targets.is_empty() {
+                        "no target".to_owned()
+                    } else {
+                        z.targets.join(", ")
+                    }
+                )
+            })
+            .collect();
+        Ok(Read::Entry(format!(
+            "the zones it names: {}",
+            if zones.is_empty() {
+                "none read from YAML".to_owned()
+            } else {
+                zones.join("; ")
+            }
+        )))
     }
 }
 

@@ -17,6 +17,9 @@ pub struct DeclaredResource {
     pub scope: usize,
     pub resource: Resource,
     pub at: String,
+    /// Not a resource but live ones it stands for (an octoDNS dynamic
+    /// record): the check reports them unchecked, never unmanaged.
+    pub claim: Option<declared::formats::Claim>,
 }
 
 /// Adds a file's record sets to a scope, refusing one declared twice.
@@ -41,6 +44,7 @@ fn add_records(
             scope,
             resource: rec.resource,
             at: rec.at,
+            claim: None,
         });
     }
     Ok(())
@@ -159,7 +163,58 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
         let mut docs = Vec::new();
         let zones = scope.dns_zones();
         let mut records: BTreeMap<String, String> = BTreeMap::new();
-        for path in declared::files(&scope.declared)? {
+        let paths = declared::files(&scope.declared)?;
+        // octoDNS main configs first: they say which file is which zone's,
+        // with what default TTL, sent where.
+        let mut octo: BTreeMap<std::path::PathBuf, declared::formats::OctoZone> = BTreeMap::new();
+        for path in &paths {
+            let yaml = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            );
+            let Some(text) = yaml.then(|| std::fs::read_to_string(path).ok()).flatten() else {
+                continue;
+            };
+            if !crate::kinds::dns_record::formats::octodns_config::looks_like_config(&text) {
+                continue;
+            }
+            let rel = path.strip_prefix(&scope.declared).unwrap_or(path);
+            let shown = Path::new(&scope.declared_as_written)
+                .join(rel)
+                .display()
+                .to_string();
+            let doc = match declared::parse(path, shown) {
+                Ok(d) => d,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if !crate::kinds::dns_record::formats::octodns_config::is_config(&doc.value) {
+                continue;
+            }
+            match crate::kinds::dns_record::formats::octodns_config::read(&doc, &config.root) {
+                Ok(zones) => {
+                    for z in zones {
+                        if !paths.iter().any(|p| {
+                            crate::kinds::dns_record::formats::octodns_config::normal(p) == z.file
+                        }) {
+                            notes.push(format!(
+                                "{}: the file of zone {} ({}) is not in the declared directory of scope `{}`; not read",
+                                z.config,
+                                z.zone,
+                                z.file.display(),
+                                scope.name
+                            ));
+                        }
+                        octo.insert(z.file.clone(), z);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let claims = std::cell::RefCell::new(Vec::new());
+        for path in paths {
             let rel = path.strip_prefix(&scope.declared).unwrap_or(&path);
             let shown = Path::new(&scope.declared_as_written)
                 .join(rel)
@@ -170,6 +225,8 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                     scope,
                     zones: &zones,
                     root: &config.root,
+                    octodns: &octo,
+                    claims: &claims,
                 };
                 let unparsed = declared::formats::File {
                     path: &path,
@@ -216,6 +273,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                         docs.push((doc.expect("ECS files are parsed"), ecs));
                         what.to_owned()
                     }
+                    declared::formats::Read::Entry(what) => what,
                     declared::formats::Read::Skipped(note) => {
                         let why = note.strip_prefix(&format!("{shown}: ")).unwrap_or(&note);
                         let why = why.strip_suffix("; skipped").unwrap_or(why).to_owned();
@@ -235,6 +293,18 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
             if let Err(e) = one {
                 errors.push(e);
             }
+        }
+        for c in claims.into_inner() {
+            out.push(DeclaredResource {
+                scope: i,
+                resource: Resource {
+                    kind: c.kind,
+                    id: c.globs.first().cloned().unwrap_or_default(),
+                    spec: serde_json::Value::Null,
+                },
+                at: c.at.clone(),
+                claim: Some(c),
+            });
         }
         if !errors.is_empty() {
             // Pairing and checking the rest would add errors that follow
@@ -272,6 +342,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 scope: i,
                 resource,
                 at: svc.at,
+                claim: None,
             });
         }
     }

@@ -41,6 +41,10 @@ pub struct Scope {
     /// Targets named in the config that no provider reads yet, with why.
     pub unsupported: Vec<(Kind, String, String)>,
     pub declared: Vec<Declared>,
+    /// Live resources a declaration stands for without declaring each
+    /// (an octoDNS dynamic record): `(kind, globs over ids, why)`. They are
+    /// unchecked with that reason, never unmanaged.
+    pub claims: Vec<(Kind, Vec<String>, String)>,
 }
 
 /// A resource left out by a whole-resource ignore rule.
@@ -202,6 +206,17 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
                 || declared_ids.contains(&(*k, id.clone()))
                 || provider_owned(*k, id)
             {
+                continue;
+            }
+            if let Some((_, _, why)) = scope.claims.iter().find(|(ck, globs, _)| {
+                ck == k
+                    && globs
+                        .iter()
+                        .any(|g| wildmatch::WildMatch::new(g).matches(id))
+            }) {
+                let mut f = finding(scope, *k, id, State::Unchecked);
+                f.reason = Some(why.clone());
+                findings.push(f);
                 continue;
             }
             if let Some(rule) = whole_rule(*k, id) {
@@ -368,6 +383,7 @@ mod tests {
             mode: "enforce".into(),
             targets: vec![(Kind::EcsService, "prod".into())],
             unsupported: vec![],
+            claims: vec![],
             declared,
         }
     }

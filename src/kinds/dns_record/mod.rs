@@ -71,6 +71,12 @@ impl KindRules for DnsRecord {
         Some(out)
     }
 
+    fn declared_only(&self, path: &str) -> bool {
+        // A same-zone alias target is in the zone's own hosted zone, whose
+        // id a declaration (octoDNS's Route53Provider/ALIAS) need not say.
+        path == "alias.hostedZoneId"
+    }
+
     fn group_of(&self, spec: &Value) -> Option<String> {
         spec.get("zone").and_then(Value::as_str).map(str::to_owned)
     }

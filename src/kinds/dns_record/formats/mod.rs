@@ -15,6 +15,7 @@
 //! in a dot. `value` is shorthand for a one-element `values`.
 
 pub mod octodns;
+pub mod octodns_config;
 pub mod rfc1035;
 
 use crate::declared::Document;

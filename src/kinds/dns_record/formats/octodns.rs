@@ -7,9 +7,13 @@
 //! the presentation strings every other source uses. As octoDNS does with a
 //! target that cannot hold them, record types Route53 has no place for
 //! (SSHFP, LOC, URLFWD, DNAME, ALIAS, ...) are skipped with a note; so are
-//! records marked `octodns: {ignored: true}`, and `geo`/`dynamic` records,
-//! which octodns-route53 expands into many record sets driftgate does not
-//! rebuild yet. The default TTL is octoDNS's, 3600.
+//! records marked `octodns: {ignored: true}`. `geo`/`dynamic` records,
+//! which octodns-route53 expands into many record sets (set identifiers,
+//! `_octodns-*` alias sets) that driftgate does not rebuild yet, claim
+//! those sets: they are reported unchecked with that reason, never
+//! unmanaged. octodns-route53's own `Route53Provider/ALIAS` records become
+//! the alias record sets it writes. The default TTL is octoDNS's, 3600,
+//! unless the YAML provider of the main config says otherwise.
 
 use crate::declared::DeclaredRecord;
 use crate::declared::Document;
@@ -29,19 +33,29 @@ pub const COMPARED: &[&str] = &[
     "A", "AAAA", "CAA", "CNAME", "DS", "MX", "NAPTR", "NS", "PTR", "SPF", "SRV", "TXT",
 ];
 
-/// What a file yields: records, and notes on what was skipped.
+/// What a file yields: records, notes on what was skipped, and the live
+/// sets a record the peer tool expands stands for (`(globs over ids, why,
+/// where)`).
 #[derive(Debug, Clone, Default)]
 pub struct Read {
     pub records: Vec<DeclaredRecord>,
     pub notes: Vec<String>,
+    pub claims: Vec<(Vec<String>, String, String)>,
 }
+
+/// The record type octodns-route53 registers for Route53 aliases.
+const ROUTE53_ALIAS: &str = "ROUTE53PROVIDER/ALIAS";
+
+/// Target names that are AWS services (octodns-route53 keeps their hosted
+/// zone id; any other target is a record set of the same zone).
+const SERVICE_FQDNS: &[&str] = &["amazonaws.com.", "cloudfront.net.", "elasticbeanstalk.com."];
 
 /// Reads an octoDNS zone file for `zone`.
 ///
 /// # Errors
 /// A record without a type, unknown keys, values missing the fields their
 /// type needs, or a name and type declared twice.
-pub fn read(doc: &Document, zone: &str) -> Result<Read, InputError> {
+pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputError> {
     let mut out = Read::default();
     let entries = match &doc.value {
         Value::Null => return Ok(out),
@@ -96,10 +110,86 @@ pub fn read(doc: &Document, zone: &str) -> Result<Read, InputError> {
                 continue;
             }
             if r.contains_key("geo") || r.contains_key("dynamic") {
-                out.notes.push(format!(
-                    "{}: {rtype} at {shown_name} is a geo/dynamic record, which octodns-route53 expands into many record sets; not compared",
+                let abs = absolute_name(name, zone);
+                let why = format!(
+                    "{rtype} at {shown_name} is a geo/dynamic octoDNS record ({}), which octodns-route53 writes as many record sets: not compared yet",
                     doc.shown
+                );
+                out.claims.push((
+                    vec![
+                        record_id(zone, &abs, &rtype, None),
+                        format!("{}/*", record_id(zone, &abs, &rtype, None)),
+                        format!("{zone}/_octodns-*.{abs}/*"),
+                    ],
+                    why,
+                    format!("{}:{}", doc.shown, cursor.seek(&place)),
                 ));
+                continue;
+            }
+            if rtype == ROUTE53_ALIAS {
+                let abs = absolute_name(name, zone);
+                let values: Vec<&Value> = match (r.get("value"), r.get("values")) {
+                    (Some(v), None) => vec![v],
+                    (None, Some(Value::Array(vs))) => vs.iter().collect(),
+                    _ => {
+                        return Err(doc.error_at(
+                            &place,
+                            "a Route53Provider/ALIAS record needs `value` or `values`",
+                        ));
+                    }
+                };
+                let at = format!("{}:{}", doc.shown, cursor.seek(&place));
+                for v in values {
+                    let Some(m) = v.as_object() else {
+                        return Err(doc.error_at(&place, "an alias value is a mapping"));
+                    };
+                    let Some(t) = m.get("type").and_then(Value::as_str).map(str::to_uppercase)
+                    else {
+                        return Err(doc.error_at(&place, "an alias value needs `type`"));
+                    };
+                    let target = m.get("name").and_then(Value::as_str).unwrap_or_default();
+                    let service = SERVICE_FQDNS.iter().any(|f| target.contains(f));
+                    // As octodns-route53 writes it: a service target as is,
+                    // with its hosted zone; a name of the zone (or the
+                    // apex) fully qualified, in the zone's own hosted zone.
+                    let dns_name = if service {
+                        target.to_owned()
+                    } else if target.is_empty() {
+                        format!("{zone}.")
+                    } else {
+                        format!("{target}.{zone}.")
+                    };
+                    let mut alias = Map::new();
+                    alias.insert("dnsName".into(), json!(dns_name));
+                    if service && let Some(z) = m.get("hosted-zone-id").and_then(Value::as_str) {
+                        alias.insert("hostedZoneId".into(), json!(z));
+                    }
+                    alias.insert(
+                        "evaluateTargetHealth".into(),
+                        json!(
+                            m.get("evaluate-target-health")
+                                .and_then(Value::as_bool)
+                                .unwrap_or(false)
+                        ),
+                    );
+                    let id = record_id(zone, &abs, &t, None);
+                    if !seen.insert(id.clone()) {
+                        return Err(
+                            doc.error_at(&place, format!("{t} at {shown_name} is declared twice"))
+                        );
+                    }
+                    let spec = json!({"zone": zone, "name": abs, "type": t, "alias": alias});
+                    normalize(&spec, Mode::Strict)
+                        .map_err(|e| doc.error_at(&place, e.to_string()))?;
+                    out.records.push(DeclaredRecord {
+                        at: at.clone(),
+                        resource: Resource {
+                            kind: Kind::DnsRecord,
+                            id,
+                            spec,
+                        },
+                    });
+                }
                 continue;
             }
             if !COMPARED.contains(&rtype.as_str()) {
@@ -129,7 +219,7 @@ pub fn read(doc: &Document, zone: &str) -> Result<Read, InputError> {
                 })?));
             }
             let ttl = match r.get("ttl") {
-                None => DEFAULT_TTL,
+                None => default_ttl,
                 Some(t) => t
                     .as_i64()
                     .ok_or_else(|| doc.error_at(&place, "`ttl` must be a number"))?,
@@ -246,7 +336,7 @@ mod tests {
         let d = doc(
             "---\n'':\n  - type: MX\n    values:\n      - {exchange: mx1.example.com., preference: 10}\n      - {priority: 20, value: mx2.example.com.}\n  - type: CAA\n    value: {flags: 0, tag: issue, value: letsencrypt.org}\n_sip._tcp:\n  ttl: 600\n  type: SRV\n  value: {port: 5060, priority: 10, target: sip.example.com., weight: 60}\nsemi:\n  type: TXT\n  value: a\\; b\nssh:\n  type: SSHFP\n  value: {algorithm: 1, fingerprint: ab, fingerprint_type: 1}\n",
         );
-        let r = read(&d, "example.com").unwrap();
+        let r = read(&d, "example.com", DEFAULT_TTL).unwrap();
         let specs: Vec<&Value> = r.records.iter().map(|x| &x.resource.spec).collect();
         assert_eq!(
             specs[0]["values"],
@@ -272,18 +362,18 @@ mod tests {
     #[test]
     fn errors_name_their_place() {
         let d = doc("www:\n  type: MX\n  value: {exchange: mx.example.com.}\n");
-        let e = read(&d, "example.com").unwrap_err();
+        let e = read(&d, "example.com", DEFAULT_TTL).unwrap_err();
         assert_eq!(e.line, 1);
         assert!(e.message.contains("needs `preference`"), "{e}");
         let d = doc("www:\n  ttl: 60\n  value: 1.2.3.4\n");
         assert!(
-            read(&d, "example.com")
+            read(&d, "example.com", DEFAULT_TTL)
                 .unwrap_err()
                 .message
                 .contains("no `type`")
         );
         let d = doc("www:\n  type: A\n  valu: 1.2.3.4\n");
-        let e = read(&d, "example.com").unwrap_err();
+        let e = read(&d, "example.com", DEFAULT_TTL).unwrap_err();
         assert_eq!(e.line, 3);
     }
 }
