@@ -710,3 +710,100 @@ fn entries_sharing_a_name_are_located_and_adopted_each_at_its_own_entry() {
         "{changed:#?}"
     );
 }
+
+/// Runs octodns-sync (the pinned octoDNS of the test venv, through
+/// tests/support/octodns_sync.py: one moto gap filled) in `dir` against moto.
+fn octodns_sync(dir: &Path, args: &[&str]) -> Run {
+    let python = std::env::var("DRIFTGATE_TEST_PYTHON")
+        .expect("DRIFTGATE_TEST_PYTHON is not set: run scripts/test.sh, which installs octoDNS");
+    let script = crate::common::root().join("tests/support/octodns_sync.py");
+    run(std::process::Command::new(python)
+        .arg(script)
+        .args(args)
+        .current_dir(dir)
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_DEFAULT_REGION", "us-east-1"))
+}
+
+#[test]
+fn an_octodns_repository_synced_by_octodns_is_in_sync_and_hand_changes_are_found() {
+    let zone = unique_zone("octo");
+    let d = tempfile::tempdir().unwrap();
+    // octoDNS's own layout: a main config naming the YAML provider's
+    // directory and default TTL, and the Route53 target.
+    write(
+        &d.path().join("dns/config/production.yaml"),
+        &format!(
+            "providers:\n  config:\n    class: octodns.provider.yaml.YamlProvider\n    directory: ./dns/zones\n    default_ttl: 300\n    enforce_order: true\n  route53:\n    class: octodns_route53.Route53Provider\n    access_key_id: env/AWS_ACCESS_KEY_ID\n    secret_access_key: env/AWS_SECRET_ACCESS_KEY\n\nzones:\n  {zone}.:\n    sources:\n      - config\n    targets:\n      - route53\n"
+        ),
+    );
+    write(
+        &d.path().join(format!("dns/zones/{zone}.yaml")),
+        &format!(
+            "---\n'':\n  - type: A\n    values:\n      - 192.0.2.1\n      - 192.0.2.2\n  - type: MX\n    value:\n      exchange: mail.{zone}.\n      preference: 10\n  - ttl: 600\n    type: TXT\n    value: v=spf1 -all\napex-alias:\n  type: Route53Provider/ALIAS\n  value:\n    name: ''\n    type: A\nwww:\n  type: CNAME\n  value: {zone}.\n"
+        ),
+    );
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"dns\"\nmode = \"enforce\"\ndeclared = \"dns\"\n\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"{zone}\"]\n"
+        ),
+    );
+    let r = octodns_sync(
+        d.path(),
+        &["--config-file", "dns/config/production.yaml", "--doit"],
+    );
+    assert_eq!(r.code, 0, "octodns-sync: {}", r.all());
+
+    // What octoDNS wrote is what its files say: no finding at all (records
+    // without a TTL at the config's 300, the alias as octodns-route53
+    // writes it).
+    let (code, v) = report(d.path());
+    assert_eq!(code, 0, "{v:#}");
+    assert!(states(&v).is_empty(), "{:?}", states(&v));
+    assert_eq!(v["summary"]["in_sync"], 5, "{v:#}");
+    let r = dgm(d.path(), &["files"]);
+    assert!(r.stdout.contains("octoDNS main config"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(&format!("zone {zone} of the octoDNS config")),
+        "{}",
+        r.stdout
+    );
+
+    // A hand change: exactly it is found, at its line.
+    let zone_id = rt().block_on(async {
+        let c = route53().await;
+        let id = c
+            .list_hosted_zones_by_name()
+            .dns_name(format!("{zone}."))
+            .send()
+            .await
+            .unwrap()
+            .hosted_zones()[0]
+            .id()
+            .to_owned();
+        change(
+            &c,
+            &id,
+            ChangeAction::Upsert,
+            vec![rrset(
+                &format!("www.{zone}"),
+                RrType::Cname,
+                300,
+                &["elsewhere.example."],
+            )],
+        )
+        .await;
+        id
+    });
+    assert!(!zone_id.is_empty());
+    let (code, v) = report(d.path());
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        states(&v),
+        vec![(format!("{zone}/www.{zone}/CNAME"), "changed".to_owned())]
+    );
+}
