@@ -789,3 +789,102 @@ fn the_suggested_revert_commands_put_live_back_to_git() {
         r.stderr
     );
 }
+
+#[test]
+fn an_ecspresso_repository_is_read_through_its_ecspresso_yml() {
+    let cluster = unique("espresso");
+    let d = tempfile::tempdir().unwrap();
+    // ecspresso's layout, as `ecspresso init` leaves it: the config names
+    // cluster, service and the two files; the files name neither.
+    let app = d.path().join("infra/web");
+    write(
+        &app.join("ecspresso.yml"),
+        &format!(
+            "region: us-east-1\ncluster: {cluster}\nservice: \"{{{{ must_env `SERVICE` }}}}\"\nservice_definition: ecs-service-def.json\ntask_definition: ecs-task-def.json\ntimeout: 10m0s\nplugins:\n{{{{ if (env `TFSTATE_BUCKET` ``) }}}}\n  - name: tfstate\n    config:\n      url: s3://{{{{ must_env `TFSTATE_BUCKET` }}}}/terraform.tfstate\n{{{{ end }}}}\n"
+        ),
+    );
+    write(
+        &app.join("ecs-service-def.json"),
+        "{\n  \"desiredCount\": 1,\n  \"launchType\": \"EC2\",\n  \"schedulingStrategy\": \"REPLICA\"\n}\n",
+    );
+    let td = "{\n  \"family\": \"web\",\n  \"containerDefinitions\": [\n    {\"name\": \"app\", \"image\": \"nginx:{{ env `TAG` `1.25` }}\", \"memory\": 128, \"essential\": true}\n  ]\n}\n";
+    write(&app.join("ecs-task-def.json"), td);
+    // A second service whose task definition uses a plugin function.
+    let other = d.path().join("infra/worker");
+    write(
+        &other.join("ecspresso.yml"),
+        &format!(
+            "region: us-east-1\ncluster: {cluster}\nservice: worker\nservice_definition: svc.json\ntask_definition: td.json\nplugins:\n  - name: tfstate\n    config:\n      path: terraform.tfstate\n"
+        ),
+    );
+    write(
+        &other.join("svc.json"),
+        "{\"desiredCount\": 1, \"launchType\": \"EC2\"}\n",
+    );
+    write(
+        &other.join("td.json"),
+        "{\"family\": \"worker\", \"taskRoleArn\": \"{{ tfstate `aws_iam_role.worker.arn` }}\", \"containerDefinitions\": [{\"name\": \"w\", \"image\": \"busybox:1\", \"memory\": 64}]}\n",
+    );
+    // Deployed as ecspresso deploys: the rendered definitions registered and
+    // the service created with the AWS CLI.
+    let rendered = d.path().join("web-td.json");
+    std::fs::write(&rendered, td.replace("{{ env `TAG` `1.25` }}", "1.25")).unwrap();
+    for line in [
+        format!("aws ecs create-cluster --cluster-name {cluster}"),
+        format!("aws ecs register-task-definition --cli-input-json file://{}", rendered.display()),
+        format!("aws ecs create-service --cluster {cluster} --service-name web --task-definition web --desired-count 1 --launch-type EC2"),
+        "aws ecs register-task-definition --family worker --container-definitions '[{\"name\":\"w\",\"image\":\"busybox:1\",\"memory\":64}]'".to_owned(),
+        format!("aws ecs create-service --cluster {cluster} --service-name worker --task-definition worker --desired-count 1 --launch-type EC2"),
+    ] {
+        let r = paste(&line);
+        assert_eq!(r.code, 0, "{line}: {}", r.all());
+    }
+    config(d.path(), &cluster, "enforce", "");
+    let check = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let r = run(driftgate(d.path())
+            .args(&all)
+            .env("AWS_ENDPOINT_URL", endpoint())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("SERVICE", "web"));
+        let v: Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.all()));
+        (r, v)
+    };
+    let (r, v) = check(&[]);
+    // web: in sync, read through its ecspresso.yml; worker: unchecked with
+    // the plugin function named, never compared against the template.
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert_eq!(
+        finding(&v, &format!("{cluster}/web"))["state"],
+        "in_sync",
+        "{v:#}"
+    );
+    let worker = finding(&v, &format!("{cluster}/worker"));
+    assert_eq!(worker["state"], "unchecked");
+    assert!(
+        worker["reason"]
+            .as_str()
+            .unwrap()
+            .contains("uses ecspresso's `{{ tfstate }}`"),
+        "{worker:#}"
+    );
+    assert_eq!(v["summary"]["in_sync"], 1);
+    assert_eq!(v["summary"]["unchecked"], 1);
+    // A hand change to the ecspresso service is found.
+    let r = paste(&format!(
+        "aws ecs update-service --cluster {cluster} --service web --desired-count 3"
+    ));
+    assert_eq!(r.code, 0, "{}", r.all());
+    let (_, v) = check(&[]);
+    let web = finding(&v, &format!("{cluster}/web"));
+    assert_eq!(web["state"], "changed", "{web:#}");
+    assert_eq!(change(web, "desiredCount")["live"], 3);
+    assert_eq!(web["declared_at"], "infra/web/ecs-service-def.json:1");
+    assert_eq!(
+        change(web, "desiredCount")["at"],
+        "infra/web/ecs-service-def.json:2"
+    );
+}

@@ -31,6 +31,9 @@ pub struct Context<'a> {
     /// Live sets a declaration stands for without declaring them one by
     /// one (an octoDNS dynamic record): reported unchecked, never unmanaged.
     pub claims: &'a RefCell<Vec<Claim>>,
+    /// The definition files ecspresso configs in the scope's tree name, by
+    /// their (normalized) path.
+    pub ecspresso: &'a BTreeMap<PathBuf, ecs::ecspresso::Entry>,
 }
 
 pub use octodns_config::OctoZone;
@@ -85,6 +88,8 @@ pub enum Read {
     Ecs(EcsDoc),
     /// Nothing for this scope; the note says why.
     Skipped(String),
+    /// An ECS document a by-name format parsed itself.
+    EcsParsed(Document, EcsDoc),
     /// An entry point that declares nothing itself (a tool's main config),
     /// read for what it says about other files.
     Entry(String),
@@ -113,6 +118,8 @@ pub trait DeclaredFormat: Sync {
 /// Every format, in the order a file is offered to them.
 pub static FORMATS: &[&dyn DeclaredFormat] = &[
     &Rfc1035,
+    &EcspressoConfig,
+    &EcspressoDefinition,
     &NativeDns,
     &NativeSecurityGroups,
     &GcpRules,
@@ -435,6 +442,130 @@ impl DeclaredFormat for OctoDnsConfig {
                 zones.join("; ")
             }
         )))
+    }
+}
+
+/// ecspresso's config (`ecspresso.yml`): read before the other files, for
+/// the service its definition files are; declares nothing itself.
+pub struct EcspressoConfig;
+
+impl DeclaredFormat for EcspressoConfig {
+    fn name(&self) -> &'static str {
+        "ecspresso config"
+    }
+
+    fn by_name(&self) -> bool {
+        true
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        ecs::ecspresso::is_config_name(file.path).then(|| "named ecspresso.yml".to_owned())
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        let mine: Vec<&ecs::ecspresso::Entry> = cx
+            .ecspresso
+            .values()
+            .filter(|e| e.config == file.shown)
+            .collect();
+        Ok(match mine.first() {
+            Some(e) => Read::Entry(format!(
+                "service {}/{}{}",
+                e.cluster,
+                e.service,
+                e.region
+                    .as_ref()
+                    .map(|r| format!(" in {r}"))
+                    .unwrap_or_default()
+            )),
+            None => Read::Skipped(format!(
+                "{}: ecspresso config naming no definition file in this scope; skipped",
+                file.shown
+            )),
+        })
+    }
+}
+
+/// A service or task definition file an ecspresso config names: read with
+/// the config's cluster and service (the files do not say them).
+pub struct EcspressoDefinition;
+
+impl DeclaredFormat for EcspressoDefinition {
+    fn name(&self) -> &'static str {
+        "ecspresso definition"
+    }
+
+    fn by_name(&self) -> bool {
+        true
+    }
+
+    fn recognise(&self, file: &File<'_>, cx: &Context<'_>) -> Option<String> {
+        let e = cx.ecspresso.get(&octodns_config::normal(file.path))?;
+        let which = if e.service_definition.as_deref() == Some(&octodns_config::normal(file.path)) {
+            "service"
+        } else {
+            "task"
+        };
+        Some(format!("the {which} definition of {}", e.config))
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        let path = octodns_config::normal(file.path);
+        let e = &cx.ecspresso[&path];
+        let is_service = e.service_definition.as_deref() == Some(path.as_path());
+        let regions = cx
+            .scope
+            .aws
+            .as_ref()
+            .map(|a| {
+                a.region_list()
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<String>>()
+            })
+            .unwrap_or_default();
+        if let Some(r) = &e.region
+            && !regions.is_empty()
+            && !regions.contains(r)
+        {
+            return Ok(Read::Skipped(format!(
+                "{}: {} deploys to {r}, not a region of scope `{}`; skipped",
+                file.shown, e.config, cx.scope.name
+            )));
+        }
+        if let Some(why) = &e.unresolved {
+            if is_service {
+                cx.claims.borrow_mut().push(Claim {
+                    kind: driftgate_model::Kind::EcsService,
+                    globs: vec![format!("{}/{}", e.cluster, e.service)],
+                    why: format!("ecspresso service ({}): {why}; not compared", e.config),
+                    at: format!("{}:1", file.shown),
+                });
+            }
+            return Ok(Read::Skipped(format!(
+                "{}: {why}; the service is unchecked",
+                file.shown
+            )));
+        }
+        let doc = crate::declared::parse(file.path, file.shown.to_owned())?;
+        let read = ecs::read(&doc)?;
+        let read = match read {
+            ecs::EcsDoc::Service(mut v) if is_service => {
+                if let Some(o) = v.as_object_mut() {
+                    o.entry("serviceName")
+                        .or_insert_with(|| e.service.clone().into());
+                    o.entry("cluster")
+                        .or_insert_with(|| e.cluster.clone().into());
+                    if let Some(f) = &e.family {
+                        o.entry("taskDefinition")
+                            .or_insert_with(|| f.clone().into());
+                    }
+                }
+                ecs::EcsDoc::Service(v)
+            }
+            other => other,
+        };
+        Ok(Read::EcsParsed(doc, read))
     }
 }
 

@@ -213,6 +213,47 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 Err(e) => errors.push(e),
             }
         }
+        // ecspresso configs first too: they name the service their
+        // definition files are.
+        let mut ecspresso: BTreeMap<
+            std::path::PathBuf,
+            crate::kinds::ecs_service::formats::ecspresso::Entry,
+        > = BTreeMap::new();
+        for path in &paths {
+            if !crate::kinds::ecs_service::formats::ecspresso::is_config_name(path) {
+                continue;
+            }
+            let rel = path.strip_prefix(&scope.declared).unwrap_or(path);
+            let shown = Path::new(&scope.declared_as_written)
+                .join(rel)
+                .display()
+                .to_string();
+            if path.extension().is_some_and(|e| e == "jsonnet") {
+                notes.push(format!(
+                    "{shown}: an ecspresso config in Jsonnet, which driftgate does not evaluate; its service is not read"
+                ));
+                continue;
+            }
+            match crate::kinds::ecs_service::formats::ecspresso::read(path, &shown, &|n| {
+                std::env::var(n).ok()
+            }) {
+                Ok(e) => {
+                    for f in e.service_definition.iter().chain(e.task_definition.iter()) {
+                        if !paths.iter().any(|p| {
+                            crate::kinds::dns_record::formats::octodns_config::normal(p) == *f
+                        }) {
+                            notes.push(format!(
+                                "{shown}: {} is not in the declared directory of scope `{}`; not read",
+                                f.display(),
+                                scope.name
+                            ));
+                        }
+                        ecspresso.insert(f.clone(), e.clone());
+                    }
+                }
+                Err(err) => errors.push(err),
+            }
+        }
         let claims = std::cell::RefCell::new(Vec::new());
         for path in paths {
             let rel = path.strip_prefix(&scope.declared).unwrap_or(&path);
@@ -227,6 +268,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                     root: &config.root,
                     octodns: &octo,
                     claims: &claims,
+                    ecspresso: &ecspresso,
                 };
                 let unparsed = declared::formats::File {
                     path: &path,
@@ -274,6 +316,14 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                         what.to_owned()
                     }
                     declared::formats::Read::Entry(what) => what,
+                    declared::formats::Read::EcsParsed(doc, ecs) => {
+                        let what = match &ecs {
+                            EcsDoc::Service(_) => "an ECS service",
+                            _ => "an ECS task definition",
+                        };
+                        docs.push((doc, ecs));
+                        what.to_owned()
+                    }
                     declared::formats::Read::Skipped(note) => {
                         let why = note.strip_prefix(&format!("{shown}: ")).unwrap_or(&note);
                         let why = why.strip_suffix("; skipped").unwrap_or(why).to_owned();

@@ -24,7 +24,10 @@ pub fn render(v: &mut Value, env: &dyn Fn(&str) -> Option<String>) -> Result<(),
     }
 }
 
-fn render_str(s: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, (String, String)> {
+pub(crate) fn render_str(
+    s: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, (String, String)> {
     let mut out = String::new();
     let mut rest = s;
     while let Some(start) = rest.find("{{") {
@@ -66,7 +69,7 @@ fn render_str(s: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, (
 }
 
 /// Splits `must_env `X`` into words; backticks and double quotes delimit arguments.
-fn split_words(s: &str) -> Result<Vec<String>, String> {
+pub(crate) fn split_words(s: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut chars = s.chars().peekable();
     while let Some(&c) = chars.peek() {

@@ -26,6 +26,8 @@
 //! the one task definition file in its directory (ecspresso's layout).
 //! camelCase and PascalCase keys are both accepted.
 
+pub mod ecspresso;
+
 use crate::declared::Document;
 use crate::error::InputError;
 use crate::kinds::ecs_service::normalize::{SERVICE, TASK_DEFINITION};
