@@ -250,3 +250,25 @@ fn strip_position(msg: &str) -> String {
         None => msg.to_owned(),
     }
 }
+
+/// A path with `.` and `name/..` taken out, so that it compares equal to
+/// the walked files' paths.
+#[must_use]
+pub fn normal_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -60,6 +60,12 @@ pub trait KindRules: Sync {
         None
     }
 
+    /// What the cloud fills in when a field is omitted, and what is compared
+    /// only where declared: the kind's rows of the defaults table (README).
+    fn defaults(&self) -> Vec<crate::normalize::schema::DefaultRow> {
+        Vec::new()
+    }
+
     /// What the part of an id before its first `/` names, for messages
     /// (`cluster`, `zone`, `network`).
     fn scope_noun(&self) -> &'static str;
@@ -183,3 +189,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod defaults_tests;

@@ -121,6 +121,55 @@ pub const fn opt(name: &'static str, rule: Rule) -> Field {
     }
 }
 
+/// A field the cloud fills in when it is omitted, or that is compared only
+/// where declared: one row of the defaults table (README, `driftgate` tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultRow {
+    /// `taskDefinition.volumes[].efsVolumeConfiguration.rootDirectory`.
+    pub path: String,
+    /// The value the cloud fills in, as text; `None` for a field compared
+    /// only where declared.
+    pub value: Option<String>,
+}
+
+/// Every default and declared-only field of a table, depth first.
+#[must_use]
+pub fn defaults(fields: &[Field], prefix: &str) -> Vec<DefaultRow> {
+    let mut out = Vec::new();
+    for fd in fields {
+        let path = if prefix.is_empty() {
+            fd.name.to_owned()
+        } else {
+            format!("{prefix}.{}", fd.name)
+        };
+        match fd.default {
+            Default::None if fd.treat == Treat::DeclaredOnly => out.push(DefaultRow {
+                path: path.clone(),
+                value: None,
+            }),
+            Default::None => {}
+            Default::Str(v) => out.push(DefaultRow {
+                path: path.clone(),
+                value: Some(v.to_owned()),
+            }),
+            Default::Int(v) => out.push(DefaultRow {
+                path: path.clone(),
+                value: Some(v.to_string()),
+            }),
+            Default::Bool(v) => out.push(DefaultRow {
+                path: path.clone(),
+                value: Some(v.to_string()),
+            }),
+        }
+        match &fd.rule {
+            Rule::Obj(inner) => out.extend(defaults(inner, &path)),
+            Rule::Keyed(_, inner) => out.extend(defaults(inner, &format!("{path}[]"))),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A schema violation: the keys leading to it, and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchemaError {

@@ -71,6 +71,23 @@ impl KindRules for DnsRecord {
         Some(out)
     }
 
+    fn defaults(&self) -> Vec<crate::normalize::schema::DefaultRow> {
+        use crate::normalize::schema::DefaultRow;
+        let row = |path: &str, value: Option<&str>| DefaultRow {
+            path: path.to_owned(),
+            value: value.map(str::to_owned),
+        };
+        vec![
+            row("alias.evaluateTargetHealth", Some("false")),
+            row("alias.hostedZoneId", None),
+            row(
+                "ttl",
+                Some("the file's `ttl:`; octoDNS: the YAML provider's default_ttl, else 3600"),
+            ),
+            row("name", Some("the zone's apex for `@` or an empty name")),
+        ]
+    }
+
     fn declared_only(&self, path: &str) -> bool {
         // A same-zone alias target is in the zone's own hosted zone, whose
         // id a declaration (octoDNS's Route53Provider/ALIAS) need not say.

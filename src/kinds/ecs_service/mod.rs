@@ -63,6 +63,32 @@ impl KindRules for EcsService {
         Some(out)
     }
 
+    fn defaults(&self) -> Vec<crate::normalize::schema::DefaultRow> {
+        use crate::normalize::schema::DefaultRow;
+        let mut rows = crate::normalize::schema::defaults(normalize::SERVICE, "");
+        // Defaults that depend on another field (normalize::contextual_defaults).
+        for (path, value) in [
+            (
+                "deploymentConfiguration.maximumPercent",
+                "200 (100 for DAEMON)",
+            ),
+            (
+                "deploymentConfiguration.minimumHealthyPercent",
+                "100 (0 for DAEMON)",
+            ),
+            (
+                "taskDefinition.containerDefinitions[].portMappings[].hostPort",
+                "containerPort under awsvpc and host networking, 0 under bridge",
+            ),
+        ] {
+            rows.push(DefaultRow {
+                path: path.to_owned(),
+                value: Some(value.to_owned()),
+            });
+        }
+        rows
+    }
+
     fn scope_noun(&self) -> &'static str {
         "cluster"
     }

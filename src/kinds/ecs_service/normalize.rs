@@ -149,7 +149,30 @@ pub const TASK_DEFINITION: &[Field] = &[
                 f("name", Rule::Str),
                 f("host", Rule::Opaque),
                 f("dockerVolumeConfiguration", Rule::Opaque),
-                f("efsVolumeConfiguration", Rule::Opaque),
+                f(
+                    "efsVolumeConfiguration",
+                    Rule::Obj(&[
+                        f("fileSystemId", Rule::Str),
+                        d("rootDirectory", Rule::Str, D::Str("/")),
+                        d(
+                            "transitEncryption",
+                            Rule::OneOf(&["ENABLED", "DISABLED"]),
+                            D::Str("DISABLED"),
+                        ),
+                        f("transitEncryptionPort", Rule::Int),
+                        f(
+                            "authorizationConfig",
+                            Rule::Obj(&[
+                                f("accessPointId", Rule::Str),
+                                d(
+                                    "iam",
+                                    Rule::OneOf(&["ENABLED", "DISABLED"]),
+                                    D::Str("DISABLED"),
+                                ),
+                            ]),
+                        ),
+                    ]),
+                ),
                 f("fsxWindowsFileServerVolumeConfiguration", Rule::Opaque),
                 d("configuredAtLaunch", Rule::Bool, D::Bool(false)),
             ],
@@ -261,7 +284,9 @@ pub const SERVICE: &[Field] = &[
             "awsvpcConfiguration",
             Rule::Obj(&[
                 f("subnets", Rule::Set(&Rule::Str)),
-                f("securityGroups", Rule::Set(&Rule::Str)),
+                // Omitted, AWS applies the VPC's default group: compared
+                // only where declared, like desiredCount.
+                opt("securityGroups", Rule::Set(&Rule::Str)),
                 d(
                     "assignPublicIp",
                     Rule::OneOf(&["ENABLED", "DISABLED"]),
@@ -332,10 +357,31 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
 /// Which fields are stated only on the declared side and compared only then.
 #[must_use]
 pub fn declared_only(path: &str) -> bool {
-    SERVICE
-        .iter()
-        .chain(DEPLOYMENT_CONFIGURATION)
-        .any(|f| f.treat == crate::normalize::schema::Treat::DeclaredOnly && path.ends_with(f.name))
+    static PATHS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        crate::normalize::schema::defaults(SERVICE, "")
+            .into_iter()
+            .filter(|r| r.value.is_none())
+            .map(|r| r.path)
+            .collect()
+    });
+    // `containerDefinitions[api].x` is the table's `containerDefinitions[].x`.
+    let mut generic = String::with_capacity(path.len());
+    let mut depth = 0;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                generic.push('[');
+            }
+            ']' => {
+                depth -= 1;
+                generic.push(']');
+            }
+            _ if depth > 0 => {}
+            c => generic.push(c),
+        }
+    }
+    PATHS.iter().any(|p| *p == generic)
 }
 
 /// Defaults that depend on other fields.

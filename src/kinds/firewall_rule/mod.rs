@@ -34,6 +34,25 @@ impl KindRules for FirewallRule {
         normalize::provider_owned(id)
     }
 
+    fn defaults(&self) -> Vec<crate::normalize::schema::DefaultRow> {
+        use crate::normalize::schema::DefaultRow;
+        let row = |path: &str, value: &str| DefaultRow {
+            path: path.to_owned(),
+            value: Some(value.to_owned()),
+        };
+        vec![
+            row(
+                "egress all to 0.0.0.0/0 (AWS)",
+                "every new security group's: not drift unless declared",
+            ),
+            row("ports (AWS)", "all ports when the protocol is all (-1)"),
+            row("priority (GCP)", "1000"),
+            row("direction (GCP)", "INGRESS"),
+            row("logging (GCP)", "false"),
+            row("disabled (GCP)", "false"),
+        ]
+    }
+
     fn describe(&self, spec: &Value) -> Option<String> {
         let text = |k: &str| spec.get(k).and_then(Value::as_str);
         let dir = text("direction").unwrap_or("ingress").to_lowercase();

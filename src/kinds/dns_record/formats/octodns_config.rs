@@ -166,27 +166,7 @@ pub fn read(doc: &Document, root: &Path) -> Result<Vec<OctoZone>, InputError> {
     Ok(out)
 }
 
-/// A path with `.` and `name/..` taken out, so that it compares equal to
-/// the walked files' paths.
-#[must_use]
-pub fn normal(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir
-                if matches!(
-                    out.components().next_back(),
-                    Some(std::path::Component::Normal(_))
-                ) =>
-            {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use crate::declared::normal_path as normal;
 
 #[cfg(test)]
 mod tests {

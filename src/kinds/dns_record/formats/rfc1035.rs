@@ -222,19 +222,16 @@ fn parse_file(path: &Path, shown: &str, text: &str, st: &mut State) -> Result<()
                     }
                     let inc = confined(path, f, st.root.as_deref())
                         .map_err(|why| err(e.line, format!("`$INCLUDE {f}`: {why}")))?;
-                    let inc_shown_path = Path::new(shown).parent().unwrap_or(Path::new("")).join(f);
+                    let inc_shown_path = crate::declared::normal_path(
+                        &Path::new(shown).parent().unwrap_or(Path::new("")).join(f),
+                    );
                     let inc_text = crate::input::read_text(&inc, &inc_shown_path)?;
                     let saved = (st.origin.clone(), st.owner.clone());
                     if let Some(o) = e.toks.get(2) {
                         st.origin = absolute(&o.text, &st.origin);
                     }
                     st.depth += 1;
-                    let inc_shown = Path::new(shown)
-                        .parent()
-                        .unwrap_or(Path::new(""))
-                        .join(f)
-                        .display()
-                        .to_string();
+                    let inc_shown = inc_shown_path.display().to_string();
                     parse_file(&inc, &inc_shown, &inc_text, st)?;
                     st.depth -= 1;
                     (st.origin, st.owner) = saved;

@@ -136,3 +136,14 @@ fn errors_name_their_line() {
     let e = read_text("$TTL 1h\nwww IN A 192.0.2.300\n", "example.com").unwrap_err();
     assert_eq!(e.line, 2);
 }
+
+#[test]
+fn an_included_file_is_shown_at_its_own_normal_path() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join("zones")).unwrap();
+    std::fs::write(repo.path().join("db.ocf"), "www 300 IN A 192.0.2.1\n").unwrap();
+    let zone = repo.path().join("zones/example.com.zone");
+    std::fs::write(&zone, "$ORIGIN example.com.\n$INCLUDE ../db.ocf\n").unwrap();
+    let r = read(&zone, "zones/example.com.zone", "example.com", repo.path()).unwrap();
+    assert_eq!(r.records[0].at, "db.ocf:1", "not zones/../db.ocf:1");
+}
