@@ -381,7 +381,7 @@ pub fn declared_only(path: &str) -> bool {
             c => generic.push(c),
         }
     }
-    PATHS.iter().any(|p| *p == generic)
+    PATHS.contains(&generic)
 }
 
 /// Defaults that depend on other fields.
