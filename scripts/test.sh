@@ -9,11 +9,11 @@ MOTO_VERSION="5.2.5"
 # Validators of the report formats, from their own ecosystems, the AWS CLI
 # that runs the revert commands `check --suggest` prints (against moto), and
 # octoDNS with its Route53 provider, which writes zones into moto as its users do.
-PY_VALIDATORS="jsonschema==4.26.0 junitparser==5.0.3 prometheus-client==0.26.0 awscli==1.46.2 octodns==1.22.0 octodns-route53==1.3.1"
+PY_VALIDATORS="jsonschema==4.26.0 junitparser==5.0.3 prometheus-client==0.26.0 awscli==1.46.2 octodns==1.22.0 octodns-route53==1.3.1 octodns-spf==1.0.0"
 SARIF_SCHEMA_PACKAGE="@microsoft/jest-sarif@1.0.0-beta.0"
 VENV="${DRIFTGATE_VENV:-.venv}"
 
-if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, jsonschema, junitparser, prometheus_client, awscli, octodns_route53, sys; sys.exit(moto.__version__ != '$MOTO_VERSION' or awscli.__version__ != '1.46.2')" 2>/dev/null; then
+if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, jsonschema, junitparser, prometheus_client, awscli, octodns_route53, octodns_spf, sys; sys.exit(moto.__version__ != '$MOTO_VERSION' or awscli.__version__ != '1.46.2')" 2>/dev/null; then
   echo "test.sh: installing moto[server]==$MOTO_VERSION, the report validators and the AWS CLI into $VENV" >&2
   python3 -m venv "$VENV"
   # shellcheck disable=SC2086

@@ -368,7 +368,10 @@ impl DeclaredFormat for OctoDns {
             }
         }
         let ttl = config.map_or(octodns::DEFAULT_TTL, |z| z.default_ttl);
-        let read = octodns::read(file.doc(), &zone, ttl)?;
+        let mut read = octodns::read(file.doc(), &zone, ttl)?;
+        if let Some(spf) = config.and_then(|z| z.spf.as_ref()) {
+            octodns::add_spf(&mut read, &zone, spf, file.shown);
+        }
         cx.claims
             .borrow_mut()
             .extend(read.claims.into_iter().map(|(globs, why, at)| Claim {

@@ -247,6 +247,52 @@ pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputE
     Ok(out)
 }
 
+/// What octodns-spf's `SpfSource` does to a zone after the YAML source:
+/// its SPF value added to the apex TXT record (created at its TTL when
+/// there is none). An SPF value already there is merged by octodns-spf
+/// (`merging_enabled`), which driftgate does not model: that record is
+/// then unchecked, never compared against a guess.
+pub fn add_spf(read: &mut Read, zone: &str, spf: &super::octodns_config::Spf, shown: &str) {
+    let id = record_id(zone, zone, "TXT", None);
+    let unquote = |v: &Value| v.as_str().unwrap_or_default().trim_matches('"').to_owned();
+    match read.records.iter().position(|r| r.resource.id == id) {
+        Some(i) => {
+            let values = read.records[i].resource.spec["values"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if values.iter().any(|v| unquote(v).starts_with("v=spf1")) {
+                let at = read.records.remove(i).at;
+                read.claims.push((
+                    vec![id],
+                    format!(
+                        "the apex TXT of {zone} ({shown}) has an SPF value that octodns-spf merges with its own; the merge is not modelled, not compared"
+                    ),
+                    at,
+                ));
+            } else {
+                let mut values = values;
+                values.push(Value::String(spf.value.clone()));
+                read.records[i].resource.spec["values"] = Value::Array(values);
+            }
+        }
+        None => read.records.push(DeclaredRecord {
+            at: format!("{shown}:1"),
+            resource: Resource {
+                kind: Kind::DnsRecord,
+                id,
+                spec: json!({"zone": zone, "name": zone, "type": "TXT", "ttl": spf.ttl, "values": [spf.value]}),
+            },
+        }),
+    }
+    if spf.merging {
+        read.notes.push(format!(
+            "{shown}: octodns-spf adds `{}` to the apex TXT of {zone}",
+            spf.value
+        ));
+    }
+}
+
 fn field<'a>(m: &'a Map<String, Value>, k: &str) -> Result<&'a Value, String> {
     m.get(k).ok_or_else(|| format!("needs `{k}`"))
 }

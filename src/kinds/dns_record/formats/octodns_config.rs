@@ -41,6 +41,58 @@ pub struct OctoZone {
     pub targets: Vec<String>,
     /// The config, as shown.
     pub config: String,
+    /// octodns-spf's SpfSource among the zone's sources: the apex TXT
+    /// value it adds.
+    pub spf: Option<Spf>,
+}
+
+/// What octodns-spf's `SpfSource` adds to a zone's apex TXT record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spf {
+    /// `v=spf1 ... -all`, built from the source's options.
+    pub value: String,
+    /// The TTL of an apex TXT record it creates.
+    pub ttl: i64,
+    /// `merging_enabled`: an SPF value already in the file is merged with
+    /// this one (not modelled: that record is left unchecked).
+    pub merging: bool,
+}
+
+/// The SPF value `SpfSource` builds from its options, in its order.
+fn spf_of(p: &Value) -> Spf {
+    let list = |k: &str| -> Vec<String> {
+        p.get(k)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut value = String::from("v=spf1");
+    for (key, prefix) in [
+        ("a_records", "a"),
+        ("mx_records", "mx"),
+        ("ip4_addresses", "ip4"),
+        ("ip6_addresses", "ip6"),
+        ("includes", "include"),
+        ("exists", "exists"),
+    ] {
+        for v in list(key) {
+            value.push_str(&format!(" {prefix}:{v}"));
+        }
+    }
+    value.push_str(match p.get("soft_fail").and_then(Value::as_bool) {
+        Some(true) => " ~all",
+        _ => " -all",
+    });
+    Spf {
+        value,
+        ttl: p.get("ttl").and_then(Value::as_i64).unwrap_or(3600),
+        merging: p.get("merging_enabled").and_then(Value::as_bool) == Some(true),
+    }
 }
 
 /// Whether a text looks like an octoDNS main config: `providers:` and
@@ -86,9 +138,8 @@ pub fn read(doc: &Document, root: &Path) -> Result<Vec<OctoZone>, InputError> {
     let config_dir = doc.path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for (zone_key, z) in zones {
-        if zone_key == "*" || z.get("alias").is_some() {
-            // Dynamic zone config and aliased zones: the zones come from
-            // elsewhere; nothing to read here.
+        if z.get("alias").is_some() {
+            // An aliased zone: its records are another zone's.
             continue;
         }
         let zone = canonical_name(zone_key);
@@ -124,6 +175,17 @@ pub fn read(doc: &Document, root: &Path) -> Result<Vec<OctoZone>, InputError> {
                 clouds.push(c);
             }
         }
+        let mut spf = None;
+        for source in names("sources") {
+            let p = provider(&source)?;
+            if p.get("class")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .ends_with("SpfSource")
+            {
+                spf = Some(spf_of(p));
+            }
+        }
         for source in names("sources") {
             let p = provider(&source)?;
             let class = p.get("class").and_then(Value::as_str).unwrap_or_default();
@@ -153,14 +215,38 @@ pub fn read(doc: &Document, root: &Path) -> Result<Vec<OctoZone>, InputError> {
             } else {
                 config_dir.join(dir)
             };
-            out.push(OctoZone {
-                file: normal(&base.join(format!("{zone}.yaml"))),
-                zone: zone.clone(),
-                default_ttl,
-                clouds: clouds.clone(),
-                targets: targets.clone(),
-                config: doc.shown.clone(),
-            });
+            // Dynamic zone config (`'*'`): every zone file of the directory.
+            let zones: Vec<(String, PathBuf)> = if zone_key == "*" {
+                let mut found: Vec<(String, PathBuf)> = std::fs::read_dir(&base)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        let zone = name.strip_suffix(".yaml")?.trim_end_matches('.');
+                        (zone.contains('.') && !providers.is_empty())
+                            .then(|| (canonical_name(zone), e.path()))
+                    })
+                    .collect();
+                found.sort();
+                found
+            } else {
+                vec![(zone.clone(), base.join(format!("{zone}.yaml")))]
+            };
+            for (zone, file) in zones {
+                if out.iter().any(|o: &OctoZone| o.zone == zone) {
+                    continue; // named explicitly, or by another source
+                }
+                out.push(OctoZone {
+                    file: normal(&file),
+                    zone,
+                    default_ttl,
+                    clouds: clouds.clone(),
+                    targets: targets.clone(),
+                    config: doc.shown.clone(),
+                    spf: spf.clone(),
+                });
+            }
         }
     }
     Ok(out)
