@@ -888,3 +888,101 @@ fn an_ecspresso_repository_is_read_through_its_ecspresso_yml() {
         "infra/web/ecs-service-def.json:2"
     );
 }
+
+/// ecspresso's own CI layout (fixtures/real/ecspresso-daemon, verbatim):
+/// deployed into moto as ecspresso would (the rendered definitions
+/// registered, the DAEMON service created), then checked through its
+/// config, which is not named ecspresso.yml.
+#[test]
+fn ecspressos_own_daemon_layout_is_in_sync_and_a_hand_change_is_found() {
+    let d = tempfile::tempdir().unwrap();
+    let app = d.path().join("deploy");
+    crate::common::copy_tree(
+        &crate::common::root().join("fixtures/real/ecspresso-daemon"),
+        &app,
+    );
+    let td = std::fs::read_to_string(app.join("ecs-task-def-daemon.json"))
+        .unwrap()
+        .replace("{{must_env `AWS_ACCOUNT_ID`}}", "123456789012");
+    let rendered = d.path().join("rendered-td.json");
+    std::fs::write(&rendered, td).unwrap();
+    let region = "ap-northeast-1";
+    for line in [
+        format!("aws ecs create-cluster --region {region} --cluster-name ecspresso-test-ec2"),
+        format!(
+            "aws ecs register-task-definition --region {region} --cli-input-json file://{}",
+            rendered.display()
+        ),
+        format!(
+            "aws ecs create-service --region {region} --cluster ecspresso-test-ec2 --service-name nginx-local-daemon --task-definition ecspresso-test --scheduling-strategy DAEMON"
+        ),
+    ] {
+        let r = paste(&line);
+        assert_eq!(r.code, 0, "{line}: {}", r.all());
+    }
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"ecs\"\nmode = \"enforce\"\ndeclared = \"deploy\"\n\n[scope.aws]\nregion = \"{region}\"\necs_clusters = [\"ecspresso-test-ec2\"]\n"
+        ),
+    );
+    let check = || {
+        let r = run(driftgate(d.path())
+            .args(["check", "--format", "json"])
+            .env("AWS_ENDPOINT_URL", endpoint())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_ACCOUNT_ID", "123456789012"));
+        let v: Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.all()));
+        (r, v)
+    };
+    let (r, v) = check();
+    assert_eq!(r.code, 0, "{v:#}\n{}", r.stderr);
+    assert_eq!(v["summary"]["in_sync"], 1, "{v:#}");
+    let files = run(driftgate(d.path())
+        .args(["files"])
+        .env("AWS_ACCOUNT_ID", "123456789012"));
+    assert!(
+        files.stdout.contains("ecspresso config"),
+        "{}",
+        files.stdout
+    );
+    assert!(
+        files.stdout.contains("the task definition of"),
+        "{}",
+        files.stdout
+    );
+
+    // A new image deployed by hand.
+    let hand = td_with_image(&rendered, "nginx:1.27");
+    for line in [
+        format!(
+            "aws ecs register-task-definition --region {region} --cli-input-json file://{}",
+            hand.display()
+        ),
+        format!(
+            "aws ecs update-service --region {region} --cluster ecspresso-test-ec2 --service nginx-local-daemon --task-definition ecspresso-test"
+        ),
+    ] {
+        let r = paste(&line);
+        assert_eq!(r.code, 0, "{line}: {}", r.all());
+    }
+    let (r, v) = check();
+    assert_eq!(r.code, 1, "{v:#}");
+    let f = finding(&v, "ecspresso-test-ec2/nginx-local-daemon");
+    assert_eq!(f["changes"].as_array().unwrap().len(), 1, "{f:#}");
+    assert_eq!(
+        change(f, "taskDefinition.containerDefinitions[nginx].image")["live"],
+        "nginx:1.27"
+    );
+}
+
+fn td_with_image(rendered: &Path, image: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(rendered)
+        .unwrap()
+        .replace("nginx:latest", image);
+    let out = rendered.with_file_name("hand-td.json");
+    std::fs::write(&out, text).unwrap();
+    out
+}

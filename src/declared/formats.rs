@@ -461,8 +461,15 @@ impl DeclaredFormat for EcspressoConfig {
         true
     }
 
-    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
-        ecs::ecspresso::is_config_name(file.path).then(|| "named ecspresso.yml".to_owned())
+    fn recognise(&self, file: &File<'_>, cx: &Context<'_>) -> Option<String> {
+        if ecs::ecspresso::is_config_name(file.path) {
+            return Some("named ecspresso.yml".to_owned());
+        }
+        let path = octodns_config::normal(file.path);
+        cx.ecspresso
+            .values()
+            .any(|e| e.config_path == path)
+            .then(|| "names a cluster and ecspresso's definition files".to_owned())
     }
 
     fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {

@@ -220,7 +220,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
             crate::kinds::ecs_service::formats::ecspresso::Entry,
         > = BTreeMap::new();
         for path in &paths {
-            if !crate::kinds::ecs_service::formats::ecspresso::is_config_name(path) {
+            if !crate::kinds::ecs_service::formats::ecspresso::is_config(path) {
                 continue;
             }
             let rel = path.strip_prefix(&scope.declared).unwrap_or(path);

@@ -259,7 +259,9 @@ pub const SERVICE: &[Field] = &[
     ),
     f("serviceRegistries", Rule::Set(&Rule::Opaque)),
     opt("desiredCount", Rule::Int),
-    f("launchType", Rule::OneOf(COMPATIBILITIES)),
+    // Without a launch type or a capacity provider strategy, CreateService
+    // launches on EC2, and DescribeServices says so.
+    d("launchType", Rule::OneOf(COMPATIBILITIES), D::Str("EC2")),
     f(
         "capacityProviderStrategy",
         Rule::Keyed(

@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 pub struct Entry {
     /// The config, as shown.
     pub config: String,
+    /// The config's (normalized) path.
+    pub config_path: PathBuf,
     pub region: Option<String>,
     pub cluster: String,
     pub service: String,
@@ -37,6 +39,40 @@ pub struct Entry {
     pub family: Option<String>,
     /// Why the service cannot be compared (a plugin function, Jsonnet).
     pub unresolved: Option<String>,
+}
+
+/// Whether a file is an ecspresso config: named as ecspresso's is, or (a
+/// config passed with `--config`) YAML/JSON naming a `service_definition`
+/// or `task_definition` beside a `cluster`.
+#[must_use]
+pub fn is_config(path: &Path) -> bool {
+    if is_config_name(path) {
+        return true;
+    }
+    if !matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yml" | "yaml" | "json")
+    ) {
+        return false;
+    }
+    // A config is a few lines: big files (zones, exports) are not read twice.
+    if std::fs::metadata(path).map_or(true, |m| m.len() > 64 * 1024) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let key = |k: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start_matches(['{', ' ', '"']);
+            l.starts_with(k)
+                && l[k.len()..]
+                    .trim_start_matches('"')
+                    .trim_start()
+                    .starts_with(':')
+        })
+    };
+    key("cluster") && (key("service_definition") || key("task_definition"))
 }
 
 /// Whether a file is named as ecspresso's config is.
@@ -205,6 +241,7 @@ pub fn read(
     }
     Ok(Entry {
         config: shown.to_owned(),
+        config_path: crate::declared::normal_path(path),
         region: text_of("region"),
         cluster: need("cluster")?,
         service: need("service")?,
