@@ -252,8 +252,31 @@ pub(crate) fn docs(scope: &Scope, texts: &Texts<'_>) -> Vec<(PathBuf, Value)> {
 }
 
 pub(crate) fn doc_kind(text: &str) -> Option<String> {
-    let v: Value = serde_yaml_ng::from_str(text).ok()?;
-    v.get("kind").and_then(Value::as_str).map(str::to_owned)
+    top_level(text, "kind")
+}
+
+/// A top-level scalar of a declared file (`kind:`, `zone:`), without
+/// parsing a block-style YAML file: at column 0 only a top-level key can
+/// stand (block scalars and nested keys are indented). A flow or JSON
+/// document (`{...}`) is parsed. Adoption asks this of the same large file
+/// several times; parsing it each time cost 40 ms on 10,000 entries.
+pub(crate) fn top_level(text: &str, key: &str) -> Option<String> {
+    let first = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---");
+    if first.is_some_and(|l| l.starts_with('{')) {
+        let v: Value = serde_yaml_ng::from_str(text).ok()?;
+        return v.get(key).and_then(Value::as_str).map(str::to_owned);
+    }
+    let prefix = format!("{key}:");
+    let line = text.lines().find(|l| l.starts_with(&prefix))?;
+    let mut v = line[prefix.len()..].trim();
+    if let Some(i) = v.find(" #") {
+        v = v[..i].trim_end();
+    }
+    let v = v.trim_matches(|c| c == '"' || c == '\'');
+    (!v.is_empty()).then(|| v.to_owned())
 }
 
 /// Writes the plan's files into a scratch copy of the declared trees, reads
@@ -424,5 +447,27 @@ pub fn plan_verified(
             return Ok(p);
         }
         dropped.extend(bad);
+    }
+}
+
+#[cfg(test)]
+mod top_level_tests {
+    use super::top_level;
+
+    #[test]
+    fn top_level_scalars_without_parsing_and_flow_documents_parsed() {
+        let y = "# kind: not this\nkind: dns_zone   # native\nzone: \"Example.com.\"\nrecords:\n  - {name: x, kind: y}\n";
+        assert_eq!(top_level(y, "kind").as_deref(), Some("dns_zone"));
+        assert_eq!(top_level(y, "zone").as_deref(), Some("Example.com."));
+        assert_eq!(top_level("records:\n  kind: nested\n", "kind"), None);
+        assert_eq!(
+            top_level(
+                "---\n{\"kind\": \"ecs_service\", \"cluster\": \"prod\"}\n",
+                "kind"
+            )
+            .as_deref(),
+            Some("ecs_service")
+        );
+        assert_eq!(top_level("'':\n  type: A\n", "kind"), None);
     }
 }

@@ -12,10 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 pub(crate) fn is_native_zone(text: &str) -> bool {
-    let v: Option<Value> = serde_yaml_ng::from_str(text).ok();
-    v.and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_owned))
-        .as_deref()
-        == Some("dns_zone")
+    doc_kind(text).as_deref() == Some("dns_zone")
 }
 
 pub(crate) const NOT_NATIVE: &str = "adopt rewrites native (kind: dns_zone) and octoDNS zone files; RFC 1035 zone files are not rewritten yet";
@@ -237,15 +234,11 @@ pub(crate) fn zone_file(scope: &Scope, texts: &Texts<'_>, zone: &str) -> Option<
     files.extend(texts.plan.files.keys().cloned());
     files.into_iter().find(|p| {
         texts.get(p).is_some_and(|t| {
-            let v: Option<Value> = serde_yaml_ng::from_str(&t).ok();
-            v.is_some_and(|v| {
-                v.get("kind").and_then(Value::as_str) == Some("dns_zone")
-                    && v.get("zone")
-                        .and_then(Value::as_str)
-                        .map(driftgate_model::dns::canonical_name)
-                        .as_deref()
-                        == Some(zone)
-            })
+            is_native_zone(&t)
+                && crate::adopt::top_level(&t, "zone")
+                    .map(|z| driftgate_model::dns::canonical_name(&z))
+                    .as_deref()
+                    == Some(zone)
         })
     })
 }
