@@ -105,10 +105,21 @@ pub async fn active_services(
 /// The task definitions the services run, read once per distinct ARN, at most
 /// `gate`'s permits at a time. Each entry is the raw `taskDefinition` object
 /// with the definition's tags added under `tags`, or the error reading it.
+/// Task definitions already asked for, by ARN: shared by every cluster a
+/// provider reads, so a definition that several clusters run is described
+/// once (each call spends the account's ECS request budget).
+pub type Memo = Arc<
+    std::sync::Mutex<
+        std::collections::HashMap<String, Arc<tokio::sync::OnceCell<Result<Value, ProviderError>>>>,
+    >,
+>;
+
+/// The task definitions `services` run, each described once per `memo`.
 pub async fn task_definitions(
     client: &aws_sdk_ecs::Client,
     services: &[Value],
     gate: Arc<Semaphore>,
+    memo: &Memo,
 ) -> BTreeMap<String, Result<Value, ProviderError>> {
     let arns: BTreeSet<String> = services
         .iter()
@@ -119,9 +130,20 @@ pub async fn task_definitions(
     for arn in arns {
         let client = client.clone();
         let gate = gate.clone();
+        let cell = memo
+            .lock()
+            .expect("the task definition memo is never poisoned")
+            .entry(arn.clone())
+            .or_default()
+            .clone();
         set.spawn(async move {
-            let _permit = gate.acquire_owned().await;
-            let got = describe_task_definition(&client, &arn).await;
+            let got = cell
+                .get_or_init(|| async {
+                    let _permit = gate.acquire_owned().await;
+                    describe_task_definition(&client, &arn).await
+                })
+                .await
+                .clone();
             (arn, got)
         });
     }

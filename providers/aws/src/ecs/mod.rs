@@ -25,6 +25,8 @@ pub struct EcsProvider {
     clusters: Vec<String>,
     /// For messages: where the clusters were looked for.
     region: String,
+    /// Task definitions described so far, shared by the clusters.
+    memo: api::Memo,
 }
 
 impl EcsProvider {
@@ -36,6 +38,7 @@ impl EcsProvider {
             region: config
                 .region()
                 .map_or_else(|| "the default region".to_owned(), |r| r.to_string()),
+            memo: api::Memo::default(),
         }
     }
 
@@ -72,7 +75,8 @@ impl EcsProvider {
                 return result;
             }
         };
-        let task_definitions = api::task_definitions(&self.client, &services, gate).await;
+        let task_definitions =
+            api::task_definitions(&self.client, &services, gate, &self.memo).await;
         for service in services {
             match map::resource(cluster, service, &task_definitions) {
                 Ok(r) => result.resources.push(r),

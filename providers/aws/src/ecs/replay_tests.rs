@@ -180,6 +180,20 @@ async fn pages_batches_and_drops_deleted_services() {
 }
 
 #[tokio::test]
+async fn a_task_definition_several_clusters_run_is_described_once() {
+    let (url, log) = fake_ecs().await;
+    let p = provider(&url, &["paged", "paged-too", "paged-three"]).await;
+    let result = p.scan().await;
+    assert!(result.complete(), "{:?}", result.unchecked);
+    assert_eq!(result.resources.len(), 60);
+    let tds = calls(&log)
+        .iter()
+        .filter(|(op, _)| op == "DescribeTaskDefinition")
+        .count();
+    assert_eq!(tds, 1, "one call per distinct ARN, not per cluster");
+}
+
+#[tokio::test]
 async fn a_denied_cluster_is_unchecked_and_others_are_still_read() {
     let (url, _log) = fake_ecs().await;
     let p = provider(&url, &["denied", "paged"]).await;
