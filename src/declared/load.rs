@@ -164,6 +164,14 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
         let zones = scope.dns_zones();
         let mut records: BTreeMap<String, String> = BTreeMap::new();
         let paths = declared::files(&scope.declared)?;
+        // A file as the user sees it: under the `declared` path as written.
+        let shown_of = |path: &Path| -> String {
+            let rel = path.strip_prefix(&scope.declared).unwrap_or(path);
+            Path::new(&scope.declared_as_written)
+                .join(rel)
+                .display()
+                .to_string()
+        };
         // octoDNS main configs first: they say which file is which zone's,
         // with what default TTL, sent where.
         let mut octo: BTreeMap<std::path::PathBuf, declared::formats::OctoZone> = BTreeMap::new();
@@ -178,11 +186,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
             if !crate::kinds::dns_record::formats::octodns_config::looks_like_config(&text) {
                 continue;
             }
-            let rel = path.strip_prefix(&scope.declared).unwrap_or(path);
-            let shown = Path::new(&scope.declared_as_written)
-                .join(rel)
-                .display()
-                .to_string();
+            let shown = shown_of(path);
             let doc = match declared::parse(path, shown) {
                 Ok(d) => d,
                 Err(e) => {
@@ -223,11 +227,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
             if !crate::kinds::ecs_service::formats::ecspresso::is_config(path) {
                 continue;
             }
-            let rel = path.strip_prefix(&scope.declared).unwrap_or(path);
-            let shown = Path::new(&scope.declared_as_written)
-                .join(rel)
-                .display()
-                .to_string();
+            let shown = shown_of(path);
             if path.extension().is_some_and(|e| e == "jsonnet") {
                 notes.push(format!(
                     "{shown}: an ecspresso config in Jsonnet, which driftgate does not evaluate; its service is not read"
@@ -256,11 +256,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
         }
         let claims = std::cell::RefCell::new(Vec::new());
         for path in paths {
-            let rel = path.strip_prefix(&scope.declared).unwrap_or(&path);
-            let shown = Path::new(&scope.declared_as_written)
-                .join(rel)
-                .display()
-                .to_string();
+            let shown = shown_of(&path);
             let one: Result<(), InputError> = (|| {
                 let cx = declared::formats::Context {
                     scope,

@@ -17,21 +17,7 @@ use std::io::{self, Write};
 
 pub struct Html;
 
-/// Text as HTML content or attribute value.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::junit::xml as esc;
 
 fn state_color(s: State) -> &'static str {
     match s {

@@ -11,7 +11,9 @@ use std::io::{self, Write};
 
 pub struct Junit;
 
-fn xml(s: &str) -> String {
+/// Text as XML (and HTML) content or attribute value; control characters
+/// XML 1.0 cannot hold are dropped.
+pub(super) fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
