@@ -1023,3 +1023,38 @@ fn files_that_are_not_ours_are_skipped_with_a_note_and_files_explains_each() {
         r.stderr
     );
 }
+
+#[test]
+fn an_ecspresso_service_it_cannot_render_is_unchecked_under_the_scopes_id_prefix() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        "[[scope]]\nname = \"a\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.aws]\nregion = \"us-east-1\"\nid_prefix = \"acct\"\necs_clusters = [\"c\"]\n",
+    );
+    write(
+        &d.path().join("infra/ecspresso.yml"),
+        "region: us-east-1\ncluster: c\nservice: web\nservice_definition: svc.json\ntask_definition: td.json\n",
+    );
+    write(&d.path().join("infra/svc.json"), "{\"desiredCount\": 1}\n");
+    write(
+        &d.path().join("infra/td.json"),
+        "{\"family\": \"web\", \"containerDefinitions\": [{\"name\": \"w\", \"image\": \"{{ tfstate `aws_ecr_repository.web.repository_url` }}:1\"}]}\n",
+    );
+    write(
+        &d.path().join("live.json"),
+        r#"{"schema_version": 1, "scopes_read": ["ecs_service:acct:c"], "resources": [{"kind": "ecs_service", "id": "acct:c/web", "spec": {"serviceName": "web", "desiredCount": 1, "taskDefinition": {"family": "web", "containerDefinitions": [{"name": "w", "image": "x:1"}]}}}]}"#,
+    );
+    let r = dg(
+        d.path(),
+        &["check", "--live", "live.json", "--format", "json"],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["id"], "acct:c/web");
+    assert_eq!(f["state"], "unchecked", "never unmanaged: {f:#}");
+    assert!(
+        f["reason"].as_str().unwrap().contains("`{{ tfstate }}`"),
+        "{f:#}"
+    );
+}

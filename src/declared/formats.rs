@@ -545,9 +545,16 @@ impl DeclaredFormat for EcspressoDefinition {
         }
         if let Some(why) = &e.unresolved {
             if is_service {
+                // As the scan spells the id: `cluster@region` in a scope
+                // of several regions.
+                let multi = cx.scope.aws.as_ref().is_some_and(|a| a.multi_region());
+                let cluster = match (&e.region, multi) {
+                    (Some(r), true) => driftgate_model::ids::qualified(&e.cluster, r),
+                    _ => e.cluster.clone(),
+                };
                 cx.claims.borrow_mut().push(Claim {
                     kind: driftgate_model::Kind::EcsService,
-                    globs: vec![format!("{}/{}", e.cluster, e.service)],
+                    globs: vec![format!("{cluster}/{}", e.service)],
                     why: format!("ecspresso service ({}): {why}; not compared", e.config),
                     at: format!("{}:1", file.shown),
                 });

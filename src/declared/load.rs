@@ -402,6 +402,11 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
         let prefix = crate::kinds::rules(d.resource.kind).id_prefix(scope, &d.resource.id);
         if let Some(p) = prefix {
             d.resource.id = format!("{p}:{}", d.resource.id);
+            if let Some(c) = &mut d.claim {
+                for g in &mut c.globs {
+                    *g = format!("{p}:{g}");
+                }
+            }
         }
     }
     Ok(Loaded {
