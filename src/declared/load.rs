@@ -176,10 +176,11 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
         // with what default TTL, sent where.
         let mut octo: BTreeMap<std::path::PathBuf, declared::formats::OctoZone> = BTreeMap::new();
         for path in &paths {
+            // A main config is small: large files (zones) are not read twice.
             let yaml = matches!(
                 path.extension().and_then(|e| e.to_str()),
                 Some("yaml" | "yml")
-            );
+            ) && std::fs::metadata(path).is_ok_and(|m| m.len() <= 1024 * 1024);
             let Some(text) = yaml.then(|| std::fs::read_to_string(path).ok()).flatten() else {
                 continue;
             };
