@@ -46,6 +46,14 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "Sends every AWS call to this endpoint instead of AWS (a local emulator such as moto).",
     ),
     (
+        "DRIFTGATE_AWS_PACING",
+        "off: no pacing of AWS calls (for an endpoint that is not AWS's own, such as a local emulator). By default each account's calls are paced at AWS's documented rate limits: Route53 5 a second per account; ECS service reads a burst of 100 then 20 a second, task definition reads 50 then 20, EC2 DescribeSecurityGroups 100 then 20, per account and region; CloudTrail LookupEvents 2 a second.",
+    ),
+    (
+        "DRIFTGATE_ROUTE53_RPS",
+        "Route53's pace in requests a second per account (default 5, the account quota; 0 for none).",
+    ),
+    (
         "DRIFTGATE_GCP_TOKEN",
         "A Google OAuth access token to use as is (e.g. from gcloud auth print\\-access\\-token); else Application Default Credentials.",
     ),

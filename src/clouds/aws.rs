@@ -124,7 +124,7 @@ impl CloudWiring for Aws {
                     let config = config().await;
                     let mut t = Target::new(&scope_name, Cloud::Aws);
                     t.region = config.region().map(ToString::to_string);
-                    t.account = driftgate_aws::sts::caller_account(&config).await;
+                    t.account = driftgate_aws::pace::account(&config).await;
                     ScanResult {
                         targets: vec![t],
                         ..ScanResult::default()

@@ -6,10 +6,6 @@ use crate::signed::SignedClient;
 use driftgate_model::ProviderError;
 use driftgate_model::finding::TrailEvent;
 use serde_json::{Value, json};
-use std::sync::OnceLock;
-use std::time::Duration;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
 
 /// Every AWS action this module calls (see `ecs::api::ACTIONS`).
 pub const ACTIONS: &[&str] = &["cloudtrail:LookupEvents"];
@@ -32,22 +28,11 @@ fn error_of(text: &str) -> Option<(String, String)> {
     Some((code, message))
 }
 
-async fn pace() {
-    static NEXT: OnceLock<Mutex<Instant>> = OnceLock::new();
-    let gap = Duration::from_millis(500);
-    let slot = {
-        let mut next = NEXT.get_or_init(|| Mutex::new(Instant::now())).lock().await;
-        let slot = (*next).max(Instant::now());
-        *next = slot + gap;
-        slot
-    };
-    tokio::time::sleep_until(slot).await;
-}
-
 /// CloudTrail for one account and region.
 #[derive(Debug, Clone)]
 pub struct CloudTrail {
     client: SignedClient,
+    pacer: crate::pace::Pacer,
 }
 
 impl CloudTrail {
@@ -55,6 +40,7 @@ impl CloudTrail {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
         CloudTrail {
             client: SignedClient::new(config, "cloudtrail"),
+            pacer: crate::pace::Pacer::new(config),
         }
     }
 
@@ -76,7 +62,7 @@ impl CloudTrail {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            pace().await;
+            self.pacer.wait(crate::pace::Family::CloudTrailLookup).await;
             let mut body = json!({
                 "LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": resource}],
                 "StartTime": since,

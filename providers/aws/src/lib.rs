@@ -9,6 +9,7 @@
 //! - [`ec2`]: security groups through the EC2 Query API (SigV4-signed).
 //! - [`signed`]: SigV4-signed requests for the APIs called without an SDK.
 //! - [`route53`]: Route53 hosted zones' record sets.
+//! - [`pace`]: requests paced at AWS's documented rate limits, per account.
 //! - [`whole`]: the check that an answer is whole before it counts.
 //! - [`error`]: SDK failures mapped into [`driftgate_model::ProviderError`].
 //! - [`raw`]: an interceptor that keeps the JSON body each read call returned,
@@ -21,6 +22,7 @@ pub mod config;
 pub mod ec2;
 pub mod ecs;
 pub mod error;
+pub mod pace;
 pub mod raw;
 pub mod route53;
 pub mod signed;

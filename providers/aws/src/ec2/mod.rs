@@ -22,6 +22,7 @@ pub const ACTIONS: &[&str] = &["ec2:DescribeSecurityGroups"];
 #[derive(Debug, Clone)]
 pub struct SecurityGroupProvider {
     query: Ec2Query,
+    pacer: crate::pace::Pacer,
     vpcs: Vec<String>,
     /// For messages: where the VPCs were looked for.
     region: String,
@@ -32,6 +33,7 @@ impl SecurityGroupProvider {
     pub fn new(config: &aws_config::SdkConfig, vpcs: Vec<String>) -> Self {
         SecurityGroupProvider {
             query: Ec2Query::new(config),
+            pacer: crate::pace::Pacer::new(config),
             vpcs,
             region: config
                 .region()
@@ -39,7 +41,15 @@ impl SecurityGroupProvider {
         }
     }
 
-    /// Every group of a VPC, following `NextToken`.
+    /// Paces this provider's calls with `pacer` (whose account is known).
+    #[must_use]
+    pub fn with_pacer(mut self, pacer: crate::pace::Pacer) -> Self {
+        self.pacer = pacer;
+        self
+    }
+
+    /// Every group of a VPC (the VPC filter, the largest page: 1,000),
+    /// following `NextToken`.
     ///
     /// # Errors
     /// The first failed call.
@@ -55,6 +65,9 @@ impl SecurityGroupProvider {
             if let Some(t) = &token {
                 params.push(("NextToken".to_owned(), t.clone()));
             }
+            self.pacer
+                .wait(crate::pace::Family::Ec2DescribeSecurityGroups)
+                .await;
             let body = self.query.call("DescribeSecurityGroups", &params).await?;
             let (groups, next) = xml::security_groups(&body).map_err(|m| {
                 ProviderError::new(

@@ -53,7 +53,8 @@ async fn pages_are_followed_requests_signed_and_denials_unchecked() {
         ))
         .load()
         .await;
-    let p = SecurityGroupProvider::new(&config, vec!["vpc-0abc".into(), "vpc-denied".into()]);
+    let p = SecurityGroupProvider::new(&config, vec!["vpc-0abc".into(), "vpc-denied".into()])
+        .with_pacer(crate::pace::Pacer::for_account(&config, "replay"));
     let result = p.scan().await;
     check_conformance(&p, &result).unwrap();
     let ids: Vec<&str> = result.resources.iter().map(|r| r.id.as_str()).collect();

@@ -1,12 +1,13 @@
 //! The ECS read calls. Only List and Describe APIs are called here.
 
 use crate::error::classify;
+use crate::pace::{Family, Pacer};
 use crate::raw::RawBody;
 use aws_sdk_ecs::types::{ServiceField, TaskDefinitionField};
 use driftgate_model::{ErrorKind, ProviderError};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::Semaphore;
 
 /// Every AWS action this module calls: the README's IAM policy is checked
@@ -20,26 +21,46 @@ pub const ACTIONS: &[&str] = &[
 /// DescribeServices takes at most this many services a call.
 pub const DESCRIBE_SERVICES_BATCH: usize = 10;
 
+/// ListServices returns at most this many ARNs a page.
+pub const LIST_SERVICES_PAGE: i32 = 100;
+
 /// The ARNs of every service in a cluster, following every page.
 ///
 /// # Errors
 /// The first failed call, classified.
 pub async fn list_service_arns(
     client: &aws_sdk_ecs::Client,
+    pacer: &Pacer,
     cluster: &str,
 ) -> Result<Vec<String>, ProviderError> {
     let mut arns = Vec::new();
-    let mut pages = client
-        .list_services()
-        .cluster(cluster)
-        .max_results(100)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| classify(&e, "ecs", "ListServices"))?;
+    let mut token: Option<String> = None;
+    loop {
+        pacer.wait(Family::EcsServiceRead).await;
+        let page = client
+            .list_services()
+            .cluster(cluster)
+            .max_results(LIST_SERVICES_PAGE)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| classify(&e, "ecs", "ListServices"))?;
         arns.extend(page.service_arns().iter().cloned());
+        match page.next_token().filter(|t| !t.is_empty()) {
+            // The same token again would loop for ever: stop, the answer
+            // is not whole.
+            Some(t) if token.as_deref() == Some(t) => {
+                return Err(ProviderError::new(
+                    ErrorKind::Unsupported,
+                    "ecs",
+                    "ListServices",
+                    "the same nextToken twice",
+                ));
+            }
+            Some(t) => token = Some(t.to_owned()),
+            None => return Ok(arns),
+        }
     }
-    Ok(arns)
 }
 
 /// Every ACTIVE service of a cluster as the raw JSON object DescribeServices
@@ -50,11 +71,13 @@ pub async fn list_service_arns(
 /// The first failed call, classified.
 pub async fn active_services(
     client: &aws_sdk_ecs::Client,
+    pacer: &Pacer,
     cluster: &str,
 ) -> Result<Vec<Value>, ProviderError> {
-    let arns = list_service_arns(client, cluster).await?;
+    let arns = list_service_arns(client, pacer, cluster).await?;
     let mut out = Vec::with_capacity(arns.len());
     for batch in arns.chunks(DESCRIBE_SERVICES_BATCH) {
+        pacer.wait(Family::EcsServiceRead).await;
         let raw = RawBody::new();
         client
             .describe_services()
@@ -102,44 +125,49 @@ pub async fn active_services(
     Ok(out)
 }
 
-/// The task definitions the services run, read once per distinct ARN, at most
-/// `gate`'s permits at a time. Each entry is the raw `taskDefinition` object
-/// with the definition's tags added under `tags`, or the error reading it.
-/// Task definitions already asked for, by ARN: shared by every cluster a
-/// provider reads, so a definition that several clusters run is described
-/// once (each call spends the account's ECS request budget).
-pub type Memo = Arc<
-    std::sync::Mutex<
-        std::collections::HashMap<String, Arc<tokio::sync::OnceCell<Result<Value, ProviderError>>>>,
-    >,
->;
+/// Task definitions already asked for, by account and ARN, for the whole
+/// process: a definition that several clusters or scopes of one account run
+/// is described once (each call spends the account's ECS request budget).
+/// Concurrent askers wait on the one call.
+type Cell = Arc<tokio::sync::OnceCell<Result<Value, ProviderError>>>;
 
-/// The task definitions `services` run, each described once per `memo`.
+fn memo_cell(account: &str, arn: &str) -> Cell {
+    static MEMO: OnceLock<Mutex<HashMap<(String, String), Cell>>> = OnceLock::new();
+    MEMO.get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry((account.to_owned(), arn.to_owned()))
+        .or_default()
+        .clone()
+}
+
+/// The task definitions `services` run, each described once per account
+/// (see [`memo_cell`]), at most `gate`'s permits at a time. Each entry is
+/// the raw `taskDefinition` object with the definition's tags added under
+/// `tags`, or the error reading it.
 pub async fn task_definitions(
     client: &aws_sdk_ecs::Client,
+    pacer: &Pacer,
     services: &[Value],
     gate: Arc<Semaphore>,
-    memo: &Memo,
 ) -> BTreeMap<String, Result<Value, ProviderError>> {
     let arns: BTreeSet<String> = services
         .iter()
         .filter_map(|s| s.get("taskDefinition").and_then(Value::as_str))
         .map(str::to_owned)
         .collect();
+    let account = pacer.account_key().await;
     let mut set = tokio::task::JoinSet::new();
     for arn in arns {
         let client = client.clone();
         let gate = gate.clone();
-        let cell = memo
-            .lock()
-            .expect("the task definition memo is never poisoned")
-            .entry(arn.clone())
-            .or_default()
-            .clone();
+        let pacer = pacer.clone();
+        let cell = memo_cell(&account, &arn);
         set.spawn(async move {
             let got = cell
                 .get_or_init(|| async {
                     let _permit = gate.acquire_owned().await;
+                    pacer.wait(Family::EcsTaskDefinitionRead).await;
                     describe_task_definition(&client, &arn).await
                 })
                 .await

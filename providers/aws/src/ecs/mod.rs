@@ -1,7 +1,8 @@
 //! ECS: every service of each configured cluster and the task definition it runs.
 //!
 //! - [`api`] makes the SDK calls (ListServices paged, DescribeServices ten at a
-//!   time, DescribeTaskDefinition once per distinct ARN, bounded concurrency).
+//!   time, DescribeTaskDefinition once per distinct ARN and account, bounded
+//!   concurrency, each call paced at the account's ECS quotas).
 //! - [`map`] turns what they returned into model resources.
 
 pub mod api;
@@ -25,8 +26,8 @@ pub struct EcsProvider {
     clusters: Vec<String>,
     /// For messages: where the clusters were looked for.
     region: String,
-    /// Task definitions described so far, shared by the clusters.
-    memo: api::Memo,
+    /// Paces the calls at the account's ECS quotas.
+    pacer: crate::pace::Pacer,
 }
 
 impl EcsProvider {
@@ -38,8 +39,15 @@ impl EcsProvider {
             region: config
                 .region()
                 .map_or_else(|| "the default region".to_owned(), |r| r.to_string()),
-            memo: api::Memo::default(),
+            pacer: crate::pace::Pacer::new(config),
         }
+    }
+
+    /// Paces this provider's calls with `pacer` (whose account is known).
+    #[must_use]
+    pub fn with_pacer(mut self, pacer: crate::pace::Pacer) -> Self {
+        self.pacer = pacer;
+        self
     }
 
     /// Reads one cluster. A failure to list or describe the services makes the
@@ -52,7 +60,7 @@ impl EcsProvider {
             id: format!("{cluster}/*"),
             error,
         };
-        let services = match api::active_services(&self.client, cluster).await {
+        let services = match api::active_services(&self.client, &self.pacer, cluster).await {
             Ok(s) => s,
             Err(e) if e.kind == driftgate_model::ErrorKind::NotFound => {
                 // No such cluster here: a wrong region or account far more
@@ -76,7 +84,7 @@ impl EcsProvider {
             }
         };
         let task_definitions =
-            api::task_definitions(&self.client, &services, gate, &self.memo).await;
+            api::task_definitions(&self.client, &self.pacer, &services, gate).await;
         for service in services {
             match map::resource(cluster, service, &task_definitions) {
                 Ok(r) => result.resources.push(r),

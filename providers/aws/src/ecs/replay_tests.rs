@@ -106,7 +106,15 @@ fn calls(log: &Log) -> Vec<(String, Value)> {
 }
 
 async fn provider(url: &str, clusters: &[&str]) -> EcsProvider {
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    let config = config(url).await;
+    // Each fake server its own account: the task definition memo is per
+    // account for the whole process.
+    EcsProvider::new(&config, clusters.iter().map(|c| (*c).to_owned()).collect())
+        .with_pacer(crate::pace::Pacer::for_account(&config, url))
+}
+
+async fn config(url: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(url)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new(
@@ -117,8 +125,7 @@ async fn provider(url: &str, clusters: &[&str]) -> EcsProvider {
             "replay",
         ))
         .load()
-        .await;
-    EcsProvider::new(&config, clusters.iter().map(|c| (*c).to_owned()).collect())
+        .await
 }
 
 #[tokio::test]
@@ -191,6 +198,30 @@ async fn a_task_definition_several_clusters_run_is_described_once() {
         .filter(|(op, _)| op == "DescribeTaskDefinition")
         .count();
     assert_eq!(tds, 1, "one call per distinct ARN, not per cluster");
+}
+
+#[tokio::test]
+async fn scopes_of_one_account_share_their_task_definitions_and_other_accounts_do_not() {
+    let (url, log) = fake_ecs().await;
+    // Two scopes (two providers, as two `[[scope]]`s build them) in one
+    // account and region, read at the same time.
+    let a = provider(&url, &["paged"]).await;
+    let b = provider(&url, &["paged-too"]).await;
+    let (ra, rb) = tokio::join!(a.scan(), b.scan());
+    assert!(ra.complete() && rb.complete());
+    let tds = |log: &_| {
+        calls(log)
+            .iter()
+            .filter(|(op, _)| op == "DescribeTaskDefinition")
+            .count()
+    };
+    assert_eq!(tds(&log), 1, "one call per ARN and account, across scopes");
+    // Another account's provider asks again.
+    let config = config(&url).await;
+    let other = EcsProvider::new(&config, vec!["paged-three".into()])
+        .with_pacer(crate::pace::Pacer::for_account(&config, "another account"));
+    assert!(other.scan().await.complete());
+    assert_eq!(tds(&log), 2);
 }
 
 #[tokio::test]

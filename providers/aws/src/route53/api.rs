@@ -1,13 +1,11 @@
 //! The Route53 read calls. Only List calls are made here.
 
 use crate::error::classify;
+use crate::pace::{Family, Pacer};
 use aws_sdk_route53::types::{ResourceRecordSet, RrType};
 use driftgate_model::{ErrorKind, ProviderError};
-use std::collections::HashSet;
-use std::sync::OnceLock;
-use std::time::Duration;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
 
 /// Every AWS action this module calls (see `ecs::api::ACTIONS`).
 pub const ACTIONS: &[&str] = &[
@@ -15,40 +13,8 @@ pub const ACTIONS: &[&str] = &[
     "route53:ListResourceRecordSets",
 ];
 
-/// Route53 allows five requests a second per account.
-pub const REQUESTS_PER_SECOND: u32 = 5;
-
 /// Record sets a ListResourceRecordSets page holds at most.
 pub const PAGE_SIZE: i32 = 300;
-
-/// Waits for this process's next Route53 request slot. One limiter for the
-/// whole process: every zone of every scope shares the account's quota
-/// (throttling past it is still retried by the SDK with backoff and jitter).
-///
-/// `DRIFTGATE_ROUTE53_RPS` changes the rate (`0`: no pacing) for endpoints
-/// that are not AWS's own, such as a local emulator.
-pub async fn pace() {
-    static NEXT: OnceLock<Mutex<Instant>> = OnceLock::new();
-    static RATE: OnceLock<u32> = OnceLock::new();
-    let rate = *RATE.get_or_init(|| {
-        std::env::var("DRIFTGATE_ROUTE53_RPS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(REQUESTS_PER_SECOND)
-    });
-    if rate == 0 {
-        return;
-    }
-    let gap = Duration::from_secs(1) / rate;
-    let slot = {
-        let mut next = NEXT.get_or_init(|| Mutex::new(Instant::now())).lock().await;
-        let now = Instant::now();
-        let slot = (*next).max(now);
-        *next = slot + gap;
-        slot
-    };
-    tokio::time::sleep_until(slot).await;
-}
 
 /// The ids of the hosted zones (public or private) named exactly `name`.
 ///
@@ -56,9 +22,23 @@ pub async fn pace() {
 /// The call's failure, classified.
 pub async fn zone_ids(
     client: &aws_sdk_route53::Client,
+    pacer: &Pacer,
     name: &str,
 ) -> Result<Vec<String>, ProviderError> {
-    pace().await;
+    // Each zone is looked up once per account for the whole process: the
+    // scan's lookup serves `--blame` (and another scope naming the zone).
+    type Known = Mutex<HashMap<(String, String), Vec<String>>>;
+    static KNOWN: OnceLock<Known> = OnceLock::new();
+    let key = (pacer.account_key().await, name.to_owned());
+    if let Some(ids) = KNOWN
+        .get_or_init(Known::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&key)
+    {
+        return Ok(ids.clone());
+    }
+    pacer.wait(Family::Route53).await;
     let out = client
         .list_hosted_zones_by_name()
         .dns_name(format!("{name}."))
@@ -66,12 +46,18 @@ pub async fn zone_ids(
         .send()
         .await
         .map_err(|e| classify(&e, "route53", "ListHostedZonesByName"))?;
-    Ok(out
+    let ids: Vec<String> = out
         .hosted_zones()
         .iter()
         .filter(|z| driftgate_model::dns::canonical_name(z.name()) == name)
         .map(|z| z.id().trim_start_matches("/hostedzone/").to_owned())
-        .collect())
+        .collect();
+    KNOWN
+        .get_or_init(Known::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(key, ids.clone());
+    Ok(ids)
 }
 
 /// Every record set of a hosted zone, following NextRecordName,
@@ -83,13 +69,14 @@ pub async fn zone_ids(
 /// The first failed call, classified.
 pub async fn record_sets(
     client: &aws_sdk_route53::Client,
+    pacer: &Pacer,
     zone_id: &str,
     mut each: impl FnMut(&ResourceRecordSet),
 ) -> Result<(), ProviderError> {
     let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
     let mut start: Option<(String, RrType, Option<String>)> = None;
     loop {
-        pace().await;
+        pacer.wait(Family::Route53).await;
         let mut req = client
             .list_resource_record_sets()
             .hosted_zone_id(zone_id)

@@ -17,7 +17,8 @@ pub async fn zone_ids(
     config: &aws_config::SdkConfig,
     zone: &str,
 ) -> Result<Vec<String>, driftgate_model::ProviderError> {
-    api::zone_ids(&crate::client::route53(config), zone).await
+    let pacer = crate::pace::Pacer::new(config);
+    api::zone_ids(&crate::client::route53(config), &pacer, zone).await
 }
 
 #[cfg(test)]
@@ -30,6 +31,7 @@ use driftgate_model::{ErrorKind, Kind, Provider, ProviderError, ScanResult, Unch
 #[derive(Debug, Clone)]
 pub struct Route53Provider {
     client: aws_sdk_route53::Client,
+    pacer: crate::pace::Pacer,
     zones: Vec<String>,
 }
 
@@ -38,8 +40,16 @@ impl Route53Provider {
     pub fn new(config: &aws_config::SdkConfig, zones: Vec<String>) -> Self {
         Route53Provider {
             client: crate::client::route53(config),
+            pacer: crate::pace::Pacer::new(config),
             zones,
         }
+    }
+
+    /// Paces this provider's calls with `pacer` (whose account is known).
+    #[must_use]
+    pub fn with_pacer(mut self, pacer: crate::pace::Pacer) -> Self {
+        self.pacer = pacer;
+        self
     }
 
     async fn scan_zone(&self, zone: &str) -> ScanResult {
@@ -50,7 +60,7 @@ impl Route53Provider {
             id: format!("{name}/*"),
             error,
         };
-        let ids = match api::zone_ids(&self.client, &name).await {
+        let ids = match api::zone_ids(&self.client, &self.pacer, &name).await {
             Ok(ids) => ids,
             Err(e) => {
                 result.unchecked.push(whole(e));
@@ -86,7 +96,7 @@ impl Route53Provider {
             }
         };
         let mut resources = Vec::new();
-        match api::record_sets(&self.client, &id, |s| {
+        match api::record_sets(&self.client, &self.pacer, &id, |s| {
             resources.push(map::resource(&name, s))
         })
         .await

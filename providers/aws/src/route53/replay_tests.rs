@@ -3,7 +3,7 @@
 //! set (NextRecordIdentifier, which moto never sends), `\052` wildcards,
 //! twin zones, throttling, and the request pace.
 
-use super::{Route53Provider, api};
+use super::Route53Provider;
 use aws_config::BehaviorVersion;
 use aws_sdk_route53::config::{Credentials, Region};
 use driftgate_model::fake::check_conformance;
@@ -76,7 +76,8 @@ async fn provider(zones: &[&str]) -> (Route53Provider, Log) {
         .load()
         .await;
     (
-        Route53Provider::new(&config, zones.iter().map(|z| (*z).to_owned()).collect()),
+        Route53Provider::new(&config, zones.iter().map(|z| (*z).to_owned()).collect())
+            .with_pacer(crate::pace::Pacer::for_account(&config, "replay")),
         log,
     )
 }
@@ -166,8 +167,10 @@ async fn twin_zones_missing_zones_and_throttling() {
 #[tokio::test(start_paused = true)]
 async fn requests_are_paced_to_five_a_second() {
     let start = tokio::time::Instant::now();
+    let config = aws_config::SdkConfig::builder().build();
+    let pacer = crate::pace::Pacer::for_account(&config, "pace-test");
     for _ in 0..11 {
-        api::pace().await;
+        pacer.wait(crate::pace::Family::Route53).await;
     }
     // Eleven requests need at least ten gaps of 200 ms (on tokio's paused
     // clock: no wall time is measured).
