@@ -10,6 +10,7 @@ async fn main() {
         .nth(1)
         .expect("usage: route53_floor <zone-id>");
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(driftgate_aws::client::http_client())
         .region(aws_config::Region::new("us-east-1"))
         .load()
         .await;

@@ -29,6 +29,13 @@ if [ ! -x /usr/bin/chromium ]; then
     || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium >/dev/null; }
 fi
 export DRIFTGATE_TEST_CHROMIUM=/usr/bin/chromium
+# The TLS test runs a loopback `openssl s_server`.
+if ! command -v openssl >/dev/null; then
+  echo "test.sh: installing Debian's openssl for the TLS test" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get install -y -q openssl >/dev/null 2>&1 \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q openssl >/dev/null; }
+fi
 
 # The official SARIF 2.1.0 JSON schema, as Microsoft's SARIF tooling ships it on npm.
 SCHEMA_DIR="target/test-deps"

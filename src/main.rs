@@ -6,6 +6,7 @@ use driftgate::run::{is_broken_pipe, report_error, run};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    driftgate_model::http::tls();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -1058,3 +1058,81 @@ fn an_ecspresso_service_it_cannot_render_is_unchecked_under_the_scopes_id_prefix
         "{f:#}"
     );
 }
+
+/// The SDK's HTTPS client (rustls on ring, not the SDK's default aws-lc-rs)
+/// really speaks TLS and verifies the peer: against a loopback TLS server
+/// (`openssl s_server`) whose certificate nobody trusts, the call fails on
+/// the certificate, and the scope is unchecked (exit 2).
+#[test]
+fn aws_calls_go_over_tls_and_an_untrusted_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("openssl (Debian's openssl package) is installed");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args([
+            "s_server", "-quiet", "-www", "-cert", "cert.pem", "-key", "key.pem",
+        ])
+        .arg("-accept")
+        .arg(format!("127.0.0.1:{port}"))
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    write(
+        &d.join("driftgate.toml"),
+        "[[scope]]\nname = \"tls\"\nmode = \"enforce\"\ndeclared = \"decl\"\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"tls.example\"]\n",
+    );
+    std::fs::create_dir_all(d.join("decl")).unwrap();
+    let r = run(driftgate(d)
+        .args(["check", "--timeout", "60s"])
+        .env("AWS_ENDPOINT_URL", format!("https://localhost:{port}"))
+        .env("AWS_ACCESS_KEY_ID", "tls")
+        .env("AWS_SECRET_ACCESS_KEY", "tls")
+        .env("DRIFTGATE_AWS_PACING", "off"));
+    let _ = server.kill();
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("invalid peer certificate"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("unchecked"), "{}", r.stdout);
+}

@@ -31,6 +31,7 @@ fn rt() -> tokio::runtime::Runtime {
 
 async fn sdk() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(driftgate_aws::client::http_client())
         .endpoint_url(endpoint())
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_ecs::config::Credentials::new(

@@ -25,6 +25,7 @@ fn rt() -> tokio::runtime::Runtime {
 
 async fn ecs() -> Client {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(driftgate_aws::client::http_client())
         .endpoint_url(endpoint())
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_ecs::config::Credentials::new(

@@ -18,6 +18,7 @@ fn rt() -> tokio::runtime::Runtime {
 
 async fn route53() -> Client {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(driftgate_aws::client::http_client())
         .endpoint_url(endpoint())
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_route53::config::Credentials::new(

@@ -31,6 +31,7 @@ fn accounts() -> (String, String) {
 /// clicking in that account's console would.
 async fn as_role(role: &str, region: &str) -> aws_config::SdkConfig {
     let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(driftgate_aws::client::http_client())
         .endpoint_url(endpoint())
         .region(aws_config::Region::new(region.to_owned()))
         .credentials_provider(aws_sdk_ecs::config::Credentials::new(

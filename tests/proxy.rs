@@ -135,7 +135,10 @@ impl Proxy {
                     faults,
                     seen: seen2,
                     count: AtomicUsize::new(0),
-                    http: reqwest::Client::new(),
+                    http: {
+                        driftgate_model::http::tls();
+                        reqwest::Client::new()
+                    },
                 });
                 while let Ok((stream, _)) = listener.accept().await {
                     tokio::spawn(connection(stream, shared.clone()));

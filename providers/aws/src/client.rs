@@ -48,6 +48,18 @@ pub fn route53(config: &SdkConfig) -> aws_sdk_route53::Client {
     )
 }
 
+/// The HTTPS client every SDK call goes through: the SDK's own hyper client
+/// with rustls on ring (the crypto library the rest of the tree uses).
+#[must_use]
+pub fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
 /// The SDK configuration for a target: the standard credential chain
 /// (environment, profiles, SSO, IMDS), the region, `AWS_ENDPOINT_URL` (read by
 /// aws-config itself), and bounded time: an unreachable endpoint fails within
@@ -57,6 +69,7 @@ pub fn route53(config: &SdkConfig) -> aws_sdk_route53::Client {
 /// 5xx, timeouts, dropped connections and answers that are not whole are retried.
 pub async fn sdk_config(target: &AwsTarget) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(http::CONNECT_TIMEOUT)

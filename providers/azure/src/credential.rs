@@ -50,6 +50,8 @@ impl IdentityChain {
     #[must_use]
     pub fn from_env() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        // The credentials' HTTP clients take the process's TLS provider.
+        driftgate_model::http::tls();
         let mut credentials: Vec<(&'static str, Arc<dyn TokenCredential>)> = Vec::new();
         if let (Some(tenant), Some(client), Some(secret)) = (
             var("AZURE_TENANT_ID"),

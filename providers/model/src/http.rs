@@ -26,12 +26,21 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// The longest `Retry-After` honoured; a longer one is cut to this.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
+/// Makes ring the process's TLS crypto provider (reqwest, the Azure and
+/// GCP credential clients use the process default). Idempotent; called
+/// before any client is built.
+pub fn tls() {
+    // An error means a provider is installed already: that is the aim.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The HTTP client every non-SDK cloud call uses.
 ///
 /// # Panics
 /// Never in practice: the builder fails only without a TLS backend.
 #[must_use]
 pub fn client() -> reqwest::Client {
+    tls();
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(ATTEMPT_TIMEOUT)

@@ -42,6 +42,7 @@ fn answer(req: &Request) -> (u16, &'static str, String) {
 async fn pages_are_followed_requests_signed_and_denials_unchecked() {
     let (url, log) = serve(answer).await;
     let config = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(crate::client::http_client())
         .endpoint_url(url)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new(

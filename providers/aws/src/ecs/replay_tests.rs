@@ -115,6 +115,7 @@ async fn provider(url: &str, clusters: &[&str]) -> EcsProvider {
 
 async fn config(url: &str) -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(crate::client::http_client())
         .endpoint_url(url)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new(

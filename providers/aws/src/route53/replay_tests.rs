@@ -64,6 +64,7 @@ fn answer(req: &Request) -> (u16, &'static str, String) {
 async fn provider(zones: &[&str]) -> (Route53Provider, Log) {
     let (url, log) = serve(answer).await;
     let config = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(crate::client::http_client())
         .endpoint_url(url)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new(
