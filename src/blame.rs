@@ -112,7 +112,7 @@ pub async fn blame(config: &Config, report: &mut Report) {
             Ok(l) => {
                 let Some(aws) = scope.and_then(|s| s.aws.clone()) else {
                     b.notes.push("the scope has no AWS target".into());
-                    f.blame = Some(b);
+                    f.blame = Some(Box::new(b));
                     continue;
                 };
                 // CloudTrail is regional: the region the id names, else
@@ -167,7 +167,7 @@ pub async fn blame(config: &Config, report: &mut Report) {
             }
             Err(why) => b.notes.push(why),
         }
-        f.blame = Some(b);
+        f.blame = Some(Box::new(b));
     }
 }
 

@@ -44,14 +44,15 @@ pub fn check(
         .iter()
         .map(|r| (r.kind, r.id.as_str()))
         .collect();
-    let mut live_info: HashMap<(Kind, String), Info> = HashMap::new();
+    // Keyed by kind, then id: looked up by `&str` for every finding.
+    let mut live_info: HashMap<Kind, HashMap<String, Info>> = HashMap::new();
     for r in &live.resources {
         let rules = crate::kinds::rules(r.kind);
         let undeclared = !declared_ids.contains(&(r.kind, r.id.as_str()));
         let name = rules.display_name(&r.spec);
         if undeclared || name.is_some() {
-            live_info.insert(
-                (r.kind, r.id.clone()),
+            live_info.entry(r.kind).or_default().insert(
+                r.id.clone(),
                 Info {
                     what: undeclared.then(|| rules.describe(&r.spec)).flatten(),
                     name,
@@ -61,7 +62,7 @@ pub fn check(
             );
         }
     }
-    let mut decl_info: HashMap<(usize, Kind, String), Info> = HashMap::new();
+    let mut decl_info: HashMap<(usize, Kind), HashMap<String, Info>> = HashMap::new();
     let mut group_files: HashMap<(usize, Kind, String), String> = HashMap::new();
     for d in &declared {
         let rules = crate::kinds::rules(d.resource.kind);
@@ -71,19 +72,24 @@ pub fn check(
                 .or_insert_with(|| file_of(&d.at).to_owned());
         }
         if !live_ids.contains(&(d.resource.kind, d.resource.id.as_str())) {
-            decl_info.insert(
-                (d.scope, d.resource.kind, d.resource.id.clone()),
-                Info {
-                    what: rules.describe(&d.resource.spec),
-                    name: rules.display_name(&d.resource.spec),
-                    group: None,
-                    resource: None,
-                },
-            );
+            decl_info
+                .entry((d.scope, d.resource.kind))
+                .or_default()
+                .insert(
+                    d.resource.id.clone(),
+                    Info {
+                        what: rules.describe(&d.resource.spec),
+                        name: rules.display_name(&d.resource.spec),
+                        group: None,
+                        resource: None,
+                    },
+                );
         }
     }
     drop(declared_ids);
     drop(live_ids);
+    // Both sides are consumed as they are normalized: only the trees are
+    // kept, which halves the memory of a large zone.
     // Both sides are consumed as they are normalized: only the trees are
     // kept, which halves the memory of a large zone.
     let mut live_side = Live {
@@ -94,7 +100,7 @@ pub fn check(
     for r in live.resources {
         let node = normalize::normalize(&r, Mode::Lenient)
             .map_err(|e| anyhow::anyhow!("live {} {}: {}", r.kind, r.id, e.message))?;
-        live_side.nodes.insert((r.kind, r.id), node);
+        live_side.insert(r.kind, r.id, node);
     }
     let mut by_scope: Vec<Vec<DeclaredResource>> =
         config.scopes.iter().map(|_| Vec::new()).collect();
@@ -104,9 +110,8 @@ pub fn check(
     let scopes: Vec<Scope> = config
         .scopes
         .iter()
-        .enumerate()
         .zip(by_scope.into_iter().zip(claims))
-        .map(|((_, s), (declared, claims))| {
+        .map(|(s, (declared, claims))| {
             diff_scope(s, declared).map(|mut sc| {
                 sc.claims = claims;
                 sc
@@ -128,26 +133,38 @@ pub fn check(
         let target = diff::scope_of(&f.id).to_owned();
         f.cloud = clouds.get(&(f.scope.as_str(), f.kind, target)).copied();
     }
-    let decl_nodes: BTreeMap<(&str, Kind, &str), &Node> = scopes
+    // The two sides' lines, for drifted findings only (in sync and
+    // unchecked ones show none): their declared nodes looked up by a map
+    // of just those.
+    let drifted: HashSet<(&str, Kind, &str)> = outcome
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.state, State::InSync | State::Unchecked))
+        .map(|f| (f.scope.as_str(), f.kind, f.id.as_str()))
+        .collect();
+    let decl_nodes: HashMap<(String, Kind, String), &Node> = scopes
         .iter()
         .flat_map(|s| {
             s.declared
                 .iter()
-                .map(move |d| ((s.name.as_str(), d.kind, d.id.as_str()), &d.node))
+                .filter(|d| drifted.contains(&(s.name.as_str(), d.kind, d.id.as_str())))
+                .map(move |d| ((s.name.clone(), d.kind, d.id.clone()), &d.node))
         })
         .collect();
+    drop(drifted);
     for f in &mut outcome.findings {
+        if matches!(f.state, State::InSync | State::Unchecked) {
+            continue;
+        }
         let (declared, live) = texts_of(
             f,
             decl_nodes
-                .get(&(f.scope.as_str(), f.kind, f.id.as_str()))
+                .get(&(f.scope.clone(), f.kind, f.id.clone()))
                 .copied(),
-            live_side
-                .nodes
-                .get(&(f.kind, f.live_id.clone().unwrap_or_else(|| f.id.clone()))),
+            live_side.node(f.kind, f.live_id.as_deref().unwrap_or(&f.id)),
         );
         if !declared.is_empty() || !live.is_empty() {
-            f.sides = Some(driftgate_model::Sides { declared, live });
+            f.sides = Some(Box::new(driftgate_model::Sides { declared, live }));
         }
     }
     let scope_index: HashMap<&str, usize> = config
@@ -161,9 +178,12 @@ pub fn check(
         let Some(&si) = scope_index.get(f.scope.as_str()) else {
             continue;
         };
-        let live_key = (f.kind, f.live_id.clone().unwrap_or_else(|| f.id.clone()));
-        let li = live_info.get(&live_key);
-        let di = decl_info.get(&(si, f.kind, f.id.clone()));
+        let li = live_info
+            .get(&f.kind)
+            .and_then(|m| m.get(f.live_id.as_deref().unwrap_or(&f.id)));
+        let di = decl_info
+            .get(&(si, f.kind))
+            .and_then(|m| m.get(f.id.as_str()));
         f.name = li
             .and_then(|i| i.name.clone())
             .or_else(|| di.and_then(|i| i.name.clone()));

@@ -5,6 +5,11 @@ use driftgate::cli::Cli;
 use driftgate::run::{is_broken_pipe, report_error, run};
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: allocation-heavy stages (reading and
+/// normalizing 100,000 declared and live resources) run markedly faster.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     driftgate_model::http::tls();
     let cli = match Cli::try_parse() {

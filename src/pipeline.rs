@@ -6,7 +6,9 @@
 
 pub use crate::check::check;
 pub use crate::declared::load::{DeclaredResource, Loaded, load_declared, zone_of_file};
-pub use crate::scan::{Clock, live_state, read_snapshot, scan, snapshot_of, unread_scopes};
+pub use crate::scan::{
+    Clock, live_state, read_snapshot, scan, snapshot_of, snapshot_state, unread_scopes,
+};
 
 use crate::config::{Config, Scope as ConfigScope};
 use driftgate_model::Kind;

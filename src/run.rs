@@ -19,8 +19,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let style = Style {
         color: stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let mut out = stdout.lock();
-    runtime.block_on(async {
+    // Buffered: a report of 100,000 findings is many small writes.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let status = runtime.block_on(async {
         match cli.command {
             Command::Check {
                 config,
@@ -126,7 +127,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 .await
             }
         }
-    })
+    })?;
+    std::io::Write::flush(&mut out)?;
+    Ok(status)
 }
 
 /// Renders an error chain on stderr: the error, its causes, and a hint.

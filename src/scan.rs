@@ -153,15 +153,27 @@ pub fn read_snapshot(path: &Path) -> Result<ScanResult, InputError> {
 /// # Errors
 /// A bad snapshot file.
 pub async fn live_state(config: &Config, snapshot: Option<&Path>) -> anyhow::Result<ScanResult> {
-    let mut live = match snapshot {
-        Some(p) => read_snapshot(p)?,
-        None => scan(config).await,
-    };
+    match snapshot {
+        Some(p) => snapshot_state(config, p),
+        None => Ok(masked(config, scan(config).await)),
+    }
+}
+
+/// The live state from a snapshot file, with secrets masked (no cloud: a
+/// caller may read it on a thread of its own while it reads declared files).
+///
+/// # Errors
+/// A bad snapshot file.
+pub fn snapshot_state(config: &Config, snapshot: &Path) -> anyhow::Result<ScanResult> {
+    Ok(masked(config, read_snapshot(snapshot)?))
+}
+
+fn masked(config: &Config, mut live: ScanResult) -> ScanResult {
     for r in &mut live.resources {
         // A live secret that is not one value is masked whole all the same.
         let _ = normalize::mask(r, &config.secrets);
     }
-    Ok(live)
+    live
 }
 
 /// The scan as a snapshot file's content.

@@ -1128,6 +1128,7 @@ fn aws_calls_go_over_tls_and_an_untrusted_certificate_is_refused() {
         .env("AWS_SECRET_ACCESS_KEY", "tls")
         .env("DRIFTGATE_AWS_PACING", "off"));
     let _ = server.kill();
+    let _ = server.wait();
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("invalid peer certificate"),

@@ -36,14 +36,31 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         config.timeout = t;
     }
     pipeline::select(&mut config, &args.scopes)?;
-    let mut declared = super::declared(&config, false)?;
+    // Offline, the snapshot is read on a thread of its own while the
+    // declared files are (a large zone's two sides take a core each).
+    let (declared, snapshot) = match args.live.as_deref() {
+        Some(path) => std::thread::scope(|threads| {
+            let config = &config;
+            let snapshot = threads.spawn(move || pipeline::snapshot_state(config, path));
+            let declared = super::declared(config, false);
+            let snapshot = snapshot
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (declared, Some(snapshot))
+        }),
+        None => (super::declared(&config, false), None),
+    };
+    let mut declared = declared?;
     // Adoption re-reads every declared file, which only the whole config
     // can (a shard's config names none of the other shards' clusters).
     let whole_config = config.clone();
     if let Some(shard) = args.shard {
         pipeline::shard(&mut config, &mut declared, shard);
     }
-    let live = pipeline::live_state(&config, args.live.as_deref()).await?;
+    let live = match snapshot {
+        Some(read) => read?,
+        None => pipeline::live_state(&config, None).await?,
+    };
     let unchecked = live.unchecked.clone();
     let targets = live.targets.clone();
     let kept = args.suggest.then(|| (declared.clone(), live.clone()));

@@ -11,7 +11,7 @@ use driftgate_model::provider::scope_key;
 use driftgate_model::{Change, Finding, Kind, State, Unchecked};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One declared resource, normalized.
 #[derive(Debug, Clone)]
@@ -26,9 +26,35 @@ pub struct Declared {
 /// The live side, normalized.
 #[derive(Debug, Clone, Default)]
 pub struct Live {
-    pub nodes: BTreeMap<(Kind, String), Node>,
+    /// By kind, then id (looked up by `&str`, no key built per lookup).
+    pub nodes: BTreeMap<Kind, BTreeMap<String, Node>>,
     pub scopes_read: BTreeSet<String>,
     pub unchecked: Vec<Unchecked>,
+}
+
+impl Live {
+    /// The live node of `(kind, id)`.
+    #[must_use]
+    pub fn node(&self, kind: Kind, id: &str) -> Option<&Node> {
+        self.nodes.get(&kind)?.get(id)
+    }
+
+    /// How many live resources there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.nodes.values().map(BTreeMap::len).sum()
+    }
+
+    /// Whether there is none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds one.
+    pub fn insert(&mut self, kind: Kind, id: String, node: Node) {
+        self.nodes.entry(kind).or_default().insert(id, node);
+    }
 }
 
 /// One scope of the config, as the diff needs it.
@@ -111,7 +137,6 @@ fn reason_of(u: &Unchecked) -> String {
 }
 
 fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcome) {
-    let mut findings = Vec::new();
     let whole_rule = |kind: Kind, id: &str| {
         rules
             .iter()
@@ -125,9 +150,19 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
     let exact_unchecked =
         |kind: Kind, id: &str| live.unchecked.iter().find(|u| u.kind == kind && u.id == id);
 
-    let mut declared_ids = BTreeSet::new();
+    // Sized for every declared resource and every live one: a large zone's
+    // findings are the largest thing a check holds.
+    let mut findings = Vec::with_capacity(scope.declared.len() + live.len());
+    let mut declared_ids: HashSet<(Kind, &str)> = HashSet::with_capacity(scope.declared.len());
+    // Whether a target was read, asked once per target, not per resource.
+    let mut read: HashMap<(Kind, &str), bool> = HashMap::new();
+    let mut was_read = |kind: Kind, target| {
+        *read
+            .entry((kind, target))
+            .or_insert_with(|| live.scopes_read.contains(&scope_key(kind, target)))
+    };
     for d in &scope.declared {
-        declared_ids.insert((d.kind, d.id.clone()));
+        declared_ids.insert((d.kind, d.id.as_str()));
         if let Some(rule) = whole_rule(d.kind, &d.id) {
             out.ignored.push(Ignored {
                 scope: scope.name.clone(),
@@ -149,12 +184,12 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
                 u.error.kind_name(),
                 u.id
             ));
-        } else if !live.scopes_read.contains(&scope_key(d.kind, target)) {
+        } else if !was_read(d.kind, target) {
             f.reason = Some(format!(
                 "{} `{target}` was not read (not in the live snapshot)",
                 scope_noun(d.kind)
             ));
-        } else if let Some(l) = live.nodes.get(&(d.kind, d.id.clone())) {
+        } else if let Some(l) = live.node(d.kind, &d.id) {
             let mut changes = Vec::new();
             compare(Some(&d.node), Some(l), "", &mut changes);
             let rules: Vec<&IgnoreRule> = rules
@@ -200,12 +235,21 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
             continue;
         }
         let prefix = format!("{target}/");
-        for (k, id) in live.nodes.keys() {
-            if k != kind
-                || !id.starts_with(&prefix)
-                || declared_ids.contains(&(*k, id.clone()))
-                || provider_owned(*k, id)
-            {
+        let of_target = live
+            .nodes
+            .get(kind)
+            .into_iter()
+            .flat_map(|m| {
+                m.range::<str, _>((
+                    std::ops::Bound::Included(prefix.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+            })
+            .map(|(id, _)| id)
+            .take_while(|id| id.starts_with(&prefix));
+        for id in of_target {
+            let k = kind;
+            if declared_ids.contains(&(*k, id.as_str())) || provider_owned(*k, id) {
                 continue;
             }
             if let Some((_, _, why)) = scope.claims.iter().find(|(ck, globs, _)| {
@@ -234,7 +278,7 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
             if u.kind == *kind
                 && u.id.starts_with(&prefix)
                 && !u.id.ends_with("/*")
-                && !declared_ids.contains(&(u.kind, u.id.clone()))
+                && !declared_ids.contains(&(u.kind, u.id.as_str()))
             {
                 let mut f = finding(scope, u.kind, &u.id, State::Unchecked);
                 f.reason = Some(reason_of(u));
@@ -248,8 +292,14 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
         findings.push(f);
     }
     pair_id_fields(scope, live, &mut findings);
-    findings.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
-    out.findings.extend(findings);
+    // Unstable: no merge buffer the size of the findings (each (kind, id)
+    // is one finding of a scope).
+    findings.sort_unstable_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+    if out.findings.is_empty() {
+        out.findings = findings;
+    } else {
+        out.findings.append(&mut findings);
+    }
 }
 
 /// Some kinds' ids hold a field (a firewall rule's peer), so that field
@@ -293,12 +343,7 @@ fn pair_id_fields(scope: &Scope, live: &Live, findings: &mut Vec<Finding>) {
             .iter()
             .find(|d| d.kind == *kind && d.id == decl_id)
             .map(|d| &d.node);
-        compare(
-            d,
-            live.nodes.get(&(*kind, live_id.clone())),
-            "",
-            &mut changes,
-        );
+        compare(d, live.node(*kind, &live_id), "", &mut changes);
         let f = &mut findings[*mi];
         f.state = State::Changed;
         f.changes = changes;
@@ -399,10 +444,14 @@ mod tests {
 
     fn live(items: Vec<(&str, Value)>) -> Live {
         Live {
-            nodes: items
-                .into_iter()
-                .map(|(id, v)| ((Kind::EcsService, id.to_owned()), node(v)))
-                .collect(),
+            nodes: [(
+                Kind::EcsService,
+                items
+                    .into_iter()
+                    .map(|(id, v)| (id.to_owned(), node(v)))
+                    .collect(),
+            )]
+            .into(),
             scopes_read: ["ecs_service:prod".to_owned()].into(),
             unchecked: vec![],
         }

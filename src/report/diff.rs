@@ -26,7 +26,7 @@ impl Render for Diff {
                 }
                 _ => {}
             }
-            let (mut old, mut new) = f.sides.as_ref().map(Sides::texts).unwrap_or_default();
+            let (mut old, mut new) = f.sides.as_deref().map(Sides::texts).unwrap_or_default();
             // A resource whose fields are all in its id (a firewall rule
             // without a description) has no lines: it shows as what it is.
             if old.is_empty() && new.is_empty() {

@@ -135,7 +135,7 @@ pub fn suggest(
         } else if let Some(why) = refused.get(&(f.scope.as_str(), f.kind, f.id.as_str())) {
             s.notes.push(format!("adopt: {why}"));
         }
-        f.suggest = Some(s);
+        f.suggest = Some(Box::new(s));
     }
 }
 

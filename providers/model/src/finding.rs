@@ -101,16 +101,18 @@ pub struct Finding {
     /// the id (a firewall rule's peer) was edited by hand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live_id: Option<String>,
-    /// Who changed it (`check --blame`).
+    /// Who changed it (`check --blame`). Boxed, as are `suggest` and
+    /// `sides`: most findings (in sync) have none, and a report of 100,000
+    /// findings holds 100,000 of this struct.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blame: Option<Blame>,
+    pub blame: Option<Box<Blame>>,
     /// The two ways out (`check --suggest`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suggest: Option<Suggestion>,
+    pub suggest: Option<Box<Suggestion>>,
     /// Both sides of a drifted resource as the lines the diff formats
     /// compare (fields left out of the comparison left out here too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sides: Option<Sides>,
+    pub sides: Option<Box<Sides>>,
 }
 
 /// The declared and live sides of a drifted resource, one line a field.
