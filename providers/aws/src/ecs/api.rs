@@ -142,7 +142,7 @@ fn memo_cell(account: &str, arn: &str) -> Cell {
 }
 
 /// The task definitions `services` run, each described once per account
-/// (see [`memo_cell`]), at most `gate`'s permits at a time. Each entry is
+/// (see `memo_cell`), at most `gate`'s permits at a time. Each entry is
 /// the raw `taskDefinition` object with the definition's tags added under
 /// `tags`, or the error reading it.
 pub async fn task_definitions(
