@@ -51,19 +51,20 @@ assert r['complete'], r['summary']
 }
 
 # Calls: one paced run through the proxy.
-curl -s -X POST "http://127.0.0.1:$PROXY_PORT/__reset" >/dev/null
+proxy() { "$VENV/bin/python" -c "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:$PROXY_PORT/$1', method='$2')).read().decode())"; }
+proxy __reset POST >/dev/null
 run "http://127.0.0.1:$PROXY_PORT"
-curl -s "http://127.0.0.1:$PROXY_PORT/__counts" >"$WORK/counts.json"
+proxy __counts GET >"$WORK/counts.json"
 
 # Wall time: paced and unpaced, straight to moto, interleaved.
 : >"$WORK/times"
 for i in $(seq 1 "$RUNS"); do
   for mode in paced unpaced; do
     pacing=on; [ "$mode" = unpaced ] && pacing=off
-    start=$(date +%s.%N)
+    start=$(date +%s%N)
     run "http://127.0.0.1:$MOTO_PORT" DRIFTGATE_AWS_PACING=$pacing
-    end=$(date +%s.%N)
-    echo "$mode $(echo "$end - $start" | bc)" >>"$WORK/times"
+    end=$(date +%s%N)
+    echo "$mode $(( (end - start) / 1000000 ))e-3" >>"$WORK/times"
   done
 done
 
