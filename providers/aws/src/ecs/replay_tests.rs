@@ -34,6 +34,12 @@ fn answer(op: &str, body: &Value) -> (u16, Value) {
         );
     }
     match op {
+        // A service that hands back the token it was given: the same page
+        // for ever.
+        "ListServices" if cluster == "looping" => (
+            200,
+            json!({"serviceArns": ["arn:aws:ecs:us-east-1:123456789012:service/looping/a"], "nextToken": "again"}),
+        ),
         "ListServices" => {
             let page = match body.get("nextToken").and_then(Value::as_str) {
                 None => 1,
@@ -223,6 +229,29 @@ async fn scopes_of_one_account_share_their_task_definitions_and_other_accounts_d
         .with_pacer(crate::pace::Pacer::for_account(&config, "another account"));
     assert!(other.scan().await.complete());
     assert_eq!(tds(&log), 2);
+}
+
+#[tokio::test]
+async fn a_next_token_that_repeats_makes_the_cluster_unchecked_not_a_loop() {
+    let (url, log) = fake_ecs().await;
+    let p = provider(&url, &["looping"]).await;
+    let result = p.scan().await;
+    assert_eq!(result.unchecked.len(), 1, "{:?}", result.unchecked);
+    assert_eq!(result.unchecked[0].id, "looping/*");
+    assert!(
+        result.unchecked[0]
+            .error
+            .message
+            .contains("the same nextToken twice")
+    );
+    let lists = calls(&log)
+        .iter()
+        .filter(|(op, _)| op == "ListServices")
+        .count();
+    assert_eq!(
+        lists, 2,
+        "asked once, then once with the token, then stopped"
+    );
 }
 
 #[tokio::test]

@@ -63,6 +63,9 @@ fn answer(req: &Request) -> (u16, &'static str, String) {
 
 async fn provider(zones: &[&str]) -> (Route53Provider, Log) {
     let (url, log) = serve(answer).await;
+    // Each fake server its own account: zone lookups are remembered per
+    // account for the whole process.
+    let account = url.clone();
     let config = aws_config::defaults(BehaviorVersion::latest())
         .http_client(crate::client::http_client())
         .endpoint_url(url)
@@ -78,9 +81,26 @@ async fn provider(zones: &[&str]) -> (Route53Provider, Log) {
         .await;
     (
         Route53Provider::new(&config, zones.iter().map(|z| (*z).to_owned()).collect())
-            .with_pacer(crate::pace::Pacer::for_account(&config, "replay")),
+            .with_pacer(crate::pace::Pacer::for_account(&config, &account)),
         log,
     )
+}
+
+#[tokio::test]
+async fn a_zone_is_looked_up_once_per_account() {
+    let (p, log) = provider(&["example.com"]).await;
+    assert!(p.scan().await.complete());
+    // The same provider again (as `--blame` or another scope asks):
+    // the zone's id is remembered, its record sets are read again.
+    assert!(p.scan().await.complete());
+    let seen = log.lock().unwrap();
+    let lookups = seen
+        .iter()
+        .filter(|r| r.target.contains("/hostedzonesbyname"))
+        .count();
+    let pages = seen.iter().filter(|r| r.target.contains("/rrset")).count();
+    assert_eq!(lookups, 1, "one ListHostedZonesByName for the account");
+    assert!(pages >= 2, "{pages}");
 }
 
 #[tokio::test]
