@@ -259,6 +259,7 @@ fn diff_scope(s: &ConfigScope, declared: Vec<DeclaredResource>) -> anyhow::Resul
             kind: d.resource.kind,
             id: d.resource.id,
             at: d.at,
+            address: d.address,
             node,
         });
     }

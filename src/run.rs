@@ -78,7 +78,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 fail_on,
                 all,
             } => commands::merge::run(&reports, format, fail_on, all, style, &mut out),
-            Command::Files { config, scopes } => commands::files::run(&config, &scopes, &mut out),
+            Command::Files { config, scopes } => {
+                commands::files::run(&config, &scopes, &mut out).await
+            }
             Command::Completions { shell } => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(shell, &mut cmd, "driftgate", &mut out);

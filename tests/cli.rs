@@ -163,6 +163,8 @@ struct FindingV1 {
     cloud: Option<String>,
     sides: Option<SidesV1>,
     declared_at: Option<String>,
+    /// Added in schema 1: the Terraform address of a state's resource.
+    address: Option<String>,
     what: Option<String>,
     name: Option<String>,
     declare_in: Option<String>,

@@ -36,6 +36,7 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         config.timeout = t;
     }
     pipeline::select(&mut config, &args.scopes)?;
+    crate::declared::terraform::source::fetch(&mut config).await?;
     // Offline, the snapshot is read on a thread of its own while the
     // declared files are (a large zone's two sides take a core each).
     let (declared, snapshot) = match args.live.as_deref() {

@@ -12,9 +12,10 @@ use std::path::Path;
 ///
 /// # Errors
 /// Bad config or declared files (every bad file is named).
-pub fn run(config: &Path, scopes: &[String], out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+pub async fn run(config: &Path, scopes: &[String], out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let mut config = Config::load(config)?;
     pipeline::select(&mut config, scopes)?;
+    crate::declared::terraform::source::fetch(&mut config).await?;
     let loaded = pipeline::load_declared(&config, false)?;
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)

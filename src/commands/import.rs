@@ -27,6 +27,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
         config.timeout = t;
     }
     pipeline::select(&mut config, &args.scopes)?;
+    crate::declared::terraform::source::fetch(&mut config).await?;
     let declared = super::declared(&config, true)?;
     let live = pipeline::live_state(&config, args.live.as_deref()).await?;
     if !live.complete() {

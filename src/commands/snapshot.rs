@@ -27,6 +27,7 @@ pub async fn run(args: Args, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
         config.timeout = t;
     }
     pipeline::select(&mut config, &args.scopes)?;
+    crate::declared::terraform::source::fetch(&mut config).await?;
     let live = pipeline::live_state(&config, None).await?;
     let complete = live.complete();
     let unchecked = live.unchecked.clone();

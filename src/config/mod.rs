@@ -44,6 +44,7 @@ struct RawScope {
     aws: Option<RawAws>,
     gcp: Option<RawGcp>,
     azure: Option<RawAzure>,
+    terraform: Option<crate::declared::terraform::RawTerraform>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +115,8 @@ pub struct Scope {
     pub aws: Option<AwsScope>,
     pub azure: Option<AzureScope>,
     pub gcp: Option<GcpScope>,
+    /// `[scope.terraform]`: the states this scope declares with.
+    pub terraform: Option<crate::declared::terraform::TerraformScope>,
     /// GCP firewall networks and Azure DNS zones named here are not read yet:
     /// they become `unchecked` findings, so the gate never passes over them.
     pub not_yet_read: Vec<(Kind, String, String)>,
@@ -322,6 +325,10 @@ impl Config {
                 )?),
                 None => None,
             };
+            let terraform = match s.terraform {
+                Some(t) => Some(crate::declared::terraform::source::parse(t, &root, &at)?),
+                None => None,
+            };
             if aws.is_none() && azure.is_none() && gcp.is_none() && not_yet_read.is_empty() {
                 return Err(at(
                     start,
@@ -337,6 +344,7 @@ impl Config {
                 aws,
                 azure,
                 gcp,
+                terraform,
                 not_yet_read,
             });
         }

@@ -34,6 +34,8 @@ pub struct Context<'a> {
     /// The definition files ecspresso configs in the scope's tree name, by
     /// their (normalized) path.
     pub ecspresso: &'a BTreeMap<PathBuf, ecs::ecspresso::Entry>,
+    /// The scope's Terraform states, parsed and indexed.
+    pub terraform: &'a super::terraform::ScopeStates,
 }
 
 pub use octodns_config::OctoZone;
@@ -93,6 +95,9 @@ pub enum Read {
     /// An entry point that declares nothing itself (a tool's main config),
     /// read for what it says about other files.
     Entry(String),
+    /// Resources of every kind from a Terraform state, notes, and a summary
+    /// of what was and was not compared.
+    Terraform(Vec<DeclaredRecord>, Vec<String>, String),
 }
 
 /// A declared file format.
@@ -117,6 +122,8 @@ pub trait DeclaredFormat: Sync {
 
 /// Every format, in the order a file is offered to them.
 pub static FORMATS: &[&dyn DeclaredFormat] = &[
+    &TerraformStateFile { by_name: true },
+    &TerraformStateFile { by_name: false },
     &Rfc1035,
     &EcspressoConfig,
     &EcspressoDefinition,
@@ -601,5 +608,68 @@ impl DeclaredFormat for Ecs {
 
     fn read(&self, file: &File<'_>, _: &Context<'_>) -> Result<Read, InputError> {
         Ok(Read::Ecs(ecs::read(file.doc())?))
+    }
+}
+
+/// A Terraform / OpenTofu state (`*.tfstate`, or a `.json` state) or
+/// `terraform show -json` output in the declared tree.
+/// Offered unparsed files (`*.tfstate`, and `.json` states parsed ahead)
+/// when `by_name`; parsed documents (a `.json` state that did not parse as
+/// one: its error) otherwise.
+pub struct TerraformStateFile {
+    pub by_name: bool,
+}
+
+impl DeclaredFormat for TerraformStateFile {
+    fn name(&self) -> &'static str {
+        "Terraform state (v4) or terraform show -json"
+    }
+
+    fn by_name(&self) -> bool {
+        self.by_name
+    }
+
+    fn recognise(&self, file: &File<'_>, cx: &Context<'_>) -> Option<String> {
+        if let Some(doc) = file.doc {
+            return super::terraform::state::is_terraform(&doc.value)
+                .then(|| "holds a Terraform state's `version` and `lineage`, or `format_version`".to_owned());
+        }
+        if cx.terraform.in_tree.get(file.path).is_some_and(Result::is_ok) {
+            return Some("holds a Terraform state's `version` and `lineage`, or `format_version`".to_owned());
+        }
+        file.path
+            .extension()
+            .is_some_and(|e| e == "tfstate")
+            .then(|| "named *.tfstate".to_owned())
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        let parsed = match cx.terraform.in_tree.get(file.path) {
+            Some(Ok(p)) => p.clone(),
+            Some(Err(e)) => return Err(e.clone()),
+            // Not parsed ahead: parse it here for its error.
+            None => {
+                let bytes = std::fs::read(file.path).map_err(|e| {
+                    InputError::whole_file(file.path, format!("cannot read: {e}"))
+                })?;
+                let (_, p) = super::terraform::source::parse_bytes(bytes, &file.path.display().to_string())?;
+                std::sync::Arc::new(p)
+            }
+        };
+        let zones = cx.zones;
+        let tcx = super::terraform::Cx {
+            scope: cx.scope,
+            zones,
+            index: &cx.terraform.index,
+        };
+        let read = super::terraform::read(
+            file.shown,
+            &parsed,
+            &tcx,
+            &mut cx.terraform.locator.borrow_mut(),
+            cx.root,
+        )
+        .map_err(|m| InputError::new(file.path, 1, 1, m))?;
+        Ok(Read::Terraform(read.records, read.notes, read.summary))
     }
 }

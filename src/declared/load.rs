@@ -20,6 +20,8 @@ pub struct DeclaredResource {
     /// Not a resource but live ones it stands for (an octoDNS dynamic
     /// record): the check reports them unchecked, never unmanaged.
     pub claim: Option<declared::formats::Claim>,
+    /// The Terraform address it was declared at, if it came from a state.
+    pub address: Option<String>,
 }
 
 /// Adds a file's record sets to a scope, refusing one declared twice.
@@ -28,8 +30,14 @@ fn add_records(
     scope: usize,
     seen: &mut BTreeMap<String, String>,
     out: &mut Vec<DeclaredResource>,
+    secrets: &crate::normalize::SecretPolicy,
 ) -> Result<(), InputError> {
-    for rec in recs {
+    for mut rec in recs {
+        // A service read from a Terraform state: its secrets masked as a
+        // service file's are.
+        if rec.resource.kind == driftgate_model::Kind::EcsService {
+            let _ = normalize::mask(&mut rec.resource, secrets);
+        }
         if let Some(first) = seen.get(&rec.resource.id) {
             let (file, line) = rec.at.rsplit_once(':').unwrap_or((&rec.at, "1"));
             return Err(InputError::new(
@@ -45,6 +53,7 @@ fn add_records(
             resource: rec.resource,
             at: rec.at,
             claim: None,
+            address: rec.address,
         });
     }
     Ok(())
@@ -256,6 +265,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
             }
         }
         let claims = std::cell::RefCell::new(Vec::new());
+        let tf = declared::terraform::ScopeStates::new(scope, &paths, &config.root);
         for path in paths {
             let shown = shown_of(&path);
             let one: Result<(), InputError> = (|| {
@@ -266,6 +276,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                     octodns: &octo,
                     claims: &claims,
                     ecspresso: &ecspresso,
+                    terraform: &tf,
                 };
                 let unparsed = declared::formats::File {
                     path: &path,
@@ -301,8 +312,13 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                     declared::formats::Read::Records(recs, read_notes) => {
                         let n = recs.len();
                         notes.extend(read_notes);
-                        add_records(recs, i, &mut records, &mut out)?;
+                        add_records(recs, i, &mut records, &mut out, &config.secrets)?;
                         crate::commands::count(n, "resource")
+                    }
+                    declared::formats::Read::Terraform(recs, read_notes, summary) => {
+                        notes.extend(read_notes);
+                        add_records(recs, i, &mut records, &mut out, &config.secrets)?;
+                        summary
                     }
                     declared::formats::Read::Ecs(ecs) => {
                         let what = match &ecs {
@@ -341,6 +357,40 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 errors.push(e);
             }
         }
+        // The states `[scope.terraform]` names, read before this stage.
+        for loaded in scope.terraform.iter().flat_map(|t| t.loaded.iter()) {
+            let tcx = declared::terraform::Cx {
+                scope,
+                zones: &zones,
+                index: &tf.index,
+            };
+            let read = declared::terraform::read(
+                &loaded.shown,
+                &loaded.parsed,
+                &tcx,
+                &mut tf.locator.borrow_mut(),
+                &config.root,
+            )
+            .map_err(|m| InputError::new(Path::new(&loaded.shown), 1, 1, m));
+            match read {
+                Ok(read) => {
+                    notes.extend(read.notes);
+                    if let Err(e) =
+                        add_records(read.records, i, &mut records, &mut out, &config.secrets)
+                    {
+                        errors.push(e);
+                    }
+                    explained.push(Explained {
+                        scope: scope.name.clone(),
+                        file: loaded.shown.clone(),
+                        format: Some("Terraform state (v4) or terraform show -json"),
+                        why: "named in [scope.terraform] states".to_owned(),
+                        outcome: read.summary,
+                    });
+                }
+                Err(e) => errors.push(e),
+            }
+        }
         for c in claims.into_inner() {
             out.push(DeclaredResource {
                 scope: i,
@@ -351,6 +401,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 },
                 at: c.at.clone(),
                 claim: Some(c),
+                address: None,
             });
         }
         if !errors.is_empty() {
@@ -390,6 +441,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 resource,
                 at: svc.at,
                 claim: None,
+                address: None,
             });
         }
     }

@@ -1,7 +1,7 @@
 //! Declared files in Git -> model resources: what every format shares.
 //!
 //! Each scope's `declared` directory is read recursively, in path order
-//! ([`files`]). Files ending in `.yaml`, `.yml` or `.json`, and zone files
+//! ([`files`]). Files ending in `.yaml`, `.yml`, `.json` or `.tfstate`, and zone files
 //! by name, are read; others (READMEs, templates kept beside them) are left
 //! alone. Each file goes to the first format of [`formats::FORMATS`] that
 //! takes it; the formats themselves live with their kind:
@@ -10,7 +10,9 @@
 //! - [`crate::kinds::dns_record::formats`]: native `kind: dns_zone`, octoDNS zone
 //!   files, RFC 1035 zone files;
 //! - [`crate::kinds::firewall_rule::formats`]: native `kind: security_group`,
-//!   `aws ec2 describe-security-groups` output, GCP firewall rules.
+//!   `aws ec2 describe-security-groups` output, GCP firewall rules;
+//! - [`terraform`]: Terraform / OpenTofu state and `terraform show -json`
+//!   output, every kind (each kind maps its own resource types).
 //!
 //! Here: [`parse`] (JSON or YAML, ecspresso [`template`]s rendered, hostile
 //! input refused), [`locate`] (line and column of a field), [`load`] (the
@@ -22,6 +24,7 @@ pub mod formats;
 pub mod load;
 pub mod locate;
 pub mod template;
+pub mod terraform;
 
 #[cfg(test)]
 mod corpus_dns_tests;
@@ -40,6 +43,9 @@ use std::path::{Path, PathBuf};
 pub struct DeclaredRecord {
     pub resource: driftgate_model::Resource,
     pub at: String,
+    /// The Terraform address it was read from
+    /// (`module.dns.aws_route53_record.this["api"]`).
+    pub address: Option<String>,
 }
 
 /// A parsed file: its path (as shown to the user), its text and its content.
@@ -93,7 +99,7 @@ pub fn files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
         let path = entry.path();
         let wanted = matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json")
+            Some("yaml" | "yml" | "json" | "tfstate")
         ) || is_zone_file(path);
         if !wanted {
             continue;

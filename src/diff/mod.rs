@@ -20,6 +20,8 @@ pub struct Declared {
     pub id: String,
     /// `file:line`, relative to the config file's directory.
     pub at: String,
+    /// The Terraform address, when declared in a state.
+    pub address: Option<String>,
     pub node: Node,
 }
 
@@ -114,6 +116,7 @@ fn finding(scope: &Scope, kind: Kind, id: &str, state: State) -> Finding {
         // Set by the pipeline from the config's targets.
         cloud: None,
         declared_at: None,
+        address: None,
         changes: Vec::new(),
         ignored: Vec::new(),
         reason: None,
@@ -175,6 +178,7 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
         let target = scope_of(&d.id);
         let mut f = finding(scope, d.kind, &d.id, State::Unchecked);
         f.declared_at = Some(d.at.clone());
+        f.address.clone_from(&d.address);
         if let Some(u) = exact_unchecked(d.kind, &d.id) {
             f.reason = Some(reason_of(u));
         } else if let Some(u) = scope_unchecked(d.kind, target) {
@@ -435,6 +439,7 @@ mod tests {
 
     fn decl(id: &str, v: Value) -> Declared {
         Declared {
+            address: None,
             kind: Kind::EcsService,
             id: id.into(),
             at: format!("infra/{id}.yaml:1"),

@@ -155,6 +155,7 @@ mod tests {
             state,
             cloud: None,
             declared_at: None,
+            address: None,
             changes: Vec::new(),
             ignored: Vec::new(),
             reason: None,

@@ -104,6 +104,15 @@ impl AwsScope {
         out
     }
 
+    /// Sets the clusters, zones and VPCs a scope reads when they come from
+    /// elsewhere than the config (the resources of a Terraform state).
+    pub fn set_targets(&mut self, clusters: Vec<String>, zones: Vec<String>, vpcs: Vec<String>) {
+        self.ecs = AwsScope::cross(&self.regions, &clusters, self.id_prefix.as_deref());
+        self.ecs_clusters = clusters;
+        self.route53_zones = zones;
+        self.security_group_vpcs = vpcs;
+    }
+
     /// The credentials and region to read `region` with.
     #[must_use]
     pub fn target(&self, region: Option<String>) -> crate::AwsTarget {

@@ -25,6 +25,7 @@ pub mod error;
 pub mod pace;
 pub mod raw;
 pub mod route53;
+pub mod s3;
 pub mod signed;
 pub mod sts;
 pub mod whole;

@@ -40,7 +40,12 @@ impl TokenSource for StaticToken {
 pub struct IdentityChain {
     credentials: Vec<(&'static str, Arc<dyn TokenCredential>)>,
     working: AtomicUsize,
+    /// The token's scope: Resource Manager's unless set.
+    scope: &'static str,
 }
+
+/// The scope of an Azure Storage token (a Terraform state in Blob storage).
+pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 
 impl IdentityChain {
     /// The chain this environment allows: a client secret when
@@ -75,6 +80,16 @@ impl IdentityChain {
         IdentityChain {
             credentials,
             working: AtomicUsize::new(0),
+            scope: ARM_SCOPE,
+        }
+    }
+
+    /// [`IdentityChain::from_env`], for tokens of another scope.
+    #[must_use]
+    pub fn from_env_for(scope: &'static str) -> Self {
+        IdentityChain {
+            scope,
+            ..IdentityChain::from_env()
         }
     }
 }
@@ -85,7 +100,7 @@ impl TokenSource for IdentityChain {
         let start = self.working.load(Ordering::Relaxed);
         let mut failures = Vec::new();
         for (i, (name, c)) in self.credentials.iter().enumerate().skip(start) {
-            match c.get_token(&[ARM_SCOPE], None).await {
+            match c.get_token(&[self.scope], None).await {
                 Ok(t) => {
                     self.working.store(i, Ordering::Relaxed);
                     return Ok(t.token.secret().to_owned());

@@ -7,6 +7,7 @@
 //! - [`dns`]: Azure DNS record sets through the REST API (api-version
 //!   2018-05-01), paged by `nextLink`.
 
+pub mod blob;
 pub mod config;
 pub mod credential;
 pub mod dns;

@@ -28,10 +28,26 @@ impl TokenSource for StaticToken {
     }
 }
 
+/// The read-only Cloud Storage scope (a Terraform state in a GCS backend).
+pub const STORAGE_SCOPE: &str = "https://www.googleapis.com/auth/devstorage.read_only";
+
 /// Application Default Credentials, found once on first use.
 #[derive(Default)]
 pub struct Adc {
     provider: OnceCell<std::sync::Arc<dyn gcp_auth::TokenProvider>>,
+    /// The OAuth scope asked for; Compute Engine read-only when `None`.
+    scope: Option<&'static str>,
+}
+
+impl Adc {
+    /// Credentials asking for another scope than Compute Engine's.
+    #[must_use]
+    pub fn for_scope(scope: &'static str) -> Self {
+        Adc {
+            provider: OnceCell::new(),
+            scope: Some(scope),
+        }
+    }
 }
 
 impl std::fmt::Debug for Adc {
@@ -56,7 +72,7 @@ impl TokenSource for Adc {
             .provider
             .get_or_try_init(|| async { gcp_auth::provider().await.map_err(unauthenticated) })
             .await?;
-        let token = provider.token(&[SCOPE]).await.map_err(unauthenticated)?;
+        let token = provider.token(&[self.scope.unwrap_or(SCOPE)]).await.map_err(unauthenticated)?;
         Ok(token.as_str().to_owned())
     }
 }

@@ -9,6 +9,7 @@
 pub mod config;
 pub mod credential;
 pub mod firewall;
+pub mod storage;
 
 pub use credential::{Adc, StaticToken, TokenSource};
 pub use firewall::GcpFirewallProvider;

@@ -79,6 +79,10 @@ pub struct Finding {
     /// `file:line` of the declaration, relative to the config file's directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_at: Option<String>,
+    /// The Terraform address of the declaration, when it came from a state
+    /// (`module.dns.aws_route53_record.this["api"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
     /// Fields a rule told driftgate to ignore that did differ.

@@ -17,6 +17,7 @@
 pub mod octodns;
 pub mod octodns_config;
 pub mod rfc1035;
+pub mod terraform;
 
 use crate::declared::Document;
 use crate::error::InputError;
@@ -183,6 +184,7 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
         };
         normalize(&resource.spec, Mode::Strict).map_err(|e| doc.error_at(&here, e.to_string()))?;
         out.push(DeclaredRecord {
+            address: None,
             // The cursor stands past `records:` already: seeking the entry's
             // own key keeps the search linear (seeking `records` again would
             // scan the rest of the file for every entry).

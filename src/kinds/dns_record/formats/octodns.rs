@@ -182,6 +182,7 @@ pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputE
                     normalize(&spec, Mode::Strict)
                         .map_err(|e| doc.error_at(&place, e.to_string()))?;
                     out.records.push(DeclaredRecord {
+                        address: None,
                         at: at.clone(),
                         resource: Resource {
                             kind: Kind::DnsRecord,
@@ -235,6 +236,7 @@ pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputE
                 json!({"zone": zone, "name": abs, "type": rtype, "ttl": ttl, "values": values});
             normalize(&spec, Mode::Strict).map_err(|e| doc.error_at(&place, e.to_string()))?;
             out.records.push(DeclaredRecord {
+                address: None,
                 at: format!("{}:{}", doc.shown, cursor.seek(&place)),
                 resource: Resource {
                     kind: Kind::DnsRecord,
@@ -277,6 +279,7 @@ pub fn add_spf(read: &mut Read, zone: &str, spf: &super::octodns_config::Spf, sh
             }
         }
         None => read.records.push(DeclaredRecord {
+            address: None,
             at: format!("{shown}:1"),
             resource: Resource {
                 kind: Kind::DnsRecord,

@@ -27,6 +27,7 @@
 //! camelCase and PascalCase keys are both accepted.
 
 pub mod ecspresso;
+pub mod terraform;
 
 use crate::declared::Document;
 use crate::error::InputError;

@@ -164,6 +164,7 @@ pub fn read(
             )));
         }
         out.push(DeclaredRecord {
+            address: None,
             resource,
             at: format!("{}:{line}", doc.shown),
         });

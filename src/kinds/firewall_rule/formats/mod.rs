@@ -20,6 +20,7 @@
 //! `{"data": {...}}`). Either way each peer of each entry is one rule.
 
 pub mod gcp;
+pub mod terraform;
 
 use crate::declared::DeclaredRecord;
 use crate::declared::Document;
@@ -92,6 +93,7 @@ pub fn read_describe(doc: &Document, vpcs: &[String]) -> Result<Vec<DeclaredReco
         check_vpc(doc, vpc, vpcs, std::slice::from_ref(&gid))?;
         for resource in rules_of_group(g).map_err(here)? {
             out.push(DeclaredRecord {
+                address: None,
                 resource,
                 at: format!("{}:{line}", doc.shown),
             });
@@ -263,6 +265,7 @@ pub fn read_native(doc: &Document, vpcs: &[String]) -> Result<Vec<DeclaredRecord
                     spec["description"] = json!(d);
                 }
                 out.push(DeclaredRecord {
+                    address: None,
                     resource: Resource {
                         kind: Kind::FirewallRule,
                         id: rule_id(vpc, gid, direction, &proto, &ports, &peer),
