@@ -12,7 +12,11 @@ use std::path::Path;
 ///
 /// # Errors
 /// Bad config or declared files (every bad file is named).
-pub async fn run(config: &Path, scopes: &[String], out: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+pub async fn run(
+    config: &Path,
+    scopes: &[String],
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitStatus> {
     let mut config = Config::load(config)?;
     pipeline::select(&mut config, scopes)?;
     crate::declared::terraform::source::fetch(&mut config).await?;

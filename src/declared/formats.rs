@@ -631,11 +631,19 @@ impl DeclaredFormat for TerraformStateFile {
 
     fn recognise(&self, file: &File<'_>, cx: &Context<'_>) -> Option<String> {
         if let Some(doc) = file.doc {
-            return super::terraform::state::is_terraform(&doc.value)
-                .then(|| "holds a Terraform state's `version` and `lineage`, or `format_version`".to_owned());
+            return super::terraform::state::is_terraform(&doc.value).then(|| {
+                "holds a Terraform state's `version` and `lineage`, or `format_version`".to_owned()
+            });
         }
-        if cx.terraform.in_tree.get(file.path).is_some_and(Result::is_ok) {
-            return Some("holds a Terraform state's `version` and `lineage`, or `format_version`".to_owned());
+        if cx
+            .terraform
+            .in_tree
+            .get(file.path)
+            .is_some_and(Result::is_ok)
+        {
+            return Some(
+                "holds a Terraform state's `version` and `lineage`, or `format_version`".to_owned(),
+            );
         }
         file.path
             .extension()
@@ -649,10 +657,10 @@ impl DeclaredFormat for TerraformStateFile {
             Some(Err(e)) => return Err(e.clone()),
             // Not parsed ahead: parse it here for its error.
             None => {
-                let bytes = std::fs::read(file.path).map_err(|e| {
-                    InputError::whole_file(file.path, format!("cannot read: {e}"))
-                })?;
-                let (_, p) = super::terraform::source::parse_bytes(bytes, &file.path.display().to_string())?;
+                let bytes = std::fs::read(file.path)
+                    .map_err(|e| InputError::whole_file(file.path, format!("cannot read: {e}")))?;
+                let (_, p) =
+                    super::terraform::source::parse_bytes(bytes, &file.path.display().to_string())?;
                 std::sync::Arc::new(p)
             }
         };

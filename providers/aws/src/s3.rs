@@ -115,7 +115,8 @@ pub async fn get_object(
             return Verdict::Done(answer.body.clone());
         }
         let text = answer.text();
-        let (code, message) = s3_error(&text).unwrap_or_else(|| (format!("HTTP {}", answer.status), String::new()));
+        let (code, message) =
+            s3_error(&text).unwrap_or_else(|| (format!("HTTP {}", answer.status), String::new()));
         let kind = match code.as_str() {
             "NoSuchKey" | "NoSuchBucket" => ErrorKind::NotFound,
             c => match crate::error::kind_of_code(c) {
@@ -144,7 +145,11 @@ fn s3_error(text: &str) -> Option<(String, String)> {
     if root != "Error" {
         return None;
     }
-    let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
     Some((field("Code")?, field("Message").unwrap_or_default()))
 }
 

@@ -72,7 +72,10 @@ impl TokenSource for Adc {
             .provider
             .get_or_try_init(|| async { gcp_auth::provider().await.map_err(unauthenticated) })
             .await?;
-        let token = provider.token(&[self.scope.unwrap_or(SCOPE)]).await.map_err(unauthenticated)?;
+        let token = provider
+            .token(&[self.scope.unwrap_or(SCOPE)])
+            .await
+            .map_err(unauthenticated)?;
         Ok(token.as_str().to_owned())
     }
 }

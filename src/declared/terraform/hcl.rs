@@ -128,7 +128,10 @@ pub fn blocks(text: &str, file: &Path) -> Vec<Block> {
                     }
                     i += 1;
                     line += 1;
-                    let end = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
+                    let end = b[i..]
+                        .iter()
+                        .position(|&x| x == b'\n')
+                        .map_or(b.len(), |p| i + p);
                     if String::from_utf8_lossy(&b[i..end]).trim() == marker {
                         i = end;
                         break;

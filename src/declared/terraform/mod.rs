@@ -16,6 +16,9 @@ pub mod hcl;
 pub mod source;
 pub mod state;
 
+#[cfg(test)]
+mod corpus_tests;
+
 use crate::config::Scope;
 use crate::declared::DeclaredRecord;
 use driftgate_model::{Kind, Resource};
@@ -57,13 +60,11 @@ impl Index {
                         );
                     }
                 }
-                "aws_security_group" | "aws_default_security_group" => {
-                    if !text("id").is_empty() {
-                        ix.groups.insert(
-                            text("id").to_owned(),
-                            (text("vpc_id").to_owned(), text("name").to_owned()),
-                        );
-                    }
+                "aws_security_group" | "aws_default_security_group" if !text("id").is_empty() => {
+                    ix.groups.insert(
+                        text("id").to_owned(),
+                        (text("vpc_id").to_owned(), text("name").to_owned()),
+                    );
                 }
                 "aws_ecs_task_definition" if i.mode == Mode::Managed => {
                     if !text("arn").is_empty() {
@@ -176,8 +177,12 @@ pub fn read(
                 continue;
             }
         };
-        let at = match locator.locate(&inst.module, inst.mode == Mode::Data, &inst.rtype, &inst.name)
-        {
+        let at = match locator.locate(
+            &inst.module,
+            inst.mode == Mode::Data,
+            &inst.rtype,
+            &inst.name,
+        ) {
             Some((file, line)) => {
                 let rel = file.strip_prefix(root).unwrap_or(&file);
                 format!("{}:{line}", rel.display())
@@ -222,7 +227,9 @@ pub fn read(
             .map(|(t, n)| format!("{n} {t}"))
             .collect::<Vec<_>>()
             .join(", ");
-        summary.push_str(&format!("; not compared (types driftgate does not read): {list}"));
+        summary.push_str(&format!(
+            "; not compared (types driftgate does not read): {list}"
+        ));
         notes.push(format!(
             "{shown}: not compared (types driftgate does not read): {list}"
         ));
@@ -285,11 +292,7 @@ impl ScopeStates {
     /// ones. A `.tfstate` that does not parse is an error when read; a
     /// `.json` one is offered to the other formats.
     #[must_use]
-    pub fn new(
-        scope: &Scope,
-        paths: &[std::path::PathBuf],
-        root: &std::path::Path,
-    ) -> Self {
+    pub fn new(scope: &Scope, paths: &[std::path::PathBuf], root: &std::path::Path) -> Self {
         let mut in_tree = BTreeMap::new();
         for p in paths {
             let ext = p.extension().and_then(|e| e.to_str());
@@ -322,12 +325,7 @@ impl ScopeStates {
             loaded
                 .iter()
                 .flat_map(|l| l.parsed.instances.iter())
-                .chain(
-                    in_tree
-                        .values()
-                        .flatten()
-                        .flat_map(|p| p.instances.iter()),
-                ),
+                .chain(in_tree.values().flatten().flat_map(|p| p.instances.iter())),
         );
         // The configuration: as configured, else beside the first local
         // state, else the declared directory.

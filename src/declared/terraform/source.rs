@@ -38,8 +38,14 @@ pub struct RawTerraform {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StateSource {
     Local(PathBuf),
-    S3 { bucket: String, key: String },
-    Gcs { bucket: String, object: String },
+    S3 {
+        bucket: String,
+        key: String,
+    },
+    Gcs {
+        bucket: String,
+        object: String,
+    },
     Azure {
         account: String,
         container: String,
@@ -198,10 +204,7 @@ pub fn parse<E>(
 ///
 /// # Errors
 /// Not UTF-8, not JSON, not a state: at the place it breaks.
-pub fn parse_bytes(
-    bytes: Vec<u8>,
-    shown: &str,
-) -> Result<(String, state::Parsed), InputError> {
+pub fn parse_bytes(bytes: Vec<u8>, shown: &str) -> Result<(String, state::Parsed), InputError> {
     let path = Path::new(shown);
     let text = crate::input::text_of(bytes, path)?;
     crate::input::check_depth(&text, path)?;
@@ -374,12 +377,17 @@ fn targets_from_states(scope: &mut crate::config::Scope) {
             "aws_route53_record" => {
                 if let Some(z) = super::text(a, "zone_id").and_then(|z| index.zones.get(z)) {
                     push(&mut zones, z.clone());
-                } else if let Some(z) = crate::kinds::dns_record::formats::terraform::zone_from_names(a) {
+                } else if let Some(z) =
+                    crate::kinds::dns_record::formats::terraform::zone_from_names(a)
+                {
                     push(&mut zones, z);
                 }
             }
             "aws_security_group" | "aws_default_security_group" => {
-                push(&mut vpcs, super::text(a, "vpc_id").unwrap_or_default().to_owned());
+                push(
+                    &mut vpcs,
+                    super::text(a, "vpc_id").unwrap_or_default().to_owned(),
+                );
             }
             _ => {}
         }

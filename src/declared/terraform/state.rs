@@ -249,10 +249,8 @@ fn walk_module(m: &Value, out: &mut Parsed, lines: &mut Lines<'_>) -> Result<(),
             Mode::Managed
         };
         let key = r.get("index").cloned().unwrap_or(Value::Null);
-        let addr = field("address").map_or_else(
-            || address(module, mode, rtype, name, &key),
-            str::to_owned,
-        );
+        let addr = field("address")
+            .map_or_else(|| address(module, mode, rtype, name, &key), str::to_owned);
         let line = lines.next(rtype, name);
         let attributes = r.get("values").cloned().unwrap_or(Value::Null);
         if !attributes.is_object() {
@@ -301,7 +299,13 @@ mod tests {
             "data.aws_route53_zone.main"
         );
         assert_eq!(
-            address("", Mode::Managed, "aws_security_group_rule", "in", &json!(0)),
+            address(
+                "",
+                Mode::Managed,
+                "aws_security_group_rule",
+                "in",
+                &json!(0)
+            ),
             "aws_security_group_rule.in[0]"
         );
     }

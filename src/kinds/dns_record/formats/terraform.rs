@@ -5,8 +5,8 @@
 //! and `azurerm_dns_a_record` ... `azurerm_dns_txt_record`, "Attribute
 //! Reference"); the driftctl states in the corpus show the AWS shape.
 
-use crate::declared::terraform::{Cx, Mapped, TfType, block, text, texts};
 use crate::declared::terraform::state::Instance;
+use crate::declared::terraform::{Cx, Mapped, TfType, block, text, texts};
 use crate::kinds::dns_record::normalize::normalize;
 use crate::normalize::Mode;
 use driftgate_model::dns::{absolute_name, canonical_name, record_id};
@@ -27,15 +27,60 @@ pub static TYPES: &[TfType] = &[
         primary: false,
         map: |_, _| Ok(Mapped::Helper),
     },
-    TfType { rtype: "azurerm_dns_a_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
-    TfType { rtype: "azurerm_dns_aaaa_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
-    TfType { rtype: "azurerm_dns_cname_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
-    TfType { rtype: "azurerm_dns_mx_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
-    TfType { rtype: "azurerm_dns_ns_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
-    TfType { rtype: "azurerm_dns_ptr_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
-    TfType { rtype: "azurerm_dns_srv_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
-    TfType { rtype: "azurerm_dns_txt_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
-    TfType { rtype: "azurerm_dns_caa_record", kind: Kind::DnsRecord, primary: true, map: azure_record },
+    TfType {
+        rtype: "azurerm_dns_a_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
+    TfType {
+        rtype: "azurerm_dns_aaaa_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
+    TfType {
+        rtype: "azurerm_dns_cname_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
+    TfType {
+        rtype: "azurerm_dns_mx_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
+    TfType {
+        rtype: "azurerm_dns_ns_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
+    TfType {
+        rtype: "azurerm_dns_ptr_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
+    TfType {
+        rtype: "azurerm_dns_srv_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
+    TfType {
+        rtype: "azurerm_dns_txt_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
+    TfType {
+        rtype: "azurerm_dns_caa_record",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: azure_record,
+    },
 ];
 
 /// A record's zone from its own names: `fqdn` minus a relative `name`
@@ -115,7 +160,10 @@ fn route53_record(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
         spec.insert("setIdentifier".into(), json!(s));
     }
     if let Some(w) = block(a, "weighted_routing_policy") {
-        spec.insert("weight".into(), w.get("weight").cloned().unwrap_or(json!(0)));
+        spec.insert(
+            "weight".into(),
+            w.get("weight").cloned().unwrap_or(json!(0)),
+        );
     }
     if let Some(l) = block(a, "latency_routing_policy")
         && let Some(r) = text(&l, "region")
@@ -150,7 +198,10 @@ fn route53_record(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
             )));
         }
     }
-    if a.get("multivalue_answer_routing_policy").and_then(Value::as_bool) == Some(true) {
+    if a.get("multivalue_answer_routing_policy")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
         spec.insert("multiValueAnswer".into(), json!(true));
     }
     if let Some(h) = text(a, "health_check_id") {
@@ -188,7 +239,12 @@ fn azure_record(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
         .and_then(|t| t.strip_suffix("_record"))
         .unwrap_or_default()
         .to_uppercase();
-    let list = |key: &str| a.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+    let list = |key: &str| {
+        a.get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
     let mut props = Map::new();
     if let Some(ttl) = a.get("ttl") {
         props.insert("TTL".into(), ttl.clone());
@@ -200,7 +256,12 @@ fn azure_record(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
         props.insert("targetResource".into(), json!({"id": t}));
     }
     let strings = |key: &str, field: &str| -> Value {
-        Value::Array(texts(a, key).into_iter().map(|v| json!({ field: v })).collect())
+        Value::Array(
+            texts(a, key)
+                .into_iter()
+                .map(|v| json!({ field: v }))
+                .collect(),
+        )
     };
     match rtype.as_str() {
         "A" => {

@@ -153,7 +153,11 @@ fn task_definition(a: &Value) -> Result<Value, String> {
         ("placement_constraints", "placementConstraints"),
         ("inference_accelerator", "inferenceAccelerators"),
     ] {
-        if let Some(l) = a.get(from).and_then(Value::as_array).filter(|l| !l.is_empty()) {
+        if let Some(l) = a
+            .get(from)
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+        {
             td.insert(to.into(), camel(&Value::Array(l.clone())));
         }
     }
@@ -262,7 +266,10 @@ fn service(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
     let mut deployment = Map::new();
     for (from, to) in [
         ("deployment_maximum_percent", "maximumPercent"),
-        ("deployment_minimum_healthy_percent", "minimumHealthyPercent"),
+        (
+            "deployment_minimum_healthy_percent",
+            "minimumHealthyPercent",
+        ),
     ] {
         if let Some(n) = a.get(from).filter(|n| n.is_number()) {
             deployment.insert(to.into(), n.clone());
@@ -352,7 +359,11 @@ fn service(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
         ("ordered_placement_strategy", "placementStrategy"),
         ("service_registries", "serviceRegistries"),
     ] {
-        if let Some(l) = a.get(from).and_then(Value::as_array).filter(|l| !l.is_empty()) {
+        if let Some(l) = a
+            .get(from)
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+        {
             svc.insert(to.into(), camel(&Value::Array(l.clone())));
         }
     }
@@ -374,7 +385,9 @@ mod tests {
     #[test]
     fn nested_blocks_become_the_apis_shape() {
         assert_eq!(
-            camel(&json!({"file_system_id": "fs-1", "root_directory": "", "authorization_config": [{"access_point_id": "ap-1", "iam": "ENABLED"}]})),
+            camel(
+                &json!({"file_system_id": "fs-1", "root_directory": "", "authorization_config": [{"access_point_id": "ap-1", "iam": "ENABLED"}]})
+            ),
             json!({"fileSystemId": "fs-1", "authorizationConfig": {"accessPointId": "ap-1", "iam": "ENABLED"}})
         );
     }

@@ -9,10 +9,10 @@
 //! `describe-security-groups` group, a compute `Firewall`) and flattened by
 //! the same code that reads live ones.
 
-use crate::declared::terraform::{Cx, Mapped, TfType, block, text, texts};
 use crate::declared::terraform::state::Instance;
-use driftgate_model::firewall::{gcp_rule, network_name, rules_of_group};
+use crate::declared::terraform::{Cx, Mapped, TfType, block, text, texts};
 use driftgate_model::Kind;
+use driftgate_model::firewall::{gcp_rule, network_name, rules_of_group};
 use serde_json::{Map, Value, json};
 
 /// The types this kind reads.
@@ -98,7 +98,14 @@ fn permission(b: &Value, own_group: &str) -> Value {
     })
 }
 
-fn flatten(cx: &Cx<'_>, gid: &str, vpc: &str, name: &str, ingress: Vec<Value>, egress: Vec<Value>) -> Result<Mapped, String> {
+fn flatten(
+    cx: &Cx<'_>,
+    gid: &str,
+    vpc: &str,
+    name: &str,
+    ingress: Vec<Value>,
+    egress: Vec<Value>,
+) -> Result<Mapped, String> {
     if !vpcs(cx).iter().any(|v| v == vpc) {
         return Ok(Mapped::Skipped(format!(
             "VPC `{vpc}` is not in the security_group_vpcs of scope `{}`",
@@ -120,7 +127,14 @@ fn group(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
             .map(|l| l.iter().map(|b| permission(b, gid)).collect())
             .unwrap_or_default()
     };
-    flatten(cx, gid, vpc, text(a, "name").unwrap_or_default(), blocks("ingress"), blocks("egress"))
+    flatten(
+        cx,
+        gid,
+        vpc,
+        text(a, "name").unwrap_or_default(),
+        blocks("ingress"),
+        blocks("egress"),
+    )
 }
 
 /// The VPC and name of a rule's group: from the states, else the scope's
