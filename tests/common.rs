@@ -190,3 +190,35 @@ pub(crate) fn ec2(params: &[(&str, &str)], tag: &str) -> String {
     let end = out[start..].find(&format!("</{tag}>")).unwrap() + start;
     out[start..end].to_owned()
 }
+
+/// Puts an object into moto's S3 (path style; moto does not check the
+/// signature), creating the bucket first.
+pub(crate) fn s3_put(bucket: &str, key: &str, body: &str) {
+    let url = endpoint();
+    let host = url.trim_start_matches("http://").to_owned();
+    let send = |path: &str, body: &str| {
+        let req = format!(
+            "PUT {path} HTTP/1.1\r\nHost: {host}\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             x-amz-content-sha256: UNSIGNED-PAYLOAD\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut s = TcpStream::connect(&host).unwrap();
+        s.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert!(out.starts_with("HTTP/1.1 200"), "PUT {path}: {out}");
+    };
+    send(&format!("/{bucket}"), "");
+    let key: String = key
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    send(&format!("/{bucket}/{key}"), body);
+}

@@ -218,6 +218,22 @@ pub fn plan(
         let Some(scope) = config.scopes.iter().find(|s| s.name == f.scope) else {
             continue;
         };
+        // Terraform's resources are Terraform's to change: driftgate does
+        // not rewrite HCL or state (`--suggest` gives the Terraform way).
+        if let Some(address) = &f.address {
+            plan.refused.push((
+                key,
+                format!("declared in Terraform ({address}): change the configuration, not a driftgate file"),
+            ));
+            continue;
+        }
+        if scope.terraform.is_some() && f.state == State::Unmanaged {
+            plan.refused.push((
+                key,
+                "scope declared with Terraform: import it there (see the import block)".to_owned(),
+            ));
+            continue;
+        }
         let at = f
             .declared_at
             .as_deref()

@@ -266,7 +266,23 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
         }
         let claims = std::cell::RefCell::new(Vec::new());
         let tf = declared::terraform::ScopeStates::new(scope, &paths, &config.root);
+        // A state both in the tree and named in [scope.terraform] is read
+        // once, as named.
+        let named: Vec<std::path::PathBuf> = scope
+            .terraform
+            .iter()
+            .flat_map(|t| t.states.iter())
+            .filter_map(|s| match s {
+                declared::terraform::source::StateSource::Local(p) => {
+                    Some(declared::normal_path(p))
+                }
+                _ => None,
+            })
+            .collect();
         for path in paths {
+            if named.contains(&declared::normal_path(&path)) {
+                continue;
+            }
             let shown = shown_of(&path);
             let one: Result<(), InputError> = (|| {
                 let cx = declared::formats::Context {

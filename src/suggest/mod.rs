@@ -14,9 +14,9 @@ use crate::config::{Config, Scope, region_of_target};
 use crate::diff::scope_of;
 use crate::normalize::secrets::is_digest;
 use driftgate_model::Cloud;
-use driftgate_model::{Finding, Kind, Resource, Suggestion};
+use driftgate_model::{Finding, Kind, Resource, State, Suggestion};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// A word for a POSIX shell: single-quoted unless it is plain.
@@ -80,6 +80,28 @@ pub fn suggest(
         .iter()
         .map(|(k, why)| ((k.scope.as_str(), k.kind, k.id.as_str()), why.as_str()))
         .collect();
+    let tf_groups = terraform::groups(findings);
+    // Zone ids by name, from the Route53 zones the scopes' states hold.
+    let zone_ids: HashMap<String, String> = config
+        .scopes
+        .iter()
+        .filter_map(|s| s.terraform.as_ref())
+        .flat_map(|t| t.loaded.iter())
+        .flat_map(|l| l.parsed.instances.iter())
+        .chain(
+            in_tree_states(config)
+                .iter()
+                .flat_map(|p| p.instances.iter()),
+        )
+        .filter(|i| i.rtype == "aws_route53_zone")
+        .filter_map(|i| {
+            let a = &i.attributes;
+            let id = crate::declared::terraform::text(a, "zone_id")
+                .or_else(|| crate::declared::terraform::text(a, "id"))?;
+            let name = crate::declared::terraform::text(a, "name")?;
+            Some((driftgate_model::dns::canonical_name(name), id.to_owned()))
+        })
+        .collect();
     for f in findings.iter_mut().filter(|f| f.state.is_drift()) {
         let Some(scope) = config.scopes.iter().find(|s| s.name == f.scope) else {
             continue;
@@ -132,8 +154,14 @@ pub fn suggest(
             if let Some(left) = plan.partial.get(&key) {
                 s.notes.extend(left.iter().map(|(_, why)| why.clone()));
             }
-        } else if let Some(why) = refused.get(&(f.scope.as_str(), f.kind, f.id.as_str())) {
+        } else if let Some(why) = refused.get(&(f.scope.as_str(), f.kind, f.id.as_str()))
+            && f.address.is_none()
+            && scope.terraform.is_none()
+        {
             s.notes.push(format!("adopt: {why}"));
+        }
+        if f.address.is_some() || (scope.terraform.is_some() && f.state == State::Unmanaged) {
+            terraform::suggest(f, scope, live_r, &tf_groups, &zone_ids, root, &mut s);
         }
         f.suggest = Some(Box::new(s));
     }
@@ -156,6 +184,22 @@ pub(crate) fn aws_flags(scope: &Scope, id: &str, regional: bool) -> String {
     }
     out
 }
+
+/// The state files of every scope's declared tree, parsed (for the zone
+/// ids an import block needs).
+fn in_tree_states(
+    config: &Config,
+) -> Vec<std::sync::Arc<crate::declared::terraform::state::Parsed>> {
+    let mut out = Vec::new();
+    for s in &config.scopes {
+        let files = crate::declared::files(&s.declared).unwrap_or_default();
+        let states = crate::declared::terraform::ScopeStates::new(s, &files, &config.root);
+        out.extend(states.in_tree.into_values().flatten());
+    }
+    out
+}
+
+pub mod terraform;
 
 #[cfg(test)]
 mod tests;

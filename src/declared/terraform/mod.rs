@@ -294,7 +294,19 @@ impl ScopeStates {
     #[must_use]
     pub fn new(scope: &Scope, paths: &[std::path::PathBuf], root: &std::path::Path) -> Self {
         let mut in_tree = BTreeMap::new();
+        let named: Vec<std::path::PathBuf> = scope
+            .terraform
+            .iter()
+            .flat_map(|t| t.states.iter())
+            .filter_map(|s| match s {
+                source::StateSource::Local(p) => Some(crate::declared::normal_path(p)),
+                _ => None,
+            })
+            .collect();
         for p in paths {
+            if named.contains(&crate::declared::normal_path(p)) {
+                continue;
+            }
             let ext = p.extension().and_then(|e| e.to_str());
             let candidate = match ext {
                 Some("tfstate") => true,
