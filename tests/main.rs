@@ -32,3 +32,4 @@ mod moto_targets;
 mod moto_terraform;
 mod proxy;
 mod secrets;
+mod terraform;
