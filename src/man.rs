@@ -66,6 +66,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "An Azure Resource Manager access token to use as is; else the identity chain below.",
     ),
     (
+        "DRIFTGATE_AZURE_STORAGE_TOKEN",
+        "An Azure Storage access token (scope https://storage.azure.com/) for Terraform states in Blob storage, to use as is; else the identity chain below. DRIFTGATE_GCP_TOKEN serves Cloud Storage states the same way.",
+    ),
+    (
         "AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET",
         "A service principal's client secret credential.",
     ),
