@@ -602,6 +602,20 @@ fn a_terraform_state_is_in_sync_then_clickops_is_found_at_its_address() {
         "{notes}"
     );
 
+    // Every human format names the block and the address.
+    let r = dgm(d.path(), &["check"]);
+    assert!(
+        r.stdout.contains("at infra/terraform/main.tf:35 (aws_ecs_service.api)"),
+        "{}",
+        r.stdout
+    );
+    let r = dgm(d.path(), &["check", "--format", "markdown"]);
+    assert!(
+        r.stdout.contains("Declared at `infra/terraform/main.tf:35` as `aws_ecs_service.api`."),
+        "{}",
+        r.stdout
+    );
+
     // The same state from an S3 backend, in workspace `staging`.
     let bucket = unique("tfstate").to_lowercase();
     s3_put(&bucket, "env:/staging/app.tfstate", &state(&e));

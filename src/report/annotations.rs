@@ -154,7 +154,10 @@ pub fn place_lines(f: &Finding) -> Vec<String> {
     if let Some(at) = &f.declared_at
         && f.state != State::InSync
     {
-        out.push(format!("at {at}"));
+        match &f.address {
+            Some(a) => out.push(format!("at {at} ({a})")),
+            None => out.push(format!("at {at}")),
+        }
     }
     if let Some(file) = &f.declare_in {
         out.push(format!("declare in {file}"));

@@ -38,9 +38,13 @@ impl Render for Diff {
                 }
             }
             let from = format!(
-                "declared {} {}",
+                "declared {} {}{}",
                 f.id,
-                f.declared_at.as_deref().unwrap_or("(not declared)")
+                f.declared_at.as_deref().unwrap_or("(not declared)"),
+                f.address
+                    .as_deref()
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default()
             );
             let to = format!(
                 "live {} {}{}",

@@ -171,8 +171,12 @@ fn side_by_side(f: &Finding) -> String {
         }
     }
     format!(
-        r#"<table class="sbs"><tr><th>declared {}</th><th>live</th></tr>{rows}</table>"#,
-        esc(f.declared_at.as_deref().unwrap_or("(not declared)"))
+        r#"<table class="sbs"><tr><th>declared {}{}</th><th>live</th></tr>{rows}</table>"#,
+        esc(f.declared_at.as_deref().unwrap_or("(not declared)")),
+        f.address
+            .as_deref()
+            .map(|a| format!(" ({})", esc(a)))
+            .unwrap_or_default()
     )
 }
 

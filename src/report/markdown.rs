@@ -62,8 +62,10 @@ impl Render for Markdown {
             if let Some(w) = &f.what {
                 writeln!(out, "{}\n", esc(w))?;
             }
-            if let Some(at) = &f.declared_at {
-                writeln!(out, "Declared at `{at}`.\n")?;
+            match (&f.declared_at, &f.address) {
+                (Some(at), Some(a)) => writeln!(out, "Declared at `{at}` as `{a}`.\n")?,
+                (Some(at), None) => writeln!(out, "Declared at `{at}`.\n")?,
+                _ => {}
             }
             if let Some(d) = &f.declare_in {
                 writeln!(out, "Its declaration would go in `{d}`.\n")?;

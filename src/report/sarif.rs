@@ -67,6 +67,9 @@ impl Render for Sarif {
             for l in super::annotations::finding_lines(f) {
                 text.push_str(&format!("; {}", l.trim()));
             }
+            if let Some(a) = &f.address {
+                text.push_str(&format!("; Terraform address {a}"));
+            }
             if let Some(d) = &f.declare_in {
                 text.push_str(&format!("; declare in {d}"));
             }
