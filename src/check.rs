@@ -214,9 +214,17 @@ pub fn check(
                     .entry(file.to_owned())
                     .or_insert_with(|| std::fs::read_to_string(config.root.join(file)).ok());
                 if let Some(text) = text {
+                    let tf = file.ends_with(".tf");
                     for c in &mut f.changes {
-                        c.at = crate::declared::locate::field_line(text, line, &c.path)
-                            .map(|l| format!("{file}:{l}"));
+                        let l = if tf {
+                            crate::declared::terraform::hcl::attribute_line(text, line, &c.path)
+                        } else if f.address.is_some() {
+                            // A state's line: no field of it is the user's.
+                            None
+                        } else {
+                            crate::declared::locate::field_line(text, line, &c.path)
+                        };
+                        c.at = l.map(|l| format!("{file}:{l}"));
                     }
                 }
             }

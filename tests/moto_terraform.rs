@@ -585,6 +585,7 @@ fn a_terraform_state_is_in_sync_then_clickops_is_found_at_its_address() {
     assert_eq!(svc["changes"][0]["path"], "desiredCount");
     assert_eq!(svc["changes"][0]["declared"], 2);
     assert_eq!(svc["changes"][0]["live"], 5);
+    assert_eq!(svc["changes"][0]["at"], format!("{main}:37"));
     assert_eq!(
         svc["suggest"]["revert"][0],
         "terraform apply -target=aws_ecs_service.api"
@@ -605,13 +606,15 @@ fn a_terraform_state_is_in_sync_then_clickops_is_found_at_its_address() {
     // Every human format names the block and the address.
     let r = dgm(d.path(), &["check"]);
     assert!(
-        r.stdout.contains("at infra/terraform/main.tf:35 (aws_ecs_service.api)"),
+        r.stdout
+            .contains("at infra/terraform/main.tf:35 (aws_ecs_service.api)"),
         "{}",
         r.stdout
     );
     let r = dgm(d.path(), &["check", "--format", "markdown"]);
     assert!(
-        r.stdout.contains("Declared at `infra/terraform/main.tf:35` as `aws_ecs_service.api`."),
+        r.stdout
+            .contains("Declared at `infra/terraform/main.tf:35` as `aws_ecs_service.api`."),
         "{}",
         r.stdout
     );

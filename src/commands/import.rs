@@ -64,6 +64,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitStatus> {
     };
     let mut plan = Vec::new();
     for scope in &config.scopes {
+        if scope.terraform.is_some() {
+            // Its undeclared resources are Terraform's to import: native
+            // files beside the state would declare them a second way.
+            eprintln!(
+                "note: scope `{}` is declared with Terraform: nothing imported into driftgate files (`driftgate check --suggest` gives an import block for each resource created by hand)",
+                scope.name
+            );
+            continue;
+        }
         for kind in crate::kinds::KINDS {
             let undeclared: Vec<&Resource> = live
                 .resources

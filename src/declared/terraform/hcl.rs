@@ -316,9 +316,56 @@ impl Locator {
     }
 }
 
+/// The line of a changed field's attribute in a resource block starting at
+/// `start` (`desiredCount` -> `desired_count = 2`): for fields that are an
+/// attribute of the block itself; `None` for nested or derived ones (the
+/// finding then points at the block).
+#[must_use]
+pub fn attribute_line(text: &str, start: usize, path: &str) -> Option<usize> {
+    if path.contains(['.', '[']) {
+        return None;
+    }
+    let name = match path {
+        "values" => "records".to_owned(),
+        p => {
+            let mut out = String::new();
+            for c in p.chars() {
+                if c.is_ascii_uppercase() {
+                    out.push('_');
+                    out.push(c.to_ascii_lowercase());
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    };
+    for (i, line) in text.lines().enumerate().skip(start) {
+        if line.starts_with('}') {
+            return None;
+        }
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix(name.as_str())
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_changed_attribute_is_found_in_its_block_only() {
+        let text = "resource \"aws_ecs_service\" \"a\" {\n  name = \"a\"\n  desired_count = 2\n}\n\nresource \"aws_ecs_service\" \"b\" {\n  desired_count = 3\n}\n";
+        assert_eq!(attribute_line(text, 1, "desiredCount"), Some(3));
+        assert_eq!(attribute_line(text, 6, "desiredCount"), Some(7));
+        assert_eq!(attribute_line(text, 1, "launchType"), None);
+        assert_eq!(attribute_line(text, 1, "taskDefinition.cpu"), None);
+    }
 
     #[test]
     fn headers_are_found_past_comments_strings_and_heredocs() {

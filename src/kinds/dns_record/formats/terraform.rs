@@ -148,9 +148,20 @@ fn route53_record(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
         }
         spec.insert("alias".into(), Value::Object(alias));
     } else {
-        // The provider writes TXT and SPF values unquoted; Route53 holds
-        // them quoted. The kind compares the text either way.
-        spec.insert("values".into(), json!(texts(a, "records")));
+        // The provider keeps TXT and SPF values without their outer quotes
+        // and puts them back when it writes (a long value split by the
+        // user as `first255\"\"rest` is two strings then).
+        let values: Vec<String> = texts(a, "records")
+            .into_iter()
+            .map(|v| {
+                if matches!(rtype.as_str(), "TXT" | "SPF") && !v.starts_with('"') {
+                    format!("\"{v}\"")
+                } else {
+                    v
+                }
+            })
+            .collect();
+        spec.insert("values".into(), json!(values));
         if let Some(t) = a.get("ttl").filter(|t| !t.is_null()) {
             spec.insert("ttl".into(), t.clone());
         }
@@ -313,6 +324,18 @@ fn azure_record(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn txt_values_are_compared_as_route53_holds_them() {
+        use crate::kinds::dns_record::normalize::canonical_value;
+        let long = format!("{}\"\"{}", "a".repeat(255), "b".repeat(10));
+        let state = format!("\"{long}\"");
+        let route53 = format!("\"{}\" \"{}\"", "a".repeat(255), "b".repeat(10));
+        assert_eq!(
+            canonical_value("TXT", &state).unwrap(),
+            canonical_value("TXT", &route53).unwrap()
+        );
+    }
 
     #[test]
     fn a_zone_is_found_from_a_relative_name() {

@@ -119,7 +119,12 @@ fn flatten(
 
 fn group(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
     let a = &inst.attributes;
-    let gid = text(a, "id").ok_or("no `id` (not created yet?)")?;
+    // A plan's new group has no id yet: nothing live to compare with.
+    let Some(gid) = text(a, "id") else {
+        return Ok(Mapped::Skipped(
+            "no `id`: not created yet (a plan's new group)".to_owned(),
+        ));
+    };
     let vpc = text(a, "vpc_id").ok_or("no `vpc_id` (EC2-Classic groups are not read)")?;
     let blocks = |k: &str| -> Vec<Value> {
         a.get(k)
@@ -154,7 +159,11 @@ fn home(cx: &Cx<'_>, gid: &str) -> Result<(String, String), Mapped> {
 
 fn group_rule(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
     let a = &inst.attributes;
-    let gid = text(a, "security_group_id").ok_or("no `security_group_id`")?;
+    let Some(gid) = text(a, "security_group_id") else {
+        return Ok(Mapped::Skipped(
+            "no `security_group_id`: its group is not created yet (a plan?)".to_owned(),
+        ));
+    };
     let (vpc, name) = match home(cx, gid) {
         Ok(h) => h,
         Err(m) => return Ok(m),
@@ -170,7 +179,11 @@ fn group_rule(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
 
 fn vpc_rule(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
     let a = &inst.attributes;
-    let gid = text(a, "security_group_id").ok_or("no `security_group_id`")?;
+    let Some(gid) = text(a, "security_group_id") else {
+        return Ok(Mapped::Skipped(
+            "no `security_group_id`: its group is not created yet (a plan?)".to_owned(),
+        ));
+    };
     let (vpc, name) = match home(cx, gid) {
         Ok(h) => h,
         Err(m) => return Ok(m),
