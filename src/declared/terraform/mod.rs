@@ -6,7 +6,7 @@
 //! - [`source`]: `[scope.terraform]` and where a state is kept (a local
 //!   file, S3, GCS, Azure Blob), read before the declared stage;
 //! - [`hcl`]: the `.tf` file and line of a resource's block;
-//! - here: the registry of resource types each kind reads ([`TYPES`]) and
+//! - here: the registry of resource types each kind reads ([`types`]) and
 //!   the read of one state into declared resources.
 //!
 //! Each kind maps its own types (`kinds/<kind>/formats/terraform.rs`);
