@@ -94,6 +94,75 @@ pub async fn get_blob(
 
 #[cfg(test)]
 mod tests {
+    use super::get_blob;
+    use crate::StaticToken;
+    use driftgate_model::ErrorKind;
+    use driftgate_model::replay::{Request, serve};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn error(code: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>m</Message></Error>"
+        )
+    }
+
+    #[tokio::test]
+    async fn a_blob_is_read_with_its_token_and_errors_are_classified() {
+        let throttled = Arc::new(AtomicUsize::new(0));
+        let t = throttled.clone();
+        let (url, log) = serve(move |req: &Request| {
+            if req.header("authorization") != Some("Bearer good") {
+                return (401, "application/xml", error("InvalidAuthenticationInfo"));
+            }
+            assert_eq!(req.header("x-ms-version"), Some(super::VERSION));
+            match req.target.as_str() {
+                "/tfstate/prod.tfstate" => (200, "application/octet-stream", "{}".to_owned()),
+                "/tfstate/busy.tfstate" if t.fetch_add(1, Ordering::SeqCst) == 0 => {
+                    (503, "application/xml", error("ServerBusy"))
+                }
+                "/tfstate/busy.tfstate" => {
+                    (200, "application/octet-stream", "{\"v\": 1}".to_owned())
+                }
+                "/denied/prod.tfstate" => (
+                    403,
+                    "application/xml",
+                    error("AuthorizationPermissionMismatch"),
+                ),
+                _ => (404, "application/xml", error("BlobNotFound")),
+            }
+        })
+        .await;
+        let good = StaticToken("good".into());
+        assert_eq!(
+            get_blob(&url, &good, "tfstate", "prod.tfstate")
+                .await
+                .unwrap(),
+            b"{}"
+        );
+        assert_eq!(
+            get_blob(&url, &good, "tfstate", "busy.tfstate")
+                .await
+                .unwrap(),
+            b"{\"v\": 1}",
+            "a busy server is retried"
+        );
+        let kind = |r: Result<Vec<u8>, driftgate_model::ProviderError>| r.unwrap_err().kind;
+        assert_eq!(
+            kind(get_blob(&url, &good, "denied", "prod.tfstate").await),
+            ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            kind(get_blob(&url, &good, "tfstate", "gone.tfstate").await),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind(get_blob(&url, &StaticToken("bad".into()), "tfstate", "prod.tfstate").await),
+            ErrorKind::Unauthenticated
+        );
+        assert_eq!(log.lock().unwrap().len(), 6);
+    }
+
     #[test]
     fn error_codes_are_read() {
         assert_eq!(
