@@ -277,3 +277,140 @@ fn targets_are_read_concurrently_within_the_configured_bound() {
         }
     }
 }
+
+/// A loopback Cloud DNS serving acme-prod's example.net; after `clickops`
+/// is set, www's addresses were edited in the console and a TXT record
+/// added.
+fn cloud_dns(
+    clickops: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (tokio::runtime::Runtime, String) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dns = |name: &str| {
+        std::fs::read_to_string(root().join("fixtures/gcp/dns-replay").join(name)).unwrap()
+    };
+    let url = rt
+        .block_on(serve(move |req: &Request| {
+            if req.header("authorization") != Some("Bearer replay-token") {
+                return (401, "application/json", dns("error-unauthenticated.json"));
+            }
+            if req.target.contains("/managedZones?") {
+                return (200, "application/json", dns("managed-zones-example-net.json"));
+            }
+            let page = if req.query("pageToken").as_deref() == Some("page-2") { 2 } else { 1 };
+            let mut body = dns(&format!("rrsets-page{page}.json"));
+            if clickops.load(std::sync::atomic::Ordering::SeqCst) {
+                body = body.replace("\"192.0.2.2\"", "\"198.51.100.7\"").replace(
+                    "\"rrsets\": [",
+                    "\"rrsets\": [{\"kind\": \"dns#resourceRecordSet\", \"name\": \"temp.example.net.\", \"type\": \"TXT\", \"ttl\": 60, \"rrdatas\": [\"\\\"debug\\\"\"]},",
+                );
+            }
+            (200, "application/json", body)
+        }))
+        .0;
+    (rt, url)
+}
+
+#[test]
+fn cloud_dns_import_then_check_is_clean_and_console_edits_are_found() {
+    let clickops = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (_rt, url) = cloud_dns(clickops.clone());
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"gcp-dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.gcp]\nproject = \"acme-prod\"\ndns_zones = [\"example.net\"]\ndns_endpoint = \"{url}\"\n"
+        ),
+    );
+    let cmd = |args: &[&str]| {
+        run(driftgate(d.path())
+            .args(args)
+            .env("DRIFTGATE_GCP_TOKEN", "replay-token"))
+    };
+    let r = cmd(&["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let imported = std::fs::read_to_string(d.path().join("infra/dns/example.net.yaml")).unwrap();
+    assert!(
+        imported.contains("routingPolicy:") && imported.contains("primaryBackup:"),
+        "{imported}"
+    );
+    assert!(
+        !imported.contains("managedZone"),
+        "not compared, not written: {imported}"
+    );
+    let r = cmd(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "import then check is in sync: {}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    // The apex NS and SOA are Cloud DNS's own: not imported, not drift.
+    assert_eq!(v["summary"]["in_sync"], 7, "{}", r.stdout);
+    assert_eq!(v["findings"][0]["cloud"], "gcp");
+
+    // A weight edited in Git (the console's 90/10 is now drift), then the
+    // console's own edits.
+    let edited = imported.replace("weight: 10", "weight: 20");
+    assert_ne!(edited, imported);
+    write(&d.path().join("infra/dns/example.net.yaml"), &edited);
+    clickops.store(true, std::sync::atomic::Ordering::SeqCst);
+    let r = cmd(&["check", "--format", "json", "--suggest"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let drift: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "in_sync")
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        drift,
+        [
+            (
+                "example.net/app.example.net/A".to_owned(),
+                "changed".to_owned()
+            ),
+            (
+                "example.net/temp.example.net/TXT".to_owned(),
+                "unmanaged".to_owned()
+            ),
+            (
+                "example.net/www.example.net/A".to_owned(),
+                "changed".to_owned()
+            ),
+        ]
+    );
+    let find = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let www = find("example.net/www.example.net/A");
+    assert_eq!(
+        www["suggest"]["revert"][0],
+        "gcloud dns record-sets update www.example.net. --type=A --zone=example-net --project=acme-prod --ttl=300 --rrdatas=192.0.2.1,192.0.2.2"
+    );
+    let temp = find("example.net/temp.example.net/TXT");
+    assert_eq!(
+        temp["suggest"]["revert"][0],
+        "gcloud dns record-sets delete temp.example.net. --type=TXT --zone=example-net --project=acme-prod"
+    );
+    let app = find("example.net/app.example.net/A");
+    let revert = app["suggest"]["revert"][0].as_str().unwrap();
+    assert!(
+        revert.starts_with("curl -fsS -X PATCH")
+            && revert.contains("/managedZones/example-net/rrsets/app.example.net./A")
+            && revert.contains("\"weight\":20"),
+        "{revert}"
+    );
+}

@@ -1,5 +1,6 @@
-//! GCP: per project of a scope, the VPC firewall rules of its networks, with
-//! Application Default Credentials or `DRIFTGATE_GCP_TOKEN`.
+//! GCP: per project of a scope, the VPC firewall rules of its networks, and
+//! the record sets of its Cloud DNS zones, with Application Default
+//! Credentials or `DRIFTGATE_GCP_TOKEN`.
 
 use super::{CloudWiring, Part};
 use crate::config::Scope;
@@ -22,6 +23,11 @@ impl CloudWiring for Gcp {
                 g.networks()
                     .into_iter()
                     .map(|(p, n)| (Kind::FirewallRule, format!("{p}:{n}")))
+                    .chain(
+                        g.dns_zones
+                            .iter()
+                            .map(|(z, _)| (Kind::DnsRecord, z.clone())),
+                    )
                     .collect()
             })
             .unwrap_or_default()
@@ -31,6 +37,7 @@ impl CloudWiring for Gcp {
         if let Some(g) = &mut scope.gcp {
             g.networks
                 .retain(|(p, n)| keep(Kind::FirewallRule, &format!("{p}:{n}")));
+            g.dns_zones.retain(|(z, _)| keep(Kind::DnsRecord, z));
         }
     }
 
@@ -44,6 +51,31 @@ impl CloudWiring for Gcp {
             _ => Arc::new(driftgate_gcp::Adc::default()),
         };
         let mut groups = Vec::new();
+        if !g.dns_zones.is_empty() {
+            let token: Arc<dyn driftgate_gcp::TokenSource> =
+                match std::env::var("DRIFTGATE_GCP_TOKEN") {
+                    Ok(t) if !t.is_empty() => Arc::new(driftgate_gcp::StaticToken(t)),
+                    _ => Arc::new(driftgate_gcp::Adc::for_scope(
+                        driftgate_gcp::dns::api::DNS_SCOPE,
+                    )),
+                };
+            let provider = driftgate_gcp::dns::GcpDnsProvider::new(
+                g.dns_endpoint
+                    .as_deref()
+                    .unwrap_or(driftgate_gcp::dns::DNS_ENDPOINT),
+                token,
+                g.projects.clone(),
+                g.dns_zones.clone(),
+            );
+            let mut target = Target::new(&scope.name, Cloud::Gcp);
+            target.project = Some(g.projects.join(","));
+            let part: Part = Box::pin(async move {
+                let mut r = provider.scan().await;
+                r.targets.push(target);
+                r
+            });
+            groups.push(vec![part]);
+        }
         for project in &g.projects {
             let networks: Vec<String> = g
                 .networks

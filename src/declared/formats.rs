@@ -409,6 +409,13 @@ fn read_from(scope: &Scope, zone: &str) -> Vec<driftgate_model::Cloud> {
     {
         out.push(driftgate_model::Cloud::Azure);
     }
+    if scope
+        .gcp
+        .as_ref()
+        .is_some_and(|g| g.dns_zones.iter().any(|(z, _)| z == zone))
+    {
+        out.push(driftgate_model::Cloud::Gcp);
+    }
     out
 }
 

@@ -1,4 +1,4 @@
-//! `[scope.gcp]`: the projects and VPC networks a scope reads.
+//! `[scope.gcp]`: the projects, VPC networks and Cloud DNS zones a scope reads.
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -11,8 +11,17 @@ pub struct RawGcp {
     projects: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     firewall_networks: Vec<String>,
+    /// Cloud DNS public zones, by DNS name.
+    #[serde(default)]
+    dns_zones: Vec<String>,
+    /// Cloud DNS private zones, by DNS name (a private zone may share its
+    /// name with a public one).
+    #[serde(default)]
+    dns_private_zones: Vec<String>,
     /// The Compute Engine API's endpoint, for tests or private endpoints.
     endpoint: Option<String>,
+    /// Cloud DNS's endpoint, for tests or private endpoints.
+    dns_endpoint: Option<String>,
 }
 
 /// The GCP part of a scope.
@@ -24,7 +33,11 @@ pub struct GcpScope {
     /// Every `(project, network)` read: each network in each project (a
     /// shard keeps a part).
     pub networks: Vec<(String, String)>,
+    /// Cloud DNS zones, by DNS name, each public or private; looked up in
+    /// the projects in order.
+    pub dns_zones: Vec<(String, crate::dns::Visibility)>,
     pub endpoint: Option<String>,
+    pub dns_endpoint: Option<String>,
 }
 
 impl GcpScope {
@@ -91,6 +104,28 @@ pub fn parse<E>(
             clusters_seen.push((key, name.clone()));
         }
     }
+    let mut dns_zones = Vec::new();
+    for (list, vis) in [
+        (&g.dns_zones, crate::dns::Visibility::Public),
+        (&g.dns_private_zones, crate::dns::Visibility::Private),
+    ] {
+        for z in list {
+            let zone = driftgate_model::dns::canonical_name(z);
+            if let Some((_, other)) = clusters_seen
+                .iter()
+                .find(|(k, _)| *k == format!("zone:{zone}"))
+            {
+                return Err(at(
+                    start,
+                    format!(
+                        "zone `{zone}` is already in scope `{other}`: a zone belongs to one scope (a public and a private zone of one name: give them separate scopes with an `id_prefix` elsewhere, or read one)"
+                    ),
+                ));
+            }
+            clusters_seen.push((format!("zone:{zone}"), name.clone()));
+            dns_zones.push((zone, vis));
+        }
+    }
     let networks = projects
         .iter()
         .flat_map(|p| {
@@ -103,6 +138,8 @@ pub fn parse<E>(
         projects,
         networks,
         firewall_networks: g.firewall_networks,
+        dns_zones,
         endpoint: g.endpoint,
+        dns_endpoint: g.dns_endpoint,
     })
 }

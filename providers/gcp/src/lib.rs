@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod credential;
+pub mod dns;
 pub mod firewall;
 pub mod storage;
 

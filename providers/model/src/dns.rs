@@ -62,6 +62,39 @@ pub fn record_id(zone: &str, name: &str, rtype: &str, set_identifier: Option<&st
     }
 }
 
+/// A Cloud DNS routing policy (`wrr`, `geo`, `primaryBackup`, each with
+/// their items and health-checked targets) in the form two equal policies
+/// share: `kind` markers dropped, every list in a stable order (item order
+/// does not count), whole-number weights as integers (`90.0` is `90`),
+/// names without their trailing dot, keys sorted.
+#[must_use]
+pub fn routing_policy(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().filter(|k| *k != "kind").collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), routing_policy(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(l) => {
+            let mut items: Vec<Value> = l.iter().map(routing_policy).collect();
+            items.sort_by_cached_key(ToString::to_string);
+            Value::Array(items)
+        }
+        Value::Number(n) => match n.as_f64() {
+            #[allow(clippy::cast_possible_truncation)]
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => Value::from(f as i64),
+            _ => v.clone(),
+        },
+        Value::String(s) if s.ends_with('.') && s.len() > 1 => Value::String(canonical_name(s)),
+        other => other.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,9 +110,7 @@ impl KindRules for DnsRecord {
         match cloud {
             Cloud::Aws => revert::route53(at.finding, at.scope, at.declared, at.live, out),
             Cloud::Azure => revert::azure(at.finding, at.scope, at.declared, at.live, out),
-            Cloud::Gcp => out
-                .notes
-                .push("no revert command for Google Cloud DNS yet".into()),
+            Cloud::Gcp => revert::gcp(at.finding, at.scope, at.declared, at.live, out),
         }
     }
 

@@ -2,7 +2,8 @@
 //!
 //! The spec of a `dns_record` (the same from every provider and reader):
 //! `{zone, name, type, ttl, values, alias, setIdentifier, weight, region,
-//! failover, geoLocation, multiValueAnswer, healthCheckId}`. What is
+//! failover, geoLocation, multiValueAnswer, healthCheckId, routingPolicy}`
+//! (`routingPolicy`: Cloud DNS's, in its API shape). What is
 //! normalized:
 //! - names: lower case, no trailing dot, `\052` = `*` (in ids and in values
 //!   that are names: CNAME, NS, PTR, MX and SRV targets, alias targets);
@@ -37,6 +38,7 @@ pub const FIELDS: &[&str] = &[
     "geoLocation",
     "multiValueAnswer",
     "healthCheckId",
+    "routingPolicy",
 ];
 
 /// Record types a DNS record set may have.
@@ -169,6 +171,18 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
         .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
     {
         out.insert("geoLocation".into(), Node::leaf(sorted(v), v.clone()));
+    }
+    // A Cloud DNS routing policy (weighted round robin, geolocation,
+    // primary/backup, their health-checked targets): compared whole, item
+    // order and `kind` markers aside.
+    if let Some(p) = obj.get("routingPolicy").filter(|p| !p.is_null()) {
+        if !p.is_object() {
+            return Err(err(&["routingPolicy"], "expected an object".into()));
+        }
+        out.insert(
+            "routingPolicy".into(),
+            Node::leaf(driftgate_model::dns::routing_policy(p), p.clone()),
+        );
     }
     if obj.get("multiValueAnswer").and_then(Value::as_bool) == Some(true) {
         out.insert("multiValueAnswer".into(), Node::plain(json!(true)));

@@ -1,5 +1,6 @@
 //! Reverting a DNS record set: `aws route53 change-resource-record-sets`
-//! (UPSERT or DELETE) on Route53, `az rest` on Azure DNS, with the declared
+//! (UPSERT or DELETE) on Route53, `az rest` on Azure DNS, `gcloud dns
+//! record-sets` (or Cloud DNS REST) on Google Cloud DNS, with the declared
 //! record set in each API's own shape.
 
 use crate::config::Scope;
@@ -223,4 +224,104 @@ pub(crate) fn azure(
         )),
         Err(e) => s.notes.push(e),
     }
+}
+
+/// Reverting on Cloud DNS: `gcloud dns record-sets` for plain sets, the
+/// REST API (with gcloud's token) for sets with a routing policy, whose
+/// shape gcloud's flags cannot all say.
+pub(crate) fn gcp(
+    f: &Finding,
+    scope: &Scope,
+    decl: Option<&Resource>,
+    live: Option<&Resource>,
+    s: &mut Suggestion,
+) {
+    let Some(g) = &scope.gcp else { return };
+    let zone = crate::config::bare(scope_of(&f.id));
+    let Some(spec) = decl.or(live).map(|r| &r.spec) else {
+        return;
+    };
+    let text = |k: &str| spec.get(k).and_then(Value::as_str).unwrap_or_default();
+    let live_text = |k: &str| {
+        live.and_then(|l| l.spec.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let project = live_text("project").unwrap_or_else(|| g.projects[0].clone());
+    let known = live_text("managedZone");
+    // Without a live set (a deleted one) the managed zone's name is looked
+    // up by the command itself.
+    let managed = known.as_deref().map_or_else(
+        || {
+            format!(
+                "\"$(gcloud dns managed-zones list --project {} --filter='dnsName={zone}.' --format='value(name)')\"",
+                sh(&project)
+            )
+        },
+        sh,
+    );
+    let name = format!("{}.", text("name"));
+    let rtype = text("type");
+    if f.state == State::Unmanaged {
+        s.revert.push(format!(
+            "gcloud dns record-sets delete {} --type={rtype} --zone={managed} --project={}",
+            sh(&name),
+            sh(&project)
+        ));
+        return;
+    }
+    let verb = if f.state == State::Missing {
+        "create"
+    } else {
+        "update"
+    };
+    if let Some(policy) = spec.get("routingPolicy") {
+        let endpoint = g
+            .dns_endpoint
+            .as_deref()
+            .unwrap_or(driftgate_gcp::dns::DNS_ENDPOINT)
+            .trim_end_matches('/');
+        let mut body = json!({"name": name, "type": rtype, "routingPolicy": policy});
+        if let Some(ttl) = spec.get("ttl") {
+            body["ttl"] = ttl.clone();
+        }
+        // The URL in double quotes: the managed zone may be looked up by
+        // the command.
+        let mz = known.clone().unwrap_or_else(|| {
+            format!(
+                "$(gcloud dns managed-zones list --project {project} --filter=dnsName={zone}. --format='value(name)')"
+            )
+        });
+        let base = format!("{endpoint}/dns/v1/projects/{project}/managedZones/{mz}/rrsets");
+        let (method, url) = if verb == "create" {
+            ("POST", base)
+        } else {
+            ("PATCH", format!("{base}/{name}/{rtype}"))
+        };
+        s.revert.push(format!(
+            "curl -fsS -X {method} -H \"Authorization: Bearer $(gcloud auth print-access-token)\" -H 'Content-Type: application/json' \"{url}\" --data {}",
+            compact(&body)
+        ));
+        return;
+    }
+    let values: Vec<String> = spec
+        .get("values")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut cmd = format!(
+        "gcloud dns record-sets {verb} {} --type={rtype} --zone={managed} --project={}",
+        sh(&name),
+        sh(&project)
+    );
+    if let Some(ttl) = spec.get("ttl").and_then(Value::as_i64) {
+        cmd.push_str(&format!(" --ttl={ttl}"));
+    }
+    // gcloud splits --rrdatas on commas; each value is one datum.
+    cmd.push_str(&format!(" --rrdatas={}", sh(&values.join(","))));
+    s.revert.push(cmd);
 }

@@ -43,6 +43,7 @@ const RECORD_KEYS: &[&str] = &[
     "geoLocation",
     "multiValueAnswer",
     "healthCheckId",
+    "routingPolicy",
 ];
 
 /// Reads a native `kind: dns_zone` file. `zones` are the zones the scope manages.
@@ -139,10 +140,12 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
             (None, None) => Vec::new(),
         };
         let alias = r.get("alias").cloned();
-        if values.is_empty() == alias.is_none() {
+        let routed = r.get("routingPolicy").is_some();
+        if usize::from(!values.is_empty()) + usize::from(alias.is_some()) + usize::from(routed) != 1
+        {
             return Err(doc.error_at(
                 &here,
-                "a record needs `values` (or `value`), or an `alias`, and not both",
+                "a record needs one of `values` (or `value`), an `alias`, or a `routingPolicy` (Cloud DNS)",
             ));
         }
         if !values.is_empty() {
@@ -168,6 +171,7 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
             "geoLocation",
             "multiValueAnswer",
             "healthCheckId",
+            "routingPolicy",
         ] {
             if let Some(v) = r.get(k) {
                 spec.insert(k.into(), v.clone());
@@ -264,6 +268,7 @@ pub fn native_record(zone: &str, r: &Resource) -> Value {
         "geoLocation",
         "multiValueAnswer",
         "healthCheckId",
+        "routingPolicy",
     ] {
         if let Some(v) = s.get(k).filter(|v| !v.is_null()) {
             m.insert(k.into(), v.clone());
