@@ -4,7 +4,7 @@
 
 use crate::common::{driftgate, root, run, write};
 use driftgate_model::replay::{Request, serve};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
 
 fn fixture(name: &str) -> String {
@@ -157,5 +157,137 @@ fn an_azure_zone_that_cannot_be_read_is_exit_2() {
         r.stderr.contains("hint: the endpoint could not be reached"),
         "{}",
         r.stderr
+    );
+}
+
+/// A loopback Network API serving resource group `net`; after `clickops`
+/// is set, allow-https's source was widened in the portal, RDP opened and
+/// the SMTP block deleted.
+fn network(clickops: Arc<std::sync::atomic::AtomicBool>) -> (tokio::runtime::Runtime, String) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let nsg = |name: &str| {
+        std::fs::read_to_string(root().join("fixtures/azure/nsg-replay").join(name)).unwrap()
+    };
+    let base: Arc<OnceLock<String>> = Arc::default();
+    let b = base.clone();
+    let url = rt
+        .block_on(serve(move |req: &Request| {
+            assert_eq!(req.header("authorization"), Some("Bearer replay-token"));
+            let page = if req.target.contains("skipToken=page2") { 2 } else { 1 };
+            let mut body = nsg(&format!("nsgs-page{page}.json")).replace("{{BASE}}", b.get().unwrap());
+            if page == 1 && clickops.load(std::sync::atomic::Ordering::SeqCst) {
+                let mut v: Value = serde_json::from_str(&body).unwrap();
+                let rules = v["value"][0]["properties"]["securityRules"].as_array_mut().unwrap();
+                rules[0]["properties"]["sourceAddressPrefix"] = json!("*");
+                rules.retain(|r| r["name"] != "deny-smtp-out");
+                rules.push(json!({"name": "temp-rdp", "properties": {"protocol": "Tcp", "sourcePortRange": "*",
+                    "destinationPortRange": "3389", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*",
+                    "access": "Allow", "priority": 300, "direction": "Inbound"}}));
+                body = v.to_string();
+            }
+            (200, "application/json", body)
+        }))
+        .0;
+    base.set(url.clone()).unwrap();
+    (rt, url)
+}
+
+#[test]
+fn network_security_groups_import_check_and_portal_edits() {
+    let clickops = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (_rt, url) = network(clickops.clone());
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"azure-net\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.azure]\nsubscription = \"00000000-0000-0000-0000-000000000000\"\nresource_group = \"net\"\nnetwork_security_groups = [\"web-nsg\"]\nendpoint = \"{url}\"\n"
+        ),
+    );
+    let cmd = |args: &[&str]| {
+        run(driftgate(d.path())
+            .args(args)
+            .env("DRIFTGATE_AZURE_TOKEN", "replay-token"))
+    };
+    let r = cmd(&["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let file = d.path().join("infra/firewall/azure-net-web-nsg.yaml");
+    let imported = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !imported.contains("DenyAllInBound"),
+        "Azure's default rules are its own: {imported}"
+    );
+    let r = cmd(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "import then check is in sync: {}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["summary"]["in_sync"], 4, "{}", r.stdout);
+
+    // The same group as `az network nsg rule list` prints it.
+    std::fs::remove_file(&file).unwrap();
+    write(
+        &d.path().join("infra/web-nsg-rules.json"),
+        &std::fs::read_to_string(
+            root().join("fixtures/azure/nsg-replay/az-nsg-rule-list-web.json"),
+        )
+        .unwrap(),
+    );
+    let r = cmd(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "the CLI's rule list reads the same: {}", r.all());
+
+    // The portal's edits.
+    clickops.store(true, std::sync::atomic::Ordering::SeqCst);
+    let r = cmd(&["check", "--format", "json", "--suggest"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut drift: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "in_sync")
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    drift.sort();
+    assert_eq!(
+        drift,
+        [
+            ("net:web-nsg/allow-https".to_owned(), "changed".to_owned()),
+            ("net:web-nsg/deny-smtp-out".to_owned(), "missing".to_owned()),
+            ("net:web-nsg/temp-rdp".to_owned(), "unmanaged".to_owned()),
+        ]
+    );
+    let find = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let https = find("net:web-nsg/allow-https");
+    assert_eq!(https["cloud"], "azure");
+    assert_eq!(https["changes"][0]["path"], "sources");
+    assert_eq!(https["changes"][0]["declared"], json!(["Internet"]));
+    assert_eq!(https["changes"][0]["live"], json!(["*"]));
+    assert_eq!(
+        https["suggest"]["revert"][0],
+        "az network nsg rule create --resource-group net --nsg-name web-nsg --name allow-https --priority 100 --direction Inbound --access Allow --protocol Tcp --source-port-ranges '*' --destination-port-ranges 443 --source-address-prefixes Internet --destination-address-prefixes '*' --description 'public web'"
+    );
+    let rdp = find("net:web-nsg/temp-rdp");
+    assert_eq!(
+        rdp["suggest"]["revert"][0],
+        "az network nsg rule delete --resource-group net --nsg-name web-nsg --name temp-rdp"
+    );
+    assert_eq!(
+        rdp["what"],
+        "inbound allow tcp 3389 from * to * (priority 300)"
     );
 }

@@ -1,5 +1,6 @@
-//! Azure: the DNS zones of a scope's subscription and resource group, with
-//! the azure_identity chain or `DRIFTGATE_AZURE_TOKEN`.
+//! Azure: the DNS zones and network security groups of a scope's
+//! subscription and resource group, with the azure_identity chain or
+//! `DRIFTGATE_AZURE_TOKEN`.
 
 use super::{CloudWiring, Part};
 use crate::config::Scope;
@@ -30,6 +31,11 @@ impl CloudWiring for Azure {
                             prefixed(a.id_prefix.as_deref(), &canonical_name(z)),
                         )
                     })
+                    .chain(
+                        a.network_security_groups
+                            .iter()
+                            .map(|g| (Kind::FirewallRule, a.nsg_target(g))),
+                    )
                     .collect()
             })
             .unwrap_or_default()
@@ -44,6 +50,9 @@ impl CloudWiring for Azure {
                     &prefixed(prefix.as_deref(), &canonical_name(z)),
                 )
             });
+            let rg = a.resource_group.clone();
+            a.network_security_groups
+                .retain(|g| keep(Kind::FirewallRule, &format!("{rg}:{g}")));
         }
     }
 
@@ -51,17 +60,40 @@ impl CloudWiring for Azure {
         let Some(az) = &scope.azure else {
             return Vec::new();
         };
-        if az.dns_zones.is_empty() {
+        if az.dns_zones.is_empty() && az.network_security_groups.is_empty() {
             return Vec::new();
         }
         let token: Arc<dyn TokenSource> = match std::env::var("DRIFTGATE_AZURE_TOKEN") {
             Ok(t) if !t.is_empty() => Arc::new(StaticToken(t)),
             _ => Arc::new(IdentityChain::from_env()),
         };
+        let endpoint = az
+            .endpoint
+            .as_deref()
+            .unwrap_or(driftgate_azure::dns::ARM_ENDPOINT);
+        let mut parts: Vec<Part> = Vec::new();
+        if !az.network_security_groups.is_empty() {
+            let provider = driftgate_azure::AzureNsgProvider::new(
+                endpoint,
+                token.clone(),
+                &az.subscription,
+                &az.resource_group,
+                az.network_security_groups.clone(),
+            );
+            let mut target = Target::new(&scope.name, Cloud::Azure);
+            target.subscription = Some(az.subscription.clone());
+            target.resource_group = Some(az.resource_group.clone());
+            parts.push(Box::pin(async move {
+                let mut r = provider.scan().await;
+                r.targets.push(target);
+                r
+            }));
+        }
+        if az.dns_zones.is_empty() {
+            return vec![parts];
+        }
         let provider = AzureDnsProvider::new(
-            az.endpoint
-                .as_deref()
-                .unwrap_or(driftgate_azure::dns::ARM_ENDPOINT),
+            endpoint,
             token,
             &az.subscription,
             &az.resource_group,
@@ -79,6 +111,7 @@ impl CloudWiring for Azure {
             }
             r
         });
-        vec![vec![part]]
+        parts.push(part);
+        vec![parts]
     }
 }

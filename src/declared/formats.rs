@@ -130,6 +130,7 @@ pub static FORMATS: &[&dyn DeclaredFormat] = &[
     &NativeDns,
     &NativeSecurityGroups,
     &GcpRules,
+    &AzureNsg,
     &DescribeSecurityGroups,
     &OctoDnsConfig,
     &OctoDns,
@@ -148,6 +149,7 @@ pub const KINDS: &[&str] = &[
     "dns_zone",
     "security_group",
     "gcp_firewall_rules",
+    "azure_nsg",
 ];
 
 impl DeclaredFormat for UnknownKind {
@@ -289,6 +291,31 @@ impl DeclaredFormat for GcpRules {
             .map(|g| (g.projects.clone(), g.firewall_networks.clone()))
             .unwrap_or_default();
         let (records, notes) = gcp::read(file.doc(), &projects, &networks)?;
+        Ok(Read::Records(records, notes))
+    }
+}
+
+/// Azure network security groups: `az network nsg show/list`, `az network
+/// nsg rule list`, the REST shapes, `kind: azure_nsg`.
+pub struct AzureNsg;
+
+impl DeclaredFormat for AzureNsg {
+    fn name(&self) -> &'static str {
+        "Azure network security groups (az network nsg, REST, or kind: azure_nsg)"
+    }
+
+    fn recognise(&self, file: &File<'_>, _: &Context<'_>) -> Option<String> {
+        use crate::kinds::firewall_rule::formats::azure::{Held, held};
+        Some(match held(&file.doc?.value)? {
+            Held::Native => "kind: azure_nsg".to_owned(),
+            Held::Groups(_) => "holds Microsoft.Network/networkSecurityGroups".to_owned(),
+            Held::Rules(_) => "holds a group's securityRules".to_owned(),
+        })
+    }
+
+    fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
+        let (records, notes) =
+            crate::kinds::firewall_rule::formats::azure::read(file.doc(), cx.scope)?;
         Ok(Read::Records(records, notes))
     }
 }

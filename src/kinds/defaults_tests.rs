@@ -139,6 +139,20 @@ fn gcp_rules_fill_in_priority_direction_logging_and_disabled() {
 }
 
 #[test]
+fn azure_rules_fill_in_any_ports_and_addresses_and_the_default_rules_are_azures() {
+    let bare = json!({"name": "allow-https", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "destinationPorts": [443]});
+    let full = json!({"name": "allow-https", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+        "sourcePortRange": "*", "destinationPortRange": "443", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*"}});
+    let a = driftgate_model::firewall::azure_rule("net", "web", &bare).unwrap();
+    let b = driftgate_model::firewall::azure_rule("net", "web", &full).unwrap();
+    assert_eq!(a.spec, b.spec);
+    let r = rules(Kind::FirewallRule);
+    assert!(r.provider_owned("net:web/DenyAllInBound"));
+    assert!(r.provider_owned("net:web/AllowInternetOutBound"));
+    assert!(!r.provider_owned("net:web/allow-https"));
+}
+
+#[test]
 fn the_readme_lists_every_row() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();

@@ -1,5 +1,5 @@
-//! `[scope.azure]`: the subscription, resource group and DNS zones a scope
-//! reads.
+//! `[scope.azure]`: the subscription, resource group, DNS zones and
+//! network security groups a scope reads.
 
 use driftgate_model::ids::{check_prefix, prefixed};
 use serde::Deserialize;
@@ -12,6 +12,9 @@ pub struct RawAzure {
     resource_group: String,
     #[serde(default)]
     dns_zones: Vec<String>,
+    /// Network security groups of the resource group, by name.
+    #[serde(default)]
+    network_security_groups: Vec<String>,
     /// Azure Resource Manager's endpoint, for other clouds.
     endpoint: Option<String>,
     /// Prefixes this scope's zone ids, as for AWS.
@@ -24,8 +27,19 @@ pub struct AzureScope {
     pub subscription: String,
     pub resource_group: String,
     pub dns_zones: Vec<String>,
+    /// Network security groups, by name, in `resource_group`.
+    pub network_security_groups: Vec<String>,
     pub endpoint: Option<String>,
     pub id_prefix: Option<String>,
+}
+
+impl AzureScope {
+    /// The target of a group: `<resource group>:<group>`, the part of its
+    /// rules' ids before the rule's name.
+    #[must_use]
+    pub fn nsg_target(&self, group: &str) -> String {
+        format!("{}:{group}", self.resource_group)
+    }
 }
 
 /// Validates a scope's `[scope.azure]`; `seen` holds the targets of the
@@ -60,10 +74,27 @@ pub fn parse<E>(
         }
         clusters_seen.push((format!("zone:{zone}"), name.clone()));
     }
+    for g in &z.network_security_groups {
+        let key = format!(
+            "nsg:{}:{}",
+            z.resource_group.to_lowercase(),
+            g.to_lowercase()
+        );
+        if let Some((_, other)) = clusters_seen.iter().find(|(k, _)| *k == key) {
+            return Err(at(
+                start,
+                format!(
+                    "network security group `{g}` is already in scope `{other}`: a group belongs to one scope"
+                ),
+            ));
+        }
+        clusters_seen.push((key, name.clone()));
+    }
     Ok(AzureScope {
         subscription: z.subscription,
         resource_group: z.resource_group,
         dns_zones: z.dns_zones,
+        network_security_groups: z.network_security_groups,
         endpoint: z.endpoint,
         id_prefix,
     })

@@ -399,6 +399,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn azure_rules_merge_singular_and_plural_fields() {
+        let rest = json!({"name": "allow-web", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow",
+            "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRanges": ["443", "80"], "destinationPortRange": "",
+            "sourceAddressPrefix": "Internet", "destinationAddressPrefixes": ["10.0.1.7/24"], "description": "web"}});
+        let cli = json!({"name": "allow-web", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+            "sourcePortRanges": ["*"], "destinationPortRanges": ["80", "443"], "sourceAddressPrefixes": ["internet"],
+            "destinationAddressPrefix": "10.0.1.0/24", "description": "web"});
+        let a = azure_rule("net", "web-nsg", &rest).unwrap();
+        let b = azure_rule("net", "web-nsg", &cli).unwrap();
+        assert_eq!(a.spec, {
+            let mut b = b.spec.clone();
+            b["sources"] = json!(["Internet"]);
+            b
+        });
+        assert_eq!(a.id, "net:web-nsg/allow-web");
+        assert_eq!(a.spec["destinations"], json!(["10.0.1.0/24"]));
+        assert_eq!(b.spec["sources"], json!(["internet"]));
+        assert!(is_azure_default_rule("net:web-nsg/DenyAllInBound"));
+        assert!(!is_azure_default_rule(
+            "vpc-1/sg-1/ingress/tcp/443/0.0.0.0/0"
+        ));
+    }
+
+    #[test]
     fn canonical_parts() {
         assert_eq!(protocol("-1"), "all");
         assert_eq!(protocol("6"), "tcp");
@@ -474,4 +498,173 @@ mod tests {
         assert!(is_default_egress(ids[5]));
         assert_eq!(rule_key(ids[1]), Some("vpc-1/sg-1/ingress/tcp/443"));
     }
+}
+
+/// The id of an Azure network security group rule:
+/// `<resource group>:<group>/<rule>`. A rule is a named resource, like a
+/// GCP rule: a changed port shows as a changed field.
+#[must_use]
+pub fn azure_rule_id(resource_group: &str, nsg: &str, name: &str) -> String {
+    format!("{resource_group}:{nsg}/{name}")
+}
+
+/// The rules Azure adds to every network security group (priorities
+/// 65000-65500); the provider's, not drift unless declared.
+pub const AZURE_DEFAULT_RULES: &[&str] = &[
+    "AllowVnetInBound",
+    "AllowAzureLoadBalancerInBound",
+    "DenyAllInBound",
+    "AllowVnetOutBound",
+    "AllowInternetOutBound",
+    "DenyAllOutBound",
+];
+
+/// Whether a rule id names one of Azure's default rules.
+#[must_use]
+pub fn is_azure_default_rule(id: &str) -> bool {
+    id.contains(':')
+        && id
+            .rsplit_once('/')
+            .is_some_and(|(_, n)| AZURE_DEFAULT_RULES.contains(&n))
+}
+
+/// An address prefix: a CIDR (or address) in canonical form, `*` and
+/// service tags (`Internet`, `Storage.WestUS`) as written (the kind
+/// compares tags without regard to case, as Azure reads them).
+fn azure_prefix(p: &str) -> String {
+    let p = p.trim();
+    if p == "*" {
+        return "*".into();
+    }
+    cidr(p).unwrap_or_else(|_| p.to_owned())
+}
+
+/// One Azure security rule (the Network REST API's `SecurityRule`, with its
+/// `properties`, or `az network nsg` output, whose rules are flattened) in
+/// canonical form. Singular and plural fields (`sourcePortRange`,
+/// `sourcePortRanges`) are one list; lists are sets; `*` ports and
+/// prefixes stay `*`.
+///
+/// # Errors
+/// A rule without a name, priority, direction, access or protocol.
+pub fn azure_rule(resource_group: &str, nsg: &str, rule: &Value) -> Result<Resource, String> {
+    let name = text(rule, "name").ok_or("a security rule has no `name`")?;
+    let p = get(rule, "properties")
+        .filter(|p| p.is_object())
+        .unwrap_or(rule);
+    let word = |key: &str| -> Result<String, String> {
+        text(p, key)
+            .map(str::to_lowercase)
+            .ok_or_else(|| format!("security rule `{name}` has no `{key}`"))
+    };
+    let priority =
+        int(p, "priority").ok_or_else(|| format!("security rule `{name}` has no `priority`"))?;
+    let protocol = match word("protocol")?.as_str() {
+        "*" => "any".to_owned(),
+        other => other.to_owned(),
+    };
+    let mut spec = json!({
+        "resourceGroup": resource_group, "nsg": nsg, "name": name,
+        "priority": priority, "direction": word("direction")?, "access": word("access")?,
+        "protocol": protocol,
+    });
+    // The API's singular and plural fields, and driftgate's own name.
+    let pair = |one: &str, many: &str, own: &str, f: &dyn Fn(&str) -> String| -> Vec<String> {
+        // Ports may be written as numbers (`443`) in YAML.
+        let all = |k: &str| -> Vec<String> {
+            list(p, k)
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut out: Vec<String> = text(p, one)
+            .map(str::to_owned)
+            .or_else(|| int(p, one).map(|n| n.to_string()))
+            .into_iter()
+            .chain(all(many))
+            .chain(all(own))
+            .filter(|s| !s.is_empty())
+            .map(|s| f(&s))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    let port = |s: &str| s.trim().to_owned();
+    for (one, many, key, f) in [
+        (
+            "sourcePortRange",
+            "sourcePortRanges",
+            "sourcePorts",
+            &port as &dyn Fn(&str) -> String,
+        ),
+        (
+            "destinationPortRange",
+            "destinationPortRanges",
+            "destinationPorts",
+            &port,
+        ),
+        (
+            "sourceAddressPrefix",
+            "sourceAddressPrefixes",
+            "sources",
+            &azure_prefix,
+        ),
+        (
+            "destinationAddressPrefix",
+            "destinationAddressPrefixes",
+            "destinations",
+            &azure_prefix,
+        ),
+    ] {
+        let v = pair(one, many, key, f);
+        if !v.is_empty() {
+            spec[key] = json!(v);
+        }
+    }
+    for (key, out_key) in [
+        (
+            "sourceApplicationSecurityGroups",
+            "sourceApplicationSecurityGroups",
+        ),
+        (
+            "destinationApplicationSecurityGroups",
+            "destinationApplicationSecurityGroups",
+        ),
+    ] {
+        let mut ids: Vec<String> = list(p, key)
+            .iter()
+            .filter_map(|g| g.get("id").and_then(Value::as_str).or_else(|| g.as_str()))
+            .map(str::to_lowercase)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if !ids.is_empty() {
+            spec[out_key] = json!(ids);
+        }
+    }
+    // What the API fills in: any port, and any address where no
+    // application security group stands instead.
+    for (key, asgs) in [
+        ("sourcePorts", None),
+        ("destinationPorts", None),
+        ("sources", Some("sourceApplicationSecurityGroups")),
+        ("destinations", Some("destinationApplicationSecurityGroups")),
+    ] {
+        if spec.get(key).is_none() && asgs.is_none_or(|a| spec.get(a).is_none()) {
+            spec[key] = json!(["*"]);
+        }
+    }
+    if let Some(d) = text(p, "description").filter(|d| !d.is_empty()) {
+        spec["description"] = json!(d);
+    }
+    Ok(Resource {
+        kind: Kind::FirewallRule,
+        id: azure_rule_id(resource_group, nsg, name),
+        spec,
+    })
 }

@@ -1,5 +1,6 @@
-//! Adopting firewall rules: entries of native security group files and of
-//! GCP rule files (native, gcloud, REST) edited, removed, or appended.
+//! Adopting firewall rules: entries of native security group files, of GCP
+//! rule files (native, gcloud, REST) and of native Azure network security
+//! group files edited, removed, or appended.
 
 use crate::adopt::edit::{self, Seg};
 use crate::adopt::{Texts, apply, doc_kind, docs};
@@ -19,6 +20,9 @@ pub(crate) fn firewall_edit(
     let mut text = texts.get(file).ok_or("the declared file cannot be read")?;
     let sg = f.cloud == Some(driftgate_model::Cloud::Aws);
     let kind = doc_kind(&text);
+    if f.cloud == Some(driftgate_model::Cloud::Azure) && kind.as_deref() != Some("azure_nsg") {
+        return Err("adopt rewrites native Azure files (kind: azure_nsg) only; `az network nsg` output is not rewritten yet".into());
+    }
     if sg && kind.as_deref() != Some("security_group") {
         return Err("adopt rewrites native security group files (kind: security_group) only; describe-security-groups output is not rewritten yet".into());
     }
@@ -181,6 +185,53 @@ pub(crate) fn gcp_new_entry(
     Ok(BTreeSet::from([path]))
 }
 
+/// Appends a live Azure rule to the native file of its group, or starts
+/// one where `import` would.
+pub(crate) fn azure_new_entry(
+    texts: &mut Texts<'_>,
+    scope: &Scope,
+    r: &Resource,
+) -> Result<BTreeSet<PathBuf>, String> {
+    let rg = r.spec["resourceGroup"].as_str().unwrap_or_default();
+    let nsg = r.spec["nsg"].as_str().unwrap_or_default();
+    let entry = edit::render(
+        &crate::kinds::firewall_rule::formats::azure::native_rule(&r.spec),
+        true,
+        true,
+        "",
+    );
+    let found = docs(scope, texts).into_iter().find(|(_, v)| {
+        v.get("kind").and_then(Value::as_str) == Some("azure_nsg")
+            && v.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(nsg))
+    });
+    if let Some((path, _)) = found {
+        let text = texts.get(&path).ok_or("the group's file cannot be read")?;
+        texts.set(&path, Some(edit::append_to_list(&text, "rules", &entry)?));
+        return Ok(BTreeSet::from([path]));
+    }
+    let path = scope
+        .declared
+        .join("firewall")
+        .join(format!("azure-{rg}-{nsg}.yaml"));
+    if texts.get(&path).is_some() {
+        return Err(format!(
+            "{} exists and is not a native azure_nsg file",
+            path.display()
+        ));
+    }
+    texts.set(
+        &path,
+        Some(crate::kinds::firewall_rule::formats::azure::native_yaml(
+            rg,
+            nsg,
+            &[r],
+        )),
+    );
+    Ok(BTreeSet::from([path]))
+}
+
 /// Plans adopting one drifted firewall rule.
 ///
 /// # Errors
@@ -196,6 +247,9 @@ pub(crate) fn plan(
         (State::Unmanaged, _) => match live_r {
             Some(r) if f.cloud == Some(driftgate_model::Cloud::Aws) => {
                 sg_new_entry(texts, scope, r)
+            }
+            Some(r) if f.cloud == Some(driftgate_model::Cloud::Azure) => {
+                azure_new_entry(texts, scope, r)
             }
             Some(r) => gcp_new_entry(texts, scope, r),
             None => Err("not in the live state".into()),

@@ -1,6 +1,8 @@
 //! `driftgate import` for firewall rules: a native file per security group
-//! (`firewall/<vpc>/<group id>.yaml`) and per GCP network
-//! (`firewall/<project>-<network>.yaml`), with the rules not declared yet.
+//! (`firewall/<vpc>/<group id>.yaml`), per GCP network
+//! (`firewall/<project>-<network>.yaml`) and per Azure network security group
+//! (`firewall/azure-<resource group>-<group>.yaml`), with the rules not
+//! declared yet.
 
 use crate::config::Scope;
 use crate::diff::scope_of;
@@ -30,6 +32,27 @@ pub fn files(scope: &Scope, undeclared: &[&Resource]) -> Vec<(PathBuf, String)> 
             out.push((
                 path,
                 super::formats::gcp::native_yaml(&project, &network, &rules),
+            ));
+        }
+    }
+    if let Some(az) = &scope.azure {
+        for nsg in &az.network_security_groups {
+            let target = az.nsg_target(nsg);
+            let rules: Vec<&Resource> = undeclared
+                .iter()
+                .copied()
+                .filter(|r| scope_of(&r.id) == target)
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            let path = scope
+                .declared
+                .join("firewall")
+                .join(format!("azure-{}-{nsg}.yaml", az.resource_group));
+            out.push((
+                path,
+                super::formats::azure::native_yaml(&az.resource_group, nsg, &rules),
             ));
         }
     }

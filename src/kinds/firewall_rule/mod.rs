@@ -1,10 +1,12 @@
 //! `firewall_rule`: one effective firewall rule (an AWS security group rule
-//! with one peer, a GCP VPC firewall rule).
+//! with one peer, a GCP VPC firewall rule, an Azure network security group
+//! rule).
 //!
 //! - [`normalize`]: protocols, ports, peers in canonical form; the egress
 //!   allow-all rule AWS gives every group is the provider's.
 //! - [`formats`]: native `kind: security_group` YAML, `aws ec2
-//!   describe-security-groups` output, GCP rules (gcloud, REST, native).
+//!   describe-security-groups` output, GCP rules (gcloud, REST, native),
+//!   Azure network security groups (`az network nsg`, REST, native).
 
 pub mod adopt;
 pub mod formats;
@@ -50,13 +52,41 @@ impl KindRules for FirewallRule {
             row("direction (GCP)", "INGRESS"),
             row("logging (GCP)", "false"),
             row("disabled (GCP)", "false"),
+            row(
+                "default rules (Azure)",
+                "the six every group has (AllowVnetInBound ... DenyAllOutBound): not drift unless declared",
+            ),
+            row("ports, prefixes (Azure)", "`*` when none is given"),
         ]
     }
 
     fn describe(&self, spec: &Value) -> Option<String> {
         let text = |k: &str| spec.get(k).and_then(Value::as_str);
         let dir = text("direction").unwrap_or("ingress").to_lowercase();
-        let mut out = if let Some(rules) = spec.get("rules").and_then(Value::as_array) {
+        let list = |k: &str| -> String {
+            spec.get(k)
+                .and_then(Value::as_array)
+                .map(|l| {
+                    l.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "*".to_owned())
+        };
+        let mut out = if spec.get("nsg").is_some() {
+            // Azure: priority, access, protocol and ports, from and to.
+            format!(
+                "{dir} {} {} {} from {} to {} (priority {})",
+                text("access").unwrap_or("allow"),
+                text("protocol").unwrap_or("any"),
+                list("destinationPorts"),
+                list("sources"),
+                list("destinations"),
+                spec.get("priority").and_then(Value::as_i64).unwrap_or(0)
+            )
+        } else if let Some(rules) = spec.get("rules").and_then(Value::as_array) {
             // GCP: allow/deny of protocols and ports, from ranges or tags.
             let action = text("action").unwrap_or("allow");
             let what: Vec<String> = rules
@@ -118,6 +148,7 @@ impl KindRules for FirewallRule {
         let text = |k: &str| spec.get(k).and_then(Value::as_str);
         text("groupId")
             .map(str::to_owned)
+            .or_else(|| Some(format!("{}:{}", text("resourceGroup")?, text("nsg")?)))
             .or_else(|| Some(format!("{}:{}", text("project")?, text("network")?)))
     }
 
@@ -141,9 +172,7 @@ impl KindRules for FirewallRule {
         match cloud {
             Cloud::Aws => revert::security_group(at.finding, at.scope, at.declared, at.live, out),
             Cloud::Gcp => revert::gcp(at.finding, at.scope, at.declared, at.live, out),
-            Cloud::Azure => out
-                .notes
-                .push("no revert command for Azure network security groups yet".into()),
+            Cloud::Azure => revert::azure(at.finding, at.declared, at.live, out),
         }
     }
 

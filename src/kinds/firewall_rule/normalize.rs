@@ -5,8 +5,10 @@
 //! `driftgate_model::firewall`), so the only field left to compare is its
 //! description. A GCP rule is a named resource: its id is
 //! `<project>:<network>/<name>` and every other field is compared (already
-//! canonical: CIDRs, sorted sets, protocol names). The egress allow-all rule AWS gives every new group is not
-//! drift unless declared ([`provider_owned`]).
+//! canonical: CIDRs, sorted sets, protocol names); an Azure network security
+//! group rule likewise (`<resource group>:<group>/<name>`). The egress
+//! allow-all rule AWS gives every new group, and the default rules Azure
+//! gives every group, are not drift unless declared ([`provider_owned`]).
 
 use crate::normalize::node::Fields;
 use crate::normalize::node::Node;
@@ -38,6 +40,15 @@ pub const FIELDS: &[&str] = &[
     "peerType",
     "peer",
     "description",
+    "resourceGroup",
+    "nsg",
+    "access",
+    "sourcePorts",
+    "destinationPorts",
+    "sources",
+    "destinations",
+    "sourceApplicationSecurityGroups",
+    "destinationApplicationSecurityGroups",
 ];
 
 /// Normalizes a rule spec.
@@ -60,10 +71,26 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
         });
     }
     let mut out = Fields::new();
-    if obj.contains_key("project") {
-        // A GCP rule: its name is its id; every other field is compared.
+    if obj.contains_key("project") || obj.contains_key("nsg") {
+        // A GCP or Azure rule: its name is its id; every other field is
+        // compared (each side already canonical: see
+        // driftgate_model::firewall::{gcp_rule, azure_rule}).
         for (k, v) in obj {
-            if !["project", "network", "name"].contains(&k.as_str()) {
+            if ["sources", "destinations"].contains(&k.as_str()) {
+                // Azure service tags are read without regard to case.
+                let mut canon: Vec<String> = v
+                    .as_array()
+                    .map(|l| {
+                        l.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_lowercase)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                canon.sort();
+                out.insert(k.clone(), Node::leaf(serde_json::json!(canon), v.clone()));
+            } else if !["project", "network", "name", "resourceGroup", "nsg"].contains(&k.as_str())
+            {
                 out.insert(k.clone(), Node::plain(v.clone()));
             }
         }
@@ -82,8 +109,10 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
     Ok(Node::Obj(out))
 }
 
-/// Whether a live rule is one AWS made with its group.
+/// Whether a live rule is one the cloud made with its group: AWS's egress
+/// allow-all, Azure's six default rules.
 #[must_use]
 pub fn provider_owned(id: &str) -> bool {
     driftgate_model::firewall::is_default_egress(id)
+        || driftgate_model::firewall::is_azure_default_rule(id)
 }

@@ -1,5 +1,6 @@
 //! Reverting a firewall rule: `aws ec2 authorize/revoke-security-group-*`
-//! for security groups, compute v1 calls (`curl`, `gcloud`) for GCP rules.
+//! for security groups, compute v1 calls (`curl`, `gcloud`) for GCP rules,
+//! `az network nsg rule` for Azure network security group rules.
 
 use crate::config::Scope;
 use crate::suggest::{aws_flags, compact, sh};
@@ -164,4 +165,101 @@ pub(crate) fn gcp(
         )),
         _ => {}
     }
+}
+
+/// The CLI spelling of a canonical Azure value (`allow` -> `Allow`,
+/// `any` -> `*`).
+fn azure_word(v: &str) -> String {
+    match v {
+        "any" => "*".to_owned(),
+        "inbound" => "Inbound".to_owned(),
+        "outbound" => "Outbound".to_owned(),
+        other => {
+            let mut c = other.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Reverting an Azure network security group rule: `az network nsg rule
+/// create` (its every field, so an update leaves nothing behind) or
+/// `delete`.
+pub(crate) fn azure(
+    f: &Finding,
+    decl: Option<&Resource>,
+    live: Option<&Resource>,
+    s: &mut Suggestion,
+) {
+    let Some(spec) = decl.or(live).map(|r| &r.spec) else {
+        return;
+    };
+    let text = |k: &str| spec.get(k).and_then(Value::as_str).unwrap_or_default();
+    let head = format!(
+        "--resource-group {} --nsg-name {} --name {}",
+        sh(text("resourceGroup")),
+        sh(text("nsg")),
+        sh(text("name"))
+    );
+    if f.state == State::Unmanaged {
+        s.revert.push(format!("az network nsg rule delete {head}"));
+        return;
+    }
+    let list = |k: &str| -> String {
+        let items: Vec<String> = spec
+            .get(k)
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_str).map(sh).collect())
+            .unwrap_or_default();
+        if items.is_empty() {
+            "'*'".to_owned()
+        } else {
+            items.join(" ")
+        }
+    };
+    let asgs = |k: &str, flag: &str| -> String {
+        spec.get(k)
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                format!(
+                    " {flag} {}",
+                    l.iter()
+                        .filter_map(Value::as_str)
+                        .map(sh)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            })
+            .unwrap_or_default()
+    };
+    let (src, dst) = (
+        asgs("sourceApplicationSecurityGroups", "--source-asgs"),
+        asgs("destinationApplicationSecurityGroups", "--destination-asgs"),
+    );
+    let mut cmd = format!(
+        "az network nsg rule create {head} --priority {} --direction {} --access {} --protocol {} --source-port-ranges {} --destination-port-ranges {}",
+        spec.get("priority").and_then(Value::as_i64).unwrap_or(0),
+        azure_word(text("direction")),
+        azure_word(text("access")),
+        sh(&azure_word(text("protocol"))),
+        list("sourcePorts"),
+        list("destinationPorts"),
+    );
+    if src.is_empty() {
+        cmd.push_str(&format!(" --source-address-prefixes {}", list("sources")));
+    }
+    if dst.is_empty() {
+        cmd.push_str(&format!(
+            " --destination-address-prefixes {}",
+            list("destinations")
+        ));
+    }
+    cmd.push_str(&src);
+    cmd.push_str(&dst);
+    if let Some(d) = spec.get("description").and_then(Value::as_str) {
+        cmd.push_str(&format!(" --description {}", sh(d)));
+    }
+    s.revert.push(cmd);
 }

@@ -19,6 +19,7 @@
 //! (`{"SecurityGroups": [...]}`, also inside a recorded-response wrapper
 //! `{"data": {...}}`). Either way each peer of each entry is one rule.
 
+pub mod azure;
 pub mod gcp;
 pub mod terraform;
 

@@ -1,0 +1,64 @@
+//! Azure Resource Manager list calls, shared by every service: GET only,
+//! pages followed by `nextLink`, retried on 429 and 5xx with the server's
+//! `Retry-After` or backoff with jitter, each page whole or a fault.
+
+use crate::TokenSource;
+use driftgate_model::http;
+use driftgate_model::{ErrorKind, ProviderError};
+use serde_json::Value;
+
+/// Every item of a `value`-paged list, following `nextLink` until it is
+/// absent.
+///
+/// # Errors
+/// The first call that fails past its retries, classified; a list that
+/// never ends.
+pub async fn list(
+    http: &reqwest::Client,
+    token: &dyn TokenSource,
+    service: &'static str,
+    operation: &'static str,
+    first: &str,
+) -> Result<Vec<Value>, ProviderError> {
+    let mut out = Vec::new();
+    let mut next = Some(first.to_owned());
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        pages += 1;
+        if pages > 10_000 {
+            return Err(ProviderError::new(
+                ErrorKind::Unsupported,
+                service,
+                operation,
+                "nextLink never ends",
+            ));
+        }
+        let bearer = token.token().await?;
+        let page = http::call(
+            service,
+            operation,
+            || Ok(http.get(&url).bearer_auth(&bearer)),
+            |answer| http::rest_json(service, operation, answer, whole_page),
+        )
+        .await?;
+        if let Some(items) = page.get("value").and_then(Value::as_array) {
+            out.extend(items.iter().cloned());
+        }
+        next = page
+            .get("nextLink")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+    }
+    Ok(out)
+}
+
+/// A list page is whole: a `value` list (`nextLink` absent on the last
+/// page), as the API documents even for an empty list.
+fn whole_page(v: &Value) -> Result<(), String> {
+    if v.get("value").is_some_and(Value::is_array) {
+        Ok(())
+    } else {
+        Err("the answer has no `value` list".into())
+    }
+}
