@@ -1,5 +1,6 @@
 //! `check --blame`: who changed each drifted resource. The cloud side from
-//! CloudTrail (write events naming the resource since its declared value was
+//! its audit log (AWS CloudTrail, the Azure Activity Log, GCP's Cloud Audit
+//! Logs: write events naming the resource since its declared value was
 //! committed), the Git side from `git blame` of the declared line.
 
 use crate::config::Config;
@@ -90,6 +91,7 @@ pub async fn blame(config: &Config, report: &mut Report) {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
     let mut trails: BTreeMap<(String, Option<String>), (CloudTrail, driftgate_aws::SdkConfig)> =
         BTreeMap::new();
+    let mut clients = Clients::default();
     for f in &mut report.findings {
         if !matches!(f.state, State::Changed | State::Missing | State::Unmanaged) {
             continue;
@@ -106,6 +108,14 @@ pub async fn blame(config: &Config, report: &mut Report) {
             }
         }
         let scope = config.scopes.iter().find(|s| s.name == f.scope);
+        if let (Some(cloud @ (Cloud::Azure | Cloud::Gcp)), Some(scope)) = (f.cloud, scope) {
+            match crate::kinds::rules(f.kind).cloud_audit(&f.id, scope, cloud) {
+                Ok(audit) => other_cloud(&mut clients, scope, audit, since, now, &mut b).await,
+                Err(why) => b.notes.push(why),
+            }
+            f.blame = Some(Box::new(b));
+            continue;
+        }
         let target = crate::diff::scope_of(&f.id);
         let zone = crate::config::bare(target);
         match lookup(f.kind, &f.id, f.cloud) {
@@ -168,6 +178,107 @@ pub async fn blame(config: &Config, report: &mut Report) {
             Err(why) => b.notes.push(why),
         }
         f.blame = Some(Box::new(b));
+    }
+}
+
+/// The tokens of the other clouds' audit logs, made on first use.
+#[derive(Default)]
+struct Clients {
+    azure: Option<std::sync::Arc<dyn driftgate_azure::TokenSource>>,
+    gcp: Option<std::sync::Arc<dyn driftgate_gcp::TokenSource>>,
+}
+
+/// The Azure Activity Log's or Cloud Audit Logs' events of one resource.
+async fn other_cloud(
+    clients: &mut Clients,
+    scope: &crate::config::Scope,
+    audit: crate::kinds::CloudAudit,
+    since: i64,
+    now: i64,
+    b: &mut Blame,
+) {
+    let from = driftgate_model::rfc3339(since);
+    match audit {
+        crate::kinds::CloudAudit::Azure { resource_uri } => {
+            let Some(az) = &scope.azure else { return };
+            let token = clients
+                .azure
+                .get_or_insert_with(|| match std::env::var("DRIFTGATE_AZURE_TOKEN") {
+                    Ok(t) if !t.is_empty() => std::sync::Arc::new(driftgate_azure::StaticToken(t)),
+                    _ => std::sync::Arc::new(driftgate_azure::IdentityChain::from_env()),
+                })
+                .clone();
+            let endpoint = az
+                .endpoint
+                .as_deref()
+                .unwrap_or(driftgate_azure::dns::ARM_ENDPOINT);
+            match driftgate_azure::activity::events(
+                endpoint,
+                token.as_ref(),
+                &az.subscription,
+                &resource_uri,
+                &from,
+                &driftgate_model::rfc3339(now),
+            )
+            .await
+            {
+                Ok(events) => b.events.extend(events),
+                Err(e) => b.notes.push(format!("Activity Log: {e}")),
+            }
+            if b.events.is_empty() && b.notes.is_empty() {
+                b.notes.push(format!(
+                    "the Activity Log has no write to it since {from} (it keeps 90 days)"
+                ));
+            }
+        }
+        crate::kinds::CloudAudit::Gcp {
+            projects,
+            filter,
+            matches,
+        } => {
+            let Some(g) = &scope.gcp else { return };
+            let token = clients
+                .gcp
+                .get_or_insert_with(|| match std::env::var("DRIFTGATE_GCP_TOKEN") {
+                    Ok(t) if !t.is_empty() => std::sync::Arc::new(driftgate_gcp::StaticToken(t)),
+                    _ => std::sync::Arc::new(driftgate_gcp::Adc::for_scope(
+                        driftgate_gcp::audit::LOGGING_SCOPE,
+                    )),
+                })
+                .clone();
+            let endpoint = g
+                .logging_endpoint
+                .as_deref()
+                .unwrap_or(driftgate_gcp::audit::LOGGING_ENDPOINT);
+            for p in &projects {
+                match driftgate_gcp::audit::events(
+                    endpoint,
+                    token.as_ref(),
+                    p,
+                    &filter,
+                    &from,
+                    &*matches,
+                )
+                .await
+                {
+                    Ok((events, cut)) => {
+                        b.events.extend(events);
+                        if cut {
+                            b.notes.push(format!(
+                                "Cloud Audit Logs of {p}: only the newest entries were read"
+                            ));
+                        }
+                    }
+                    Err(e) => b.notes.push(format!("Cloud Audit Logs of {p}: {e}")),
+                }
+            }
+            b.events.sort_by(|x, y| y.time.cmp(&x.time));
+            if b.events.is_empty() && b.notes.is_empty() {
+                b.notes.push(format!(
+                    "Cloud Audit Logs have no Admin Activity entry for it since {from}"
+                ));
+            }
+        }
     }
 }
 

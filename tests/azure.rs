@@ -178,6 +178,16 @@ fn network(clickops: Arc<std::sync::atomic::AtomicBool>) -> (tokio::runtime::Run
         .block_on(serve(move |req: &Request| {
             assert_eq!(req.header("authorization"), Some("Bearer replay-token"));
             let page = if req.target.contains("skipToken=page2") { 2 } else { 1 };
+            if req.target.contains("/providers/Microsoft.Insights/eventtypes/management/values") {
+                let filter = req.query("$filter").unwrap_or_default();
+                if page == 1 && !filter.ends_with("resourceUri eq '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/net/providers/Microsoft.Network/networkSecurityGroups/web-nsg/securityRules/allow-https'") {
+                    return (200, "application/json", r#"{"value": []}"#.to_owned());
+                }
+                let body = std::fs::read_to_string(root().join(format!("fixtures/azure/activity-replay/events-page{page}.json")))
+                    .unwrap()
+                    .replace("{{BASE}}", b.get().unwrap());
+                return (200, "application/json", body);
+            }
             let mut body = nsg(&format!("nsgs-page{page}.json")).replace("{{BASE}}", b.get().unwrap());
             if page == 1 && clickops.load(std::sync::atomic::Ordering::SeqCst) {
                 let mut v: Value = serde_json::from_str(&body).unwrap();
@@ -289,5 +299,50 @@ fn network_security_groups_import_check_and_portal_edits() {
     assert_eq!(
         rdp["what"],
         "inbound allow tcp 3389 from * to * (priority 300)"
+    );
+
+    // Who: the Activity Log, by the rule's resource URI.
+    let r = cmd(&["check", "--format", "json", "--blame"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let https = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "net:web-nsg/allow-https")
+        .unwrap();
+    let events = https["blame"]["events"].as_array().unwrap();
+    assert_eq!(
+        events.len(),
+        2,
+        "the Started half of a write is not a second write: {events:?}"
+    );
+    assert_eq!(events[0]["principal"], "alice@contoso.com");
+    assert_eq!(events[0]["console"], true, "the portal's application id");
+    assert_eq!(
+        events[0]["call"],
+        "Microsoft.Network/networkSecurityGroups/securityRules/write"
+    );
+    assert_eq!(events[0]["source_ip"], "203.0.113.9");
+    assert_eq!(events[1]["principal"], "deploy-sp@contoso.com");
+    assert_eq!(events[1]["console"], false);
+    let rdp = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "net:web-nsg/temp-rdp")
+        .unwrap();
+    assert!(
+        rdp["blame"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("the Activity Log has no write to it since"),
+        "{rdp}"
+    );
+    let r = cmd(&["check", "--blame"]);
+    assert!(
+        r.stdout.contains("alice@contoso.com"),
+        "the table names the principal: {}",
+        r.stdout
     );
 }

@@ -3,7 +3,7 @@
 //! (`vpc-prod`), and a Route53 zone and an Azure zone of one name, each get
 //! their own cloud's revert command and audit log lookup.
 
-use crate::common::{dg, write};
+use crate::common::{dg, driftgate, run, write};
 use serde_json::{Value, json};
 
 fn dns(id_prefix: &str) -> Value {
@@ -22,8 +22,8 @@ fn the_cloud_of_a_finding_is_its_targets_not_its_ids_spelling() {
          [scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"example.com\"]\nid_prefix = \"r53\"\n\n\
          [[scope]]\nname = \"elsewhere\"\nmode = \"enforce\"\ndeclared = \"infra/elsewhere\"\n\
          [scope.azure]\nsubscription = \"00000000-0000-0000-0000-000000000000\"\nresource_group = \"dns\"\n\
-         dns_zones = [\"example.com\"]\nid_prefix = \"az\"\n\
-         [scope.gcp]\nproject = \"vpc-prod\"\nfirewall_networks = [\"default\"]\n",
+         dns_zones = [\"example.com\"]\nid_prefix = \"az\"\nendpoint = \"http://127.0.0.1:9\"\n\
+         [scope.gcp]\nproject = \"vpc-prod\"\nfirewall_networks = [\"default\"]\nlogging_endpoint = \"http://127.0.0.1:9\"\n",
     );
     write(&d.path().join("infra/aws/README.md"), "declared by hand\n");
     write(
@@ -46,9 +46,10 @@ fn the_cloud_of_a_finding_is_its_targets_not_its_ids_spelling() {
         "resources": [dns("r53"), dns("az"), rule],
     });
     write(&d.path().join("live.json"), &snapshot.to_string());
-    let r = dg(
-        d.path(),
-        &[
+    // Nothing but loopback: the Azure and GCP audit logs are asked at a
+    // closed loopback port, with tokens given outright.
+    let r = run(driftgate(d.path())
+        .args(&[
             "check",
             "--live",
             "live.json",
@@ -56,8 +57,9 @@ fn the_cloud_of_a_finding_is_its_targets_not_its_ids_spelling() {
             "json",
             "--suggest",
             "--blame",
-        ],
-    );
+        ])
+        .env("DRIFTGATE_AZURE_TOKEN", "t")
+        .env("DRIFTGATE_GCP_TOKEN", "t"));
     assert_eq!(r.code, 1, "{}", r.all());
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     let find = |id: &str| -> &Value {
@@ -87,11 +89,15 @@ fn the_cloud_of_a_finding_is_its_targets_not_its_ids_spelling() {
         revert(gcp).contains("gcloud compute firewall-rules delete allow-ssh"),
         "{gcp:#}"
     );
-    // Audit logs: CloudTrail is asked for the Route53 set (and fails here,
-    // without credentials); Azure and GCP say their lookup is not there yet.
+    // Audit logs: each cloud's own is asked (and fails here, without
+    // credentials, saying which): CloudTrail for the Route53 set, the
+    // Activity Log for the Azure one, Cloud Audit Logs for the GCP rule.
     let notes = |f: &Value| f["blame"]["notes"].to_string();
-    assert!(notes(az).contains("Azure DNS"), "{az:#}");
-    assert!(notes(gcp).contains("GCP firewall"), "{gcp:#}");
+    assert!(notes(az).contains("Activity Log"), "{az:#}");
+    assert!(
+        notes(gcp).contains("Cloud Audit Logs of vpc-prod"),
+        "{gcp:#}"
+    );
     assert!(
         !notes(r53).contains("Azure") && notes(r53).contains("route53 ListHostedZonesByName"),
         "{r53:#}"

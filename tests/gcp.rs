@@ -25,6 +25,21 @@ fn compute() -> (tokio::runtime::Runtime, String) {
                     fixture("error-unauthenticated.json"),
                 );
             }
+            if req.target == "/v2/entries:list" {
+                let body: Value = serde_json::from_slice(&req.body).unwrap();
+                let filter = body["filter"].as_str().unwrap_or_default();
+                let file = if filter.contains(
+                    "protoPayload.resourceName=\"projects/acme-prod/global/firewalls/allow-ssh\"",
+                ) {
+                    std::fs::read_to_string(
+                        root().join("fixtures/gcp/audit-replay/entries-firewall.json"),
+                    )
+                    .unwrap()
+                } else {
+                    "{}".to_owned()
+                };
+                return (200, "application/json", file);
+            }
             if req.target.contains("/projects/acme-dev/") {
                 return (
                     403,
@@ -300,6 +315,18 @@ fn cloud_dns(
             if req.target.contains("/managedZones?") {
                 return (200, "application/json", dns("managed-zones-example-net.json"));
             }
+            if req.target == "/v2/entries:list" {
+                assert_eq!(req.method, "POST");
+                let body: Value = serde_json::from_slice(&req.body).unwrap();
+                let filter = body["filter"].as_str().unwrap();
+                assert!(filter.starts_with("logName=\"projects/acme-prod/logs/cloudaudit.googleapis.com%2Factivity\""), "{filter}");
+                assert!(filter.contains("dns.googleapis.com"), "{filter}");
+                return (
+                    200,
+                    "application/json",
+                    std::fs::read_to_string(root().join("fixtures/gcp/audit-replay/entries-dns.json")).unwrap(),
+                );
+            }
             let page = if req.query("pageToken").as_deref() == Some("page-2") { 2 } else { 1 };
             let mut body = dns(&format!("rrsets-page{page}.json"));
             if clickops.load(std::sync::atomic::Ordering::SeqCst) {
@@ -322,7 +349,7 @@ fn cloud_dns_import_then_check_is_clean_and_console_edits_are_found() {
     write(
         &d.path().join("driftgate.toml"),
         &format!(
-            "[[scope]]\nname = \"gcp-dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.gcp]\nproject = \"acme-prod\"\ndns_zones = [\"example.net\"]\ndns_endpoint = \"{url}\"\n"
+            "[[scope]]\nname = \"gcp-dns\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.gcp]\nproject = \"acme-prod\"\ndns_zones = [\"example.net\"]\ndns_endpoint = \"{url}\"\nlogging_endpoint = \"{url}\"\n"
         ),
     );
     let cmd = |args: &[&str]| {
@@ -412,5 +439,75 @@ fn cloud_dns_import_then_check_is_clean_and_console_edits_are_found() {
             && revert.contains("/managedZones/example-net/rrsets/app.example.net./A")
             && revert.contains("\"weight\":20"),
         "{revert}"
+    );
+    // Who: Cloud Audit Logs, the change that named www's A set.
+    let r = cmd(&["check", "--format", "json", "--blame"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let www = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "example.net/www.example.net/A")
+        .unwrap();
+    let events = www["blame"]["events"].as_array().unwrap();
+    assert_eq!(
+        events.len(),
+        1,
+        "only the change that named this set: {events:?}"
+    );
+    assert_eq!(
+        events[0]["principal"],
+        "ops-bot@acme-prod.iam.gserviceaccount.com"
+    );
+    assert_eq!(events[0]["call"], "dns.changes.create");
+    assert_eq!(events[0]["console"], false);
+}
+
+#[test]
+fn blame_on_gcp_names_who_opened_a_rule_in_the_console() {
+    let (_rt, url) = compute();
+    let d = tempfile::tempdir().unwrap();
+    write(
+        &d.path().join("driftgate.toml"),
+        &format!(
+            "[[scope]]\nname = \"gcp\"\nmode = \"enforce\"\ndeclared = \"infra\"\n\n[scope.gcp]\nproject = \"acme-prod\"\nfirewall_networks = [\"default\"]\nendpoint = \"{url}\"\nlogging_endpoint = \"{url}\"\n"
+        ),
+    );
+    // Git declares allow-web only: allow-ssh and deny-egress-smtp were
+    // made by hand.
+    write(
+        &d.path().join("infra/rules.json"),
+        r#"[{"name": "allow-web", "network": "default", "allowed": [{"IPProtocol": "tcp", "ports": ["80", "443"]}],
+             "sourceRanges": ["0.0.0.0/0"], "targetTags": ["web"], "description": "public web"}]"#,
+    );
+    let r = run(driftgate(d.path())
+        .args(["check", "--format", "json", "--blame"])
+        .env("DRIFTGATE_GCP_TOKEN", "replay-token"));
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let find = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let ssh = find("acme-prod:default/allow-ssh");
+    assert_eq!(ssh["state"], "unmanaged");
+    let e = &ssh["blame"]["events"][0];
+    assert_eq!(e["principal"], "mallory@acme.example");
+    assert_eq!(e["call"], "v1.compute.firewalls.insert");
+    assert_eq!(e["console"], true, "a browser's user agent: the console");
+    assert_eq!(e["source_ip"], "203.0.113.50");
+    let smtp = find("acme-prod:default/deny-egress-smtp");
+    assert!(
+        smtp["blame"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Cloud Audit Logs have no Admin Activity entry for it since"),
+        "{smtp}"
     );
 }

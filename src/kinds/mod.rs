@@ -125,8 +125,26 @@ pub trait KindRules: Sync {
         undeclared: &[&driftgate_model::Resource],
     ) -> anyhow::Result<Vec<(std::path::PathBuf, String)>>;
 
-    /// How `cloud`'s audit log (CloudTrail, ...) knows the resource `id`,
-    /// for `check --blame`; or why there is no lookup.
+    /// How the Azure Activity Log or GCP's Cloud Audit Logs know the
+    /// resource `id` of `scope`, for `check --blame`; or why there is no
+    /// lookup.
+    ///
+    /// # Errors
+    /// No lookup for this kind on this cloud.
+    fn cloud_audit(
+        &self,
+        _id: &str,
+        _scope: &crate::config::Scope,
+        cloud: Cloud,
+    ) -> Result<CloudAudit, String> {
+        Err(format!(
+            "no audit log lookup for {} on {cloud} yet",
+            self.kind()
+        ))
+    }
+
+    /// How AWS CloudTrail knows the resource `id`, for `check --blame`; or
+    /// why there is no lookup.
     ///
     /// # Errors
     /// No lookup for this kind on this cloud.
@@ -157,6 +175,19 @@ pub struct AuditLookup {
     pub matches: Box<dyn Fn(&Value) -> bool + Send + Sync>,
     /// Recorded in one global region (Route53: us-east-1), whatever the scope says.
     pub global: bool,
+}
+
+/// How Azure's or GCP's audit log knows one resource.
+pub enum CloudAudit {
+    /// The Activity Log's events of this resource URI.
+    Azure { resource_uri: String },
+    /// Cloud Audit Logs entries of these projects that `filter` selects and
+    /// `matches` keeps (a record set is named inside its change's request).
+    Gcp {
+        projects: Vec<String>,
+        filter: String,
+        matches: Box<dyn Fn(&Value) -> bool + Send + Sync>,
+    },
 }
 
 /// Every kind driftgate compares.

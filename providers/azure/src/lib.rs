@@ -10,6 +10,7 @@
 //! - [`arm`]: Resource Manager list calls every service shares.
 //! - [`blob`]: one blob (a Terraform state) from Azure Storage.
 
+pub mod activity;
 pub mod arm;
 pub mod blob;
 pub mod config;

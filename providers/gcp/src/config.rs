@@ -22,6 +22,9 @@ pub struct RawGcp {
     endpoint: Option<String>,
     /// Cloud DNS's endpoint, for tests or private endpoints.
     dns_endpoint: Option<String>,
+    /// Cloud Logging's endpoint (`check --blame`), for tests or private
+    /// endpoints.
+    logging_endpoint: Option<String>,
 }
 
 /// The GCP part of a scope.
@@ -38,6 +41,7 @@ pub struct GcpScope {
     pub dns_zones: Vec<(String, crate::dns::Visibility)>,
     pub endpoint: Option<String>,
     pub dns_endpoint: Option<String>,
+    pub logging_endpoint: Option<String>,
 }
 
 impl GcpScope {
@@ -141,5 +145,6 @@ pub fn parse<E>(
         dns_zones,
         endpoint: g.endpoint,
         dns_endpoint: g.dns_endpoint,
+        logging_endpoint: g.logging_endpoint,
     })
 }

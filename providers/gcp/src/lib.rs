@@ -6,6 +6,7 @@
 //!   metadata server), or a token given outright.
 //! - [`firewall`]: VPC firewall rules through compute v1 `firewalls.list`.
 
+pub mod audit;
 pub mod config;
 pub mod credential;
 pub mod dns;

@@ -133,11 +133,74 @@ impl KindRules for DnsRecord {
         Ok(import::files(scope, undeclared))
     }
 
+    fn cloud_audit(
+        &self,
+        id: &str,
+        scope: &crate::config::Scope,
+        cloud: Cloud,
+    ) -> Result<super::CloudAudit, String> {
+        let mut parts = id.splitn(4, '/');
+        let zone = crate::config::bare(parts.next().unwrap_or_default()).to_owned();
+        let name = parts.next().unwrap_or_default().to_owned();
+        let rtype = parts.next().unwrap_or_default().to_owned();
+        match cloud {
+            Cloud::Azure => {
+                let az = scope
+                    .azure
+                    .as_ref()
+                    .ok_or("the scope has no [scope.azure]")?;
+                let rel = if name == zone {
+                    "@".to_owned()
+                } else {
+                    name.strip_suffix(&format!(".{zone}"))
+                        .unwrap_or(&name)
+                        .to_owned()
+                };
+                Ok(super::CloudAudit::Azure {
+                    resource_uri: format!(
+                        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/dnszones/{zone}/{rtype}/{rel}",
+                        az.subscription, az.resource_group
+                    ),
+                })
+            }
+            Cloud::Gcp => {
+                let g = scope.gcp.as_ref().ok_or("the scope has no [scope.gcp]")?;
+                let fqdn = format!("{name}.");
+                let rrset = format!("/rrsets/{fqdn}/{rtype}");
+                Ok(super::CloudAudit::Gcp {
+                    projects: g.projects.clone(),
+                    filter: "protoPayload.serviceName=\"dns.googleapis.com\" AND (protoPayload.methodName=\"dns.changes.create\" OR protoPayload.methodName:\"dns.resourceRecordSets.\")".to_owned(),
+                    // A change names its record sets in its request; the
+                    // record set API in its resource name.
+                    matches: Box::new(move |e: &Value| {
+                        let named = |v: &Value| {
+                            v.get("name")
+                                .and_then(Value::as_str)
+                                .is_some_and(|n| n.eq_ignore_ascii_case(&fqdn))
+                                && v.get("type").and_then(Value::as_str) == Some(rtype.as_str())
+                        };
+                        let in_change = ["additions", "deletions"].iter().any(|k| {
+                            e.pointer(&format!("/protoPayload/request/change/{k}"))
+                                .and_then(Value::as_array)
+                                .is_some_and(|l| l.iter().any(named))
+                        });
+                        in_change
+                            || e.pointer("/protoPayload/resourceName")
+                                .and_then(Value::as_str)
+                                .is_some_and(|r| r.ends_with(&rrset))
+                    }),
+                })
+            }
+            Cloud::Aws => Err("Route53 is asked through CloudTrail".into()),
+        }
+    }
+
     fn audit(&self, id: &str, cloud: Cloud) -> Result<AuditLookup, String> {
         match cloud {
             Cloud::Aws => {}
-            Cloud::Azure => return Err("no audit log lookup for Azure DNS yet".into()),
-            Cloud::Gcp => return Err("no audit log lookup for Google Cloud DNS yet".into()),
+            Cloud::Azure | Cloud::Gcp => {
+                return Err(format!("{cloud} is asked through its own audit log"));
+            }
         }
         let mut parts = id.splitn(4, '/');
         let zone = parts.next().unwrap_or_default().to_owned();

@@ -195,6 +195,38 @@ impl KindRules for FirewallRule {
         Ok(import::files(scope, undeclared))
     }
 
+    fn cloud_audit(
+        &self,
+        id: &str,
+        scope: &crate::config::Scope,
+        cloud: Cloud,
+    ) -> Result<super::CloudAudit, String> {
+        let (target, name) = id.rsplit_once('/').ok_or("not a rule id")?;
+        let (left, right) = target.split_once(':').ok_or("not a rule id")?;
+        match cloud {
+            Cloud::Azure => {
+                let az = scope
+                    .azure
+                    .as_ref()
+                    .ok_or("the scope has no [scope.azure]")?;
+                Ok(super::CloudAudit::Azure {
+                    resource_uri: format!(
+                        "/subscriptions/{}/resourceGroups/{left}/providers/Microsoft.Network/networkSecurityGroups/{right}/securityRules/{name}",
+                        az.subscription
+                    ),
+                })
+            }
+            Cloud::Gcp => Ok(super::CloudAudit::Gcp {
+                projects: vec![left.to_owned()],
+                filter: format!(
+                    "protoPayload.methodName:\"compute.firewalls.\" AND protoPayload.resourceName=\"projects/{left}/global/firewalls/{name}\""
+                ),
+                matches: Box::new(|_| true),
+            }),
+            Cloud::Aws => Err("security groups are asked through CloudTrail".into()),
+        }
+    }
+
     fn audit(&self, id: &str, cloud: Cloud) -> Result<AuditLookup, String> {
         match cloud {
             Cloud::Aws => Ok(AuditLookup {
@@ -203,8 +235,7 @@ impl KindRules for FirewallRule {
                 matches: Box::new(|_| true),
                 global: false,
             }),
-            Cloud::Gcp => Err("no audit log lookup for GCP firewall rules yet".into()),
-            Cloud::Azure => Err("no audit log lookup for Azure firewall rules yet".into()),
+            Cloud::Gcp | Cloud::Azure => Err(format!("{cloud} is asked through its own audit log")),
         }
     }
 }
