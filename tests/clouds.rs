@@ -49,7 +49,7 @@ fn the_cloud_of_a_finding_is_its_targets_not_its_ids_spelling() {
     // Nothing but loopback: the Azure and GCP audit logs are asked at a
     // closed loopback port, with tokens given outright.
     let r = run(driftgate(d.path())
-        .args(&[
+        .args([
             "check",
             "--live",
             "live.json",
