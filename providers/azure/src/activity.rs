@@ -84,6 +84,60 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[tokio::test]
+    async fn the_log_is_asked_by_uri_and_its_errors_classified() {
+        use crate::StaticToken;
+        use driftgate_model::ErrorKind;
+        use driftgate_model::replay::{Request, serve};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let throttled = std::sync::Arc::new(AtomicUsize::new(0));
+        let t = throttled.clone();
+        let (url, _) = serve(move |req: &Request| {
+            if req.header("authorization") != Some("Bearer good") {
+                return (401, "application/json", r#"{"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}"#.to_owned());
+            }
+            let filter = req.query("$filter").unwrap_or_default();
+            assert!(filter.starts_with("eventTimestamp ge '2026-09-01T00:00:00Z' and eventTimestamp le '2026-12-01T00:00:00Z' and resourceUri eq '/r/"), "{filter}");
+            match filter.rsplit('/').next().unwrap() {
+                "denied'" => (403, "application/json", r#"{"error": {"code": "AuthorizationFailed", "message": "no"}}"#.to_owned()),
+                "broken'" => (200, "application/json", r#"{"values": []}"#.to_owned()),
+                "busy'" if t.fetch_add(1, Ordering::SeqCst) == 0 => (429, "application/json", r#"{"error": {"code": "TooManyRequests", "message": "slow down"}}"#.to_owned()),
+                _ => (200, "application/json", r#"{"value": []}"#.to_owned()),
+            }
+        })
+        .await;
+        let ask = |token: &'static str, uri: &'static str| {
+            let url = url.clone();
+            async move {
+                events(
+                    &url,
+                    &StaticToken(token.into()),
+                    "s",
+                    uri,
+                    "2026-09-01T00:00:00Z",
+                    "2026-12-01T00:00:00Z",
+                )
+                .await
+            }
+        };
+        assert!(
+            ask("good", "/r/busy").await.unwrap().is_empty(),
+            "a throttled ask is waited out"
+        );
+        assert_eq!(
+            ask("good", "/r/denied").await.unwrap_err().kind,
+            ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            ask("bad", "/r/x").await.unwrap_err().kind,
+            ErrorKind::Unauthenticated
+        );
+        assert_eq!(
+            ask("good", "/r/broken").await.unwrap_err().kind,
+            ErrorKind::Malformed
+        );
+    }
+
     #[test]
     fn only_finished_writes_count_and_the_portal_is_known() {
         let e = json!({"caller": "alice@contoso.com", "eventTimestamp": "2026-11-30T10:00:00.123Z",

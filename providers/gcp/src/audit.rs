@@ -124,6 +124,79 @@ pub async fn events(
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn entries_are_paged_and_errors_classified() {
+        use crate::StaticToken;
+        use driftgate_model::replay::{Request, serve};
+        let (url, log) = serve(|req: &Request| {
+            if req.header("authorization") != Some("Bearer good") {
+                return (
+                    401,
+                    "application/json",
+                    r#"{"error": {"code": 401, "message": "bad", "status": "UNAUTHENTICATED"}}"#
+                        .to_owned(),
+                );
+            }
+            let body: Value = serde_json::from_slice(&req.body).unwrap();
+            let filter = body["filter"].as_str().unwrap().to_owned();
+            if filter.contains("denied") {
+                return (
+                    403,
+                    "application/json",
+                    r#"{"error": {"code": 403, "message": "no", "status": "PERMISSION_DENIED"}}"#
+                        .to_owned(),
+                );
+            }
+            if filter.contains("broken") {
+                return (
+                    200,
+                    "application/json",
+                    r#"{"entries": {"not": "a list"}}"#.to_owned(),
+                );
+            }
+            let e = |ts: &str| {
+                json!({"timestamp": ts, "protoPayload": {"methodName": "v1.compute.firewalls.patch",
+                "authenticationInfo": {"principalEmail": "a@x"}, "requestMetadata": {}}})
+            };
+            if body.get("pageToken").is_none() {
+                (
+                    200,
+                    "application/json",
+                    json!({"entries": [e("2026-11-02T00:00:00Z")], "nextPageToken": "p2"})
+                        .to_string(),
+                )
+            } else {
+                (
+                    200,
+                    "application/json",
+                    json!({"entries": [e("2026-11-03T00:00:00Z")]}).to_string(),
+                )
+            }
+        })
+        .await;
+        let good = StaticToken("good".into());
+        let (ev, cut) = events(&url, &good, "p", "x", "2026-11-01T00:00:00Z", &|_| true)
+            .await
+            .unwrap();
+        assert!(!cut);
+        assert_eq!(ev.len(), 2);
+        assert_eq!(ev[0].time, "2026-11-03T00:00:00Z", "newest first");
+        assert_eq!(log.lock().unwrap().len(), 2);
+        let kind = |r: Result<(Vec<TrailEvent>, bool), ProviderError>| r.unwrap_err().kind;
+        assert_eq!(
+            kind(events(&url, &good, "p", "denied", "t", &|_| true).await),
+            ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            kind(events(&url, &good, "p", "broken", "t", &|_| true).await),
+            ErrorKind::Malformed
+        );
+        assert_eq!(
+            kind(events(&url, &StaticToken("bad".into()), "p", "x", "t", &|_| true).await),
+            ErrorKind::Unauthenticated
+        );
+    }
+
     #[test]
     fn the_console_is_told_by_its_user_agent() {
         let e = json!({"timestamp": "2026-11-30T10:00:00Z", "protoPayload": {
