@@ -18,6 +18,8 @@ pub mod state;
 
 #[cfg(test)]
 mod corpus_tests;
+#[cfg(test)]
+mod type_tests;
 
 use crate::config::Scope;
 use crate::declared::DeclaredRecord;

@@ -1,6 +1,6 @@
 //! DNS record sets in a Terraform state: `aws_route53_record` (the zone's
 //! name from `aws_route53_zone`, managed or data, in any state of the
-//! scope), and the `azurerm_dns_*_record` types. Attributes as the AWS and
+//! scope), `google_dns_record_set`, and the `azurerm_dns_*_record` types. Attributes as the AWS and
 //! AzureRM providers document them (registry.terraform.io, `aws_route53_record`
 //! and `azurerm_dns_a_record` ... `azurerm_dns_txt_record`, "Attribute
 //! Reference"); the driftctl states in the corpus show the AWS shape.
@@ -20,6 +20,18 @@ pub static TYPES: &[TfType] = &[
         kind: Kind::DnsRecord,
         primary: true,
         map: route53_record,
+    },
+    TfType {
+        rtype: "google_dns_record_set",
+        kind: Kind::DnsRecord,
+        primary: true,
+        map: google_record_set,
+    },
+    TfType {
+        rtype: "google_dns_managed_zone",
+        kind: Kind::DnsRecord,
+        primary: false,
+        map: |_, _| Ok(Mapped::Helper),
     },
     TfType {
         rtype: "aws_route53_zone",
@@ -223,6 +235,97 @@ fn route53_record(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
         id: record_id(&zone, &name, &rtype, set_id.as_deref()),
         spec: Value::Object(spec),
     };
+    normalize(&resource.spec, Mode::Strict).map_err(|e| e.to_string())?;
+    Ok(Mapped::Resources(vec![resource]))
+}
+
+/// A `google_dns_record_set` (its `routing_policy` block in the API's
+/// shape), read as the Cloud DNS provider reads a live one.
+fn google_record_set(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
+    let a = &inst.attributes;
+    let name = canonical_name(text(a, "name").ok_or("no `name`")?);
+    let project = text(a, "project").unwrap_or_default();
+    let in_gcp = |z: &String| {
+        cx.scope
+            .gcp
+            .as_ref()
+            .is_some_and(|g| g.dns_zones.iter().any(|(d, _)| d == z))
+    };
+    let zone = cx
+        .zones
+        .iter()
+        .filter(|z| in_gcp(z) && (name == **z || name.ends_with(&format!(".{z}"))))
+        .max_by_key(|z| z.len())
+        .cloned();
+    let Some(zone) = zone else {
+        return Ok(Mapped::Skipped(format!(
+            "`{name}` is in no Cloud DNS zone of scope `{}`",
+            cx.scope.name
+        )));
+    };
+    let mut set = json!({"name": format!("{name}."), "type": text(a, "type").ok_or("no `type`")?,
+                         "ttl": a.get("ttl").cloned().unwrap_or(Value::Null),
+                         "rrdatas": texts(a, "rrdatas")});
+    if let Some(p) = block(a, "routing_policy") {
+        let targets = |item: &Value| -> Option<Value> {
+            let h = block(item, "health_checked_targets")?;
+            let lbs: Vec<Value> = h
+                .get("internal_load_balancers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|l| {
+                    json!({"loadBalancerType": l.get("load_balancer_type"), "ipAddress": l.get("ip_address"),
+                           "port": l.get("port"), "ipProtocol": l.get("ip_protocol"),
+                           "networkUrl": l.get("network_url"), "project": l.get("project"), "region": l.get("region")})
+                })
+                .collect();
+            Some(json!({"internalLoadBalancers": lbs}))
+        };
+        let items = |key: &str, label: &str| -> Vec<Value> {
+            p.get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|i| {
+                    let mut m = json!({label: i.get(label).cloned().unwrap_or_default(), "rrdatas": texts(i, "rrdatas")});
+                    if let Some(t) = targets(i) {
+                        m["healthCheckedTargets"] = t;
+                    }
+                    m
+                })
+                .collect()
+        };
+        let policy = if p
+            .get("wrr")
+            .and_then(Value::as_array)
+            .is_some_and(|l| !l.is_empty())
+        {
+            json!({"wrr": {"items": items("wrr", "weight")}})
+        } else if p
+            .get("geo")
+            .and_then(Value::as_array)
+            .is_some_and(|l| !l.is_empty())
+        {
+            json!({"geo": {"items": items("geo", "location"),
+                           "enableFencing": p.get("enable_geo_fencing").and_then(Value::as_bool).unwrap_or(false)}})
+        } else {
+            return Ok(Mapped::Skipped(
+                "a primary/backup routing policy, which driftgate does not read from Terraform yet"
+                    .to_owned(),
+            ));
+        };
+        set["routingPolicy"] = policy;
+        set["rrdatas"] = json!([]);
+    }
+    let managed = text(a, "managed_zone").unwrap_or_default();
+    let mut resource = driftgate_gcp::dns::map::resource(&zone, &set, managed, project)
+        .ok_or("not a record set the Cloud DNS provider reads")?;
+    // Not compared; the live side's are the API's.
+    if let Some(o) = resource.spec.as_object_mut() {
+        o.remove("managedZone");
+        o.remove("project");
+    }
     normalize(&resource.spec, Mode::Strict).map_err(|e| e.to_string())?;
     Ok(Mapped::Resources(vec![resource]))
 }

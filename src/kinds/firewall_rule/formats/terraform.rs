@@ -1,7 +1,9 @@
 //! Firewall rules in a Terraform state: `aws_security_group` and
 //! `aws_default_security_group` (inline `ingress` / `egress`),
 //! `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule` and
-//! `_egress_rule`, and `google_compute_firewall`. Attributes as the AWS and
+//! `_egress_rule`, `google_compute_firewall`, and
+//! `azurerm_network_security_group` (inline `security_rule`) and
+//! `azurerm_network_security_rule`. Attributes as the AWS and
 //! Google providers document them ("Attribute Reference" of each type); the
 //! driftctl state in the corpus shows the group shape.
 //!
@@ -53,7 +55,127 @@ pub static TYPES: &[TfType] = &[
         primary: true,
         map: gcp_firewall,
     },
+    TfType {
+        rtype: "azurerm_network_security_group",
+        kind: Kind::FirewallRule,
+        primary: false,
+        map: azure_group,
+    },
+    TfType {
+        rtype: "azurerm_network_security_rule",
+        kind: Kind::FirewallRule,
+        primary: true,
+        map: azure_rule_resource,
+    },
 ];
+
+/// An AzureRM `security_rule` block (or `azurerm_network_security_rule`) in
+/// the API's field names.
+fn azure_api_rule(b: &Value) -> Value {
+    let mut m = Map::new();
+    for (from, to) in [
+        ("name", "name"),
+        ("priority", "priority"),
+        ("direction", "direction"),
+        ("access", "access"),
+        ("protocol", "protocol"),
+        ("source_port_range", "sourcePortRange"),
+        ("source_port_ranges", "sourcePortRanges"),
+        ("destination_port_range", "destinationPortRange"),
+        ("destination_port_ranges", "destinationPortRanges"),
+        ("source_address_prefix", "sourceAddressPrefix"),
+        ("source_address_prefixes", "sourceAddressPrefixes"),
+        ("destination_address_prefix", "destinationAddressPrefix"),
+        ("destination_address_prefixes", "destinationAddressPrefixes"),
+        ("description", "description"),
+    ] {
+        if let Some(v) = b.get(from).filter(|v| !v.is_null()) {
+            m.insert(to.into(), v.clone());
+        }
+    }
+    for (from, to) in [
+        (
+            "source_application_security_group_ids",
+            "sourceApplicationSecurityGroups",
+        ),
+        (
+            "destination_application_security_group_ids",
+            "destinationApplicationSecurityGroups",
+        ),
+    ] {
+        let ids: Vec<Value> = texts(b, from)
+            .into_iter()
+            .map(|i| json!({"id": i}))
+            .collect();
+        if !ids.is_empty() {
+            m.insert(to.into(), Value::Array(ids));
+        }
+    }
+    Value::Object(m)
+}
+
+/// The scope's spelling of an Azure group it names.
+fn azure_scope_group(cx: &Cx<'_>, rg: &str, nsg: &str) -> Option<String> {
+    let az = cx.scope.azure.as_ref()?;
+    if !rg.eq_ignore_ascii_case(&az.resource_group) {
+        return None;
+    }
+    az.network_security_groups
+        .iter()
+        .find(|g| g.eq_ignore_ascii_case(nsg))
+        .cloned()
+}
+
+fn azure_group(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
+    let a = &inst.attributes;
+    let name = text(a, "name").ok_or("no `name`")?;
+    let rg = text(a, "resource_group_name").ok_or("no `resource_group_name`")?;
+    let Some(nsg) = azure_scope_group(cx, rg, name) else {
+        return Ok(Mapped::Skipped(format!(
+            "network security group `{rg}/{name}` is not one scope `{}` names",
+            cx.scope.name
+        )));
+    };
+    let rg = cx
+        .scope
+        .azure
+        .as_ref()
+        .map_or(rg, |az| az.resource_group.as_str());
+    let mut out = Vec::new();
+    for b in a
+        .get("security_rule")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.push(driftgate_model::firewall::azure_rule(
+            rg,
+            &nsg,
+            &azure_api_rule(b),
+        )?);
+    }
+    Ok(Mapped::Resources(out))
+}
+
+fn azure_rule_resource(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
+    let a = &inst.attributes;
+    let group = text(a, "network_security_group_name").ok_or("no `network_security_group_name`")?;
+    let rg = text(a, "resource_group_name").ok_or("no `resource_group_name`")?;
+    let Some(nsg) = azure_scope_group(cx, rg, group) else {
+        return Ok(Mapped::Skipped(format!(
+            "network security group `{rg}/{group}` is not one scope `{}` names",
+            cx.scope.name
+        )));
+    };
+    let rg = cx
+        .scope
+        .azure
+        .as_ref()
+        .map_or(rg, |az| az.resource_group.as_str());
+    Ok(Mapped::Resources(vec![
+        driftgate_model::firewall::azure_rule(rg, &nsg, &azure_api_rule(a))?,
+    ]))
+}
 
 fn vpcs(cx: &Cx<'_>) -> Vec<String> {
     cx.scope
