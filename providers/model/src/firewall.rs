@@ -394,112 +394,6 @@ pub fn is_default_egress(id: &str) -> bool {
     id.ends_with("/egress/all/any/0.0.0.0/0")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn azure_rules_merge_singular_and_plural_fields() {
-        let rest = json!({"name": "allow-web", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow",
-            "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRanges": ["443", "80"], "destinationPortRange": "",
-            "sourceAddressPrefix": "Internet", "destinationAddressPrefixes": ["10.0.1.7/24"], "description": "web"}});
-        let cli = json!({"name": "allow-web", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
-            "sourcePortRanges": ["*"], "destinationPortRanges": ["80", "443"], "sourceAddressPrefixes": ["internet"],
-            "destinationAddressPrefix": "10.0.1.0/24", "description": "web"});
-        let a = azure_rule("net", "web-nsg", &rest).unwrap();
-        let b = azure_rule("net", "web-nsg", &cli).unwrap();
-        assert_eq!(a.spec, {
-            let mut b = b.spec.clone();
-            b["sources"] = json!(["Internet"]);
-            b
-        });
-        assert_eq!(a.id, "net:web-nsg/allow-web");
-        assert_eq!(a.spec["destinations"], json!(["10.0.1.0/24"]));
-        assert_eq!(b.spec["sources"], json!(["internet"]));
-        assert!(is_azure_default_rule("net:web-nsg/DenyAllInBound"));
-        assert!(!is_azure_default_rule(
-            "vpc-1/sg-1/ingress/tcp/443/0.0.0.0/0"
-        ));
-    }
-
-    #[test]
-    fn canonical_parts() {
-        assert_eq!(protocol("-1"), "all");
-        assert_eq!(protocol("6"), "tcp");
-        assert_eq!(protocol("58"), "icmpv6");
-        assert_eq!(ports("tcp", Some(443), Some(443)), "443");
-        assert_eq!(ports("tcp", Some(1024), Some(65535)), "1024-65535");
-        assert_eq!(ports("tcp", Some(0), Some(65535)), "any");
-        assert_eq!(
-            ports("all", Some(22), Some(22)),
-            "any",
-            "ports mean nothing for all protocols"
-        );
-        assert_eq!(ports("icmp", Some(8), Some(-1)), "8:any");
-        assert_eq!(ports("icmp", Some(-1), Some(-1)), "any");
-        assert_eq!(ports("icmp", Some(15), Some(-1)), "15:any");
-        assert_eq!(cidr("10.1.2.3/8").unwrap(), "10.0.0.0/8");
-        assert_eq!(cidr("1.1.1.1").unwrap(), "1.1.1.1/32");
-        assert_eq!(cidr("2001:DB8::1/32").unwrap(), "2001:db8::/32");
-        assert!(cidr("10.0.0.0/33").is_err());
-        assert!(cidr("ten").is_err());
-    }
-
-    #[test]
-    fn gcp_rules_in_canonical_form() {
-        let fw = json!({"name": "allow-web", "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/default",
-            "allowed": [{"IPProtocol": "tcp", "ports": ["443", "80", "21-25"]}, {"IPProtocol": "icmp"}],
-            "sourceRanges": ["1.1.1.1", "10.0.0.1/8"], "targetTags": ["web"], "logConfig": {"enable": true}});
-        let r = gcp_rule("p", &fw, None).unwrap();
-        assert_eq!(r.id, "p:default/allow-web");
-        assert_eq!(r.spec["direction"], "INGRESS");
-        assert_eq!(r.spec["priority"], 1000);
-        assert_eq!(
-            r.spec["rules"],
-            json!([{"protocol": "icmp"}, {"protocol": "tcp", "ports": ["21-25", "443", "80"]}])
-        );
-        assert_eq!(r.spec["sourceRanges"], json!(["1.1.1.1/32", "10.0.0.0/8"]));
-        assert_eq!(r.spec["logging"], true);
-        assert!(
-            gcp_rule("p", &json!({"name": "x", "allowed": []}), None)
-                .unwrap_err()
-                .contains("no `network`")
-        );
-        assert_eq!(
-            gcp_rule("p", &json!({"name": "x", "allowed": []}), Some("default"))
-                .unwrap()
-                .id,
-            "p:default/x"
-        );
-    }
-
-    #[test]
-    fn one_permission_with_several_peers_is_several_rules() {
-        let g = json!({"GroupId": "sg-1", "VpcId": "vpc-1", "GroupName": "web",
-            "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.1/8", "Description": "office"}],
-                "Ipv6Ranges": [{"CidrIpv6": "::/0"}], "UserIdGroupPairs": [{"GroupId": "sg-2", "UserId": "1"}],
-                "PrefixListIds": [{"PrefixListId": "pl-1"}]}],
-            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]});
-        let rules = rules_of_group(&g).unwrap();
-        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            vec![
-                "vpc-1/sg-1/ingress/tcp/443/0.0.0.0/0",
-                "vpc-1/sg-1/ingress/tcp/443/10.0.0.0/8",
-                "vpc-1/sg-1/ingress/tcp/443/::/0",
-                "vpc-1/sg-1/ingress/tcp/443/pl-1",
-                "vpc-1/sg-1/ingress/tcp/443/sg-2",
-                "vpc-1/sg-1/egress/all/any/0.0.0.0/0",
-            ]
-        );
-        assert_eq!(rules[1].spec["description"], "office");
-        assert!(is_default_egress(ids[5]));
-        assert_eq!(rule_key(ids[1]), Some("vpc-1/sg-1/ingress/tcp/443"));
-    }
-}
-
 /// The id of an Azure network security group rule:
 /// `<resource group>:<group>/<rule>`. A rule is a named resource, like a
 /// GCP rule: a changed port shows as a changed field.
@@ -667,4 +561,110 @@ pub fn azure_rule(resource_group: &str, nsg: &str, rule: &Value) -> Result<Resou
         id: azure_rule_id(resource_group, nsg, name),
         spec,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn azure_rules_merge_singular_and_plural_fields() {
+        let rest = json!({"name": "allow-web", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow",
+            "protocol": "Tcp", "sourcePortRange": "*", "destinationPortRanges": ["443", "80"], "destinationPortRange": "",
+            "sourceAddressPrefix": "Internet", "destinationAddressPrefixes": ["10.0.1.7/24"], "description": "web"}});
+        let cli = json!({"name": "allow-web", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+            "sourcePortRanges": ["*"], "destinationPortRanges": ["80", "443"], "sourceAddressPrefixes": ["internet"],
+            "destinationAddressPrefix": "10.0.1.0/24", "description": "web"});
+        let a = azure_rule("net", "web-nsg", &rest).unwrap();
+        let b = azure_rule("net", "web-nsg", &cli).unwrap();
+        assert_eq!(a.spec, {
+            let mut b = b.spec.clone();
+            b["sources"] = json!(["Internet"]);
+            b
+        });
+        assert_eq!(a.id, "net:web-nsg/allow-web");
+        assert_eq!(a.spec["destinations"], json!(["10.0.1.0/24"]));
+        assert_eq!(b.spec["sources"], json!(["internet"]));
+        assert!(is_azure_default_rule("net:web-nsg/DenyAllInBound"));
+        assert!(!is_azure_default_rule(
+            "vpc-1/sg-1/ingress/tcp/443/0.0.0.0/0"
+        ));
+    }
+
+    #[test]
+    fn canonical_parts() {
+        assert_eq!(protocol("-1"), "all");
+        assert_eq!(protocol("6"), "tcp");
+        assert_eq!(protocol("58"), "icmpv6");
+        assert_eq!(ports("tcp", Some(443), Some(443)), "443");
+        assert_eq!(ports("tcp", Some(1024), Some(65535)), "1024-65535");
+        assert_eq!(ports("tcp", Some(0), Some(65535)), "any");
+        assert_eq!(
+            ports("all", Some(22), Some(22)),
+            "any",
+            "ports mean nothing for all protocols"
+        );
+        assert_eq!(ports("icmp", Some(8), Some(-1)), "8:any");
+        assert_eq!(ports("icmp", Some(-1), Some(-1)), "any");
+        assert_eq!(ports("icmp", Some(15), Some(-1)), "15:any");
+        assert_eq!(cidr("10.1.2.3/8").unwrap(), "10.0.0.0/8");
+        assert_eq!(cidr("1.1.1.1").unwrap(), "1.1.1.1/32");
+        assert_eq!(cidr("2001:DB8::1/32").unwrap(), "2001:db8::/32");
+        assert!(cidr("10.0.0.0/33").is_err());
+        assert!(cidr("ten").is_err());
+    }
+
+    #[test]
+    fn gcp_rules_in_canonical_form() {
+        let fw = json!({"name": "allow-web", "network": "https://www.googleapis.com/compute/v1/projects/p/global/networks/default",
+            "allowed": [{"IPProtocol": "tcp", "ports": ["443", "80", "21-25"]}, {"IPProtocol": "icmp"}],
+            "sourceRanges": ["1.1.1.1", "10.0.0.1/8"], "targetTags": ["web"], "logConfig": {"enable": true}});
+        let r = gcp_rule("p", &fw, None).unwrap();
+        assert_eq!(r.id, "p:default/allow-web");
+        assert_eq!(r.spec["direction"], "INGRESS");
+        assert_eq!(r.spec["priority"], 1000);
+        assert_eq!(
+            r.spec["rules"],
+            json!([{"protocol": "icmp"}, {"protocol": "tcp", "ports": ["21-25", "443", "80"]}])
+        );
+        assert_eq!(r.spec["sourceRanges"], json!(["1.1.1.1/32", "10.0.0.0/8"]));
+        assert_eq!(r.spec["logging"], true);
+        assert!(
+            gcp_rule("p", &json!({"name": "x", "allowed": []}), None)
+                .unwrap_err()
+                .contains("no `network`")
+        );
+        assert_eq!(
+            gcp_rule("p", &json!({"name": "x", "allowed": []}), Some("default"))
+                .unwrap()
+                .id,
+            "p:default/x"
+        );
+    }
+
+    #[test]
+    fn one_permission_with_several_peers_is_several_rules() {
+        let g = json!({"GroupId": "sg-1", "VpcId": "vpc-1", "GroupName": "web",
+            "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.1/8", "Description": "office"}],
+                "Ipv6Ranges": [{"CidrIpv6": "::/0"}], "UserIdGroupPairs": [{"GroupId": "sg-2", "UserId": "1"}],
+                "PrefixListIds": [{"PrefixListId": "pl-1"}]}],
+            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]});
+        let rules = rules_of_group(&g).unwrap();
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "vpc-1/sg-1/ingress/tcp/443/0.0.0.0/0",
+                "vpc-1/sg-1/ingress/tcp/443/10.0.0.0/8",
+                "vpc-1/sg-1/ingress/tcp/443/::/0",
+                "vpc-1/sg-1/ingress/tcp/443/pl-1",
+                "vpc-1/sg-1/ingress/tcp/443/sg-2",
+                "vpc-1/sg-1/egress/all/any/0.0.0.0/0",
+            ]
+        );
+        assert_eq!(rules[1].spec["description"], "office");
+        assert!(is_default_egress(ids[5]));
+        assert_eq!(rule_key(ids[1]), Some("vpc-1/sg-1/ingress/tcp/443"));
+    }
 }

@@ -1,7 +1,8 @@
 //! A loopback HTTP/1.1 server for providers' replay tests (hyper): it hands
 //! each request to a handler that answers from recorded, documented response
 //! bodies, and logs what was asked. Keep-alive is supported, as the SDK's
-//! client uses it.
+//! client uses it. A 429 answer carries `Retry-After: 1`, as Azure Resource
+//! Manager and Google APIs send it.
 //!
 //! [`read_request`] is a hand-written reader for what hyper is not for: a
 //! fault-injecting proxy that must answer with broken HTTP on purpose.
@@ -131,6 +132,14 @@ where
         "x-amzn-requestid",
         hyper::header::HeaderValue::from_static("replay"),
     );
+    // Throttling answers say when to come back, as Azure Resource Manager
+    // and Google APIs do: the clients' waits follow it.
+    if status == 429 {
+        headers.insert(
+            hyper::header::RETRY_AFTER,
+            hyper::header::HeaderValue::from_static("1"),
+        );
+    }
     Ok(resp)
 }
 
