@@ -345,4 +345,17 @@ fn network_security_groups_import_check_and_portal_edits() {
         "the table names the principal: {}",
         r.stdout
     );
+
+    // Adopt the portal's edits into the native file: then in sync.
+    std::fs::remove_file(d.path().join("infra/web-nsg-rules.json")).unwrap();
+    write(&file, &imported);
+    let r = cmd(&["adopt"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let adopted = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        adopted.contains("temp-rdp") && !adopted.contains("deny-smtp-out"),
+        "{adopted}"
+    );
+    let r = cmd(&["check"]);
+    assert_eq!(r.code, 0, "adopted, then in sync: {}", r.all());
 }

@@ -462,6 +462,13 @@ fn cloud_dns_import_then_check_is_clean_and_console_edits_are_found() {
     );
     assert_eq!(events[0]["call"], "dns.changes.create");
     assert_eq!(events[0]["console"], false);
+
+    // Adopt the console's edits (and undo Git's weight edit) into the
+    // native zone file: then in sync.
+    let r = cmd(&["adopt"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let r = cmd(&["check"]);
+    assert_eq!(r.code, 0, "adopted, then in sync: {}", r.all());
 }
 
 #[test]
