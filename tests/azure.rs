@@ -24,6 +24,18 @@ fn arm() -> (tokio::runtime::Runtime, String) {
     let url = rt
         .block_on(serve(move |req: &Request| {
             assert_eq!(req.header("authorization"), Some("Bearer replay-token"));
+            if req.target.contains("/providers/Microsoft.Insights/eventtypes/management/values") {
+                let filter = req.query("$filter").unwrap_or_default();
+                let www = "resourceUri eq '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns/providers/Microsoft.Network/dnszones/example.org/A/www'";
+                let events = if filter.ends_with(www) {
+                    r#"[{"caller": "carol@contoso.com", "eventTimestamp": "2026-11-29T11:00:00Z",
+                         "operationName": {"value": "Microsoft.Network/dnszones/A/write"}, "status": {"value": "Succeeded"},
+                         "claims": {"appid": "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"}, "httpRequest": {"clientIpAddress": "203.0.113.77"}}]"#
+                } else {
+                    "[]"
+                };
+                return (200, "application/json", format!("{{\"value\": {events}}}"));
+            }
             if !req.target.contains("/dnsZones/example.org/") {
                 return (404, "application/json", fixture("error-not-found.json"));
             }
@@ -138,6 +150,22 @@ fn azure_dns_changed_added_and_deleted_records_are_found() {
     assert!(
         www[0].contains("\"ARecords\":[{\"ipv4Address\":\"192.0.2.1\"}]"),
         "{www:?}"
+    );
+
+    // Who changed www: the Activity Log names the portal's user.
+    let r = cmd(&["check", "--format", "json", "--blame"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let www = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "example.org/www.example.org/A")
+        .unwrap();
+    assert_eq!(www["blame"]["events"][0]["principal"], "carol@contoso.com");
+    assert_eq!(www["blame"]["events"][0]["console"], true);
+    assert_eq!(
+        www["blame"]["events"][0]["call"],
+        "Microsoft.Network/dnszones/A/write"
     );
 }
 
