@@ -126,21 +126,35 @@ fn azure_scope_group(cx: &Cx<'_>, rg: &str, nsg: &str) -> Option<String> {
         .cloned()
 }
 
-fn azure_group(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
-    let a = &inst.attributes;
-    let name = text(a, "name").ok_or("no `name`")?;
+/// The resource group (the scope's spelling) and group a resource names
+/// under `group_key`, or why it is not the scope's.
+fn azure_home(
+    cx: &Cx<'_>,
+    a: &Value,
+    group_key: &str,
+) -> Result<Result<(String, String), Mapped>, String> {
+    let group = text(a, group_key).ok_or_else(|| format!("no `{group_key}`"))?;
     let rg = text(a, "resource_group_name").ok_or("no `resource_group_name`")?;
-    let Some(nsg) = azure_scope_group(cx, rg, name) else {
-        return Ok(Mapped::Skipped(format!(
-            "network security group `{rg}/{name}` is not one scope `{}` names",
+    let Some(nsg) = azure_scope_group(cx, rg, group) else {
+        return Ok(Err(Mapped::Skipped(format!(
+            "network security group `{rg}/{group}` is not one scope `{}` names",
             cx.scope.name
-        )));
+        ))));
     };
     let rg = cx
         .scope
         .azure
         .as_ref()
         .map_or(rg, |az| az.resource_group.as_str());
+    Ok(Ok((rg.to_owned(), nsg)))
+}
+
+fn azure_group(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
+    let a = &inst.attributes;
+    let (rg, nsg) = match azure_home(cx, a, "name")? {
+        Ok(home) => home,
+        Err(skipped) => return Ok(skipped),
+    };
     let mut out = Vec::new();
     for b in a
         .get("security_rule")
@@ -149,7 +163,7 @@ fn azure_group(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
         .flatten()
     {
         out.push(driftgate_model::firewall::azure_rule(
-            rg,
+            &rg,
             &nsg,
             &azure_api_rule(b),
         )?);
@@ -159,21 +173,12 @@ fn azure_group(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
 
 fn azure_rule_resource(inst: &Instance, cx: &Cx<'_>) -> Result<Mapped, String> {
     let a = &inst.attributes;
-    let group = text(a, "network_security_group_name").ok_or("no `network_security_group_name`")?;
-    let rg = text(a, "resource_group_name").ok_or("no `resource_group_name`")?;
-    let Some(nsg) = azure_scope_group(cx, rg, group) else {
-        return Ok(Mapped::Skipped(format!(
-            "network security group `{rg}/{group}` is not one scope `{}` names",
-            cx.scope.name
-        )));
+    let (rg, nsg) = match azure_home(cx, a, "network_security_group_name")? {
+        Ok(home) => home,
+        Err(skipped) => return Ok(skipped),
     };
-    let rg = cx
-        .scope
-        .azure
-        .as_ref()
-        .map_or(rg, |az| az.resource_group.as_str());
     Ok(Mapped::Resources(vec![
-        driftgate_model::firewall::azure_rule(rg, &nsg, &azure_api_rule(a))?,
+        driftgate_model::firewall::azure_rule(&rg, &nsg, &azure_api_rule(a))?,
     ]))
 }
 
