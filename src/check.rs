@@ -7,7 +7,7 @@ use crate::normalize::{self, Mode, Node};
 use crate::pipeline::DeclaredResource;
 use crate::report::Report;
 use anyhow::Context;
-use driftgate_model::{Finding, Kind, ScanResult, State};
+use driftgate_model::{Finding, Kind, State};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Normalizes both sides, diffs them, and builds the report.
@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub fn check(
     config: &Config,
     mut declared: Vec<DeclaredResource>,
-    live: ScanResult,
+    live: &Live,
 ) -> anyhow::Result<Report> {
     // Claims are not resources: live sets they stand for are unchecked.
     let mut claims: Vec<Vec<(Kind, Vec<String>, String)>> =
@@ -30,7 +30,7 @@ pub fn check(
         None => true,
     });
     for kind in crate::kinds::KINDS {
-        kind.resolve(&mut declared, &live);
+        kind.resolve(&mut declared, live);
     }
     // What a person needs beside an id, gathered while both sides are at
     // hand: what a resource is where it may be unmanaged or missing, the
@@ -40,24 +40,32 @@ pub fn check(
         .map(|d| (d.resource.kind, d.resource.id.as_str()))
         .collect();
     let live_ids: HashSet<(Kind, &str)> = live
-        .resources
+        .nodes
         .iter()
-        .map(|r| (r.kind, r.id.as_str()))
+        .flat_map(|(kind, m)| m.keys().map(|id| (*kind, id.as_str())))
         .collect();
-    // Keyed by kind, then id: looked up by `&str` for every finding.
+    // Keyed by kind, then id: looked up by `&str` for every finding. Only
+    // an undeclared live resource's spec is parsed again, for what it is.
     let mut live_info: HashMap<Kind, HashMap<String, Info>> = HashMap::new();
-    for r in &live.resources {
-        let rules = crate::kinds::rules(r.kind);
-        let undeclared = !declared_ids.contains(&(r.kind, r.id.as_str()));
-        let name = rules.display_name(&r.spec);
-        if undeclared || name.is_some() {
-            live_info.entry(r.kind).or_default().insert(
-                r.id.clone(),
+    for (kind, m) in &live.nodes {
+        let rules = crate::kinds::rules(*kind);
+        for (id, e) in m {
+            let undeclared = !declared_ids.contains(&(*kind, id.as_str()));
+            if !undeclared && e.name.is_none() {
+                continue;
+            }
+            let r = undeclared.then(|| driftgate_model::Resource {
+                kind: *kind,
+                id: id.clone(),
+                spec: e.spec(),
+            });
+            live_info.entry(*kind).or_default().insert(
+                id.clone(),
                 Info {
-                    what: undeclared.then(|| rules.describe(&r.spec)).flatten(),
-                    name,
-                    group: undeclared.then(|| rules.group_of(&r.spec)).flatten(),
-                    resource: undeclared.then(|| r.clone()),
+                    what: r.as_ref().and_then(|r| rules.describe(&r.spec)),
+                    name: e.name.clone(),
+                    group: r.as_ref().and_then(|r| rules.group_of(&r.spec)),
+                    resource: r,
                 },
             );
         }
@@ -88,20 +96,6 @@ pub fn check(
     }
     drop(declared_ids);
     drop(live_ids);
-    // Both sides are consumed as they are normalized: only the trees are
-    // kept, which halves the memory of a large zone.
-    // Both sides are consumed as they are normalized: only the trees are
-    // kept, which halves the memory of a large zone.
-    let mut live_side = Live {
-        scopes_read: live.scopes_read.into_iter().collect(),
-        unchecked: live.unchecked,
-        ..Live::default()
-    };
-    for r in live.resources {
-        let node = normalize::normalize(&r, Mode::Lenient)
-            .map_err(|e| anyhow::anyhow!("live {} {}: {}", r.kind, r.id, e.message))?;
-        live_side.insert(r.kind, r.id, node);
-    }
     let mut by_scope: Vec<Vec<DeclaredResource>> =
         config.scopes.iter().map(|_| Vec::new()).collect();
     for d in declared {
@@ -118,7 +112,7 @@ pub fn check(
             })
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut outcome = diff::diff(&scopes, &live_side, &config.ignore);
+    let mut outcome = diff::diff(&scopes, live, &config.ignore);
     // Each finding names its cloud, from the target that holds it.
     let clouds: BTreeMap<(&str, Kind, String), driftgate_model::Cloud> = config
         .scopes
@@ -161,7 +155,7 @@ pub fn check(
             decl_nodes
                 .get(&(f.scope.clone(), f.kind, f.id.clone()))
                 .copied(),
-            live_side.node(f.kind, f.live_id.as_deref().unwrap_or(&f.id)),
+            live.node(f.kind, f.live_id.as_deref().unwrap_or(&f.id)),
         );
         if !declared.is_empty() || !live.is_empty() {
             f.sides = Some(Box::new(driftgate_model::Sides { declared, live }));
@@ -335,7 +329,7 @@ fn without(n: &Node, prefix: &str, drop: &dyn Fn(&str) -> bool) -> Node {
                 .iter()
                 .filter_map(|(k, v)| {
                     let p = child_path(prefix, k, keyed);
-                    (!drop(&p)).then(|| (k.clone(), without(v, &p, drop)))
+                    (!drop(&p)).then(|| (k.to_owned(), without(v, &p, drop)))
                 })
                 .collect();
             if keyed {

@@ -7,7 +7,8 @@
 pub use crate::check::check;
 pub use crate::declared::load::{DeclaredResource, Loaded, load_declared, zone_of_file};
 pub use crate::scan::{
-    Clock, live_state, read_snapshot, scan, snapshot_of, snapshot_state, unread_scopes,
+    Clock, live_side, live_state, read_snapshot, scan, snapshot_live, snapshot_of, snapshot_state,
+    unread_scopes,
 };
 
 use crate::config::{Config, Scope as ConfigScope};

@@ -3,6 +3,7 @@
 //! or a snapshot file read instead. Secrets are masked as it is read.
 
 use crate::config::{Config, Scope as ConfigScope};
+use crate::diff::Live;
 use crate::error::InputError;
 use crate::normalize;
 use driftgate_model::provider::scope_key;
@@ -168,6 +169,200 @@ pub fn snapshot_state(config: &Config, snapshot: &Path) -> anyhow::Result<ScanRe
     Ok(masked(config, read_snapshot(snapshot)?))
 }
 
+/// The live side from a snapshot file, normalized as it is read: each
+/// resource is masked, normalized and kept as its tree and compact text
+/// before the next is parsed, so a 100,000-resource snapshot is never held
+/// as parsed JSON. The same file errors as [`read_snapshot`].
+///
+/// # Errors
+/// A file that cannot be read, is not JSON, is not a snapshot, or holds a
+/// resource that is not its kind's shape.
+pub fn snapshot_live(config: &Config, path: &Path) -> anyhow::Result<Live> {
+    let text = crate::input::read_text(path, path)?;
+    live_of_snapshot(text, path, &config.secrets)
+}
+
+fn live_of_snapshot(
+    text: String,
+    path: &Path,
+    policy: &normalize::SecretPolicy,
+) -> anyhow::Result<Live> {
+    let mut live = Live::default();
+    let mut bad = None;
+    let seed = stream::SnapshotSeed {
+        policy,
+        live: &mut live,
+        bad: &mut bad,
+    };
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let version = serde::de::DeserializeSeed::deserialize(seed, &mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| {
+            InputError::new(
+                path,
+                e.line(),
+                e.column(),
+                format!("not a driftgate snapshot: {e}"),
+            )
+        })?;
+    drop(text);
+    if version != SNAPSHOT_SCHEMA_VERSION {
+        return Err(InputError::new(
+            path,
+            1,
+            1,
+            format!(
+                "snapshot schema version {version} is not supported (this driftgate reads version {SNAPSHOT_SCHEMA_VERSION})"
+            ),
+        )
+        .into());
+    }
+    if let Some(e) = bad {
+        return Err(e);
+    }
+    Ok(live)
+}
+
+/// The live side, normalized: from a snapshot file (streamed) or from the
+/// cloud.
+///
+/// # Errors
+/// A bad snapshot file, or a live resource that does not normalize.
+pub async fn live_side(config: &Config, snapshot: Option<&Path>) -> anyhow::Result<Live> {
+    match snapshot {
+        Some(p) => snapshot_live(config, p),
+        None => Live::from_scan(masked(config, scan(config).await)),
+    }
+}
+
+mod stream {
+    //! A snapshot's fields read one by one, its resources handed to the
+    //! live side as each is parsed (serde's seed API: no `Vec` of them).
+
+    use crate::diff::Live;
+    use crate::normalize::{self, SecretPolicy};
+    use driftgate_model::provider::Target;
+    use driftgate_model::{Resource, Unchecked};
+    use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    const FIELDS: &[&str] = &[
+        "schema_version",
+        "scopes_read",
+        "resources",
+        "unchecked",
+        "generated_at",
+        "driftgate_version",
+        "config",
+        "targets",
+        "duration_seconds",
+    ];
+
+    pub(super) struct SnapshotSeed<'a> {
+        pub policy: &'a SecretPolicy,
+        pub live: &'a mut Live,
+        /// The first resource that did not normalize.
+        pub bad: &'a mut Option<anyhow::Error>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for SnapshotSeed<'_> {
+        /// The snapshot's schema version.
+        type Value = u32;
+
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for SnapshotSeed<'_> {
+        type Value = u32;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a driftgate snapshot object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<u32, A::Error> {
+            let (mut version, mut scopes, mut resources) = (None, false, false);
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "schema_version" => version = Some(map.next_value::<u32>()?),
+                    "scopes_read" => {
+                        if scopes {
+                            return Err(de::Error::duplicate_field("scopes_read"));
+                        }
+                        let read: Vec<String> = map.next_value()?;
+                        self.live.scopes_read.extend(read);
+                        scopes = true;
+                    }
+                    "resources" => {
+                        if resources {
+                            return Err(de::Error::duplicate_field("resources"));
+                        }
+                        map.next_value_seed(Resources {
+                            policy: self.policy,
+                            live: self.live,
+                            bad: self.bad,
+                        })?;
+                        resources = true;
+                    }
+                    "unchecked" => self.live.unchecked = map.next_value::<Vec<Unchecked>>()?,
+                    "targets" => self.live.targets = map.next_value::<Vec<Target>>()?,
+                    "generated_at" | "driftgate_version" | "config" => {
+                        map.next_value::<String>()?;
+                    }
+                    "duration_seconds" => {
+                        map.next_value::<Option<f64>>()?;
+                    }
+                    other => return Err(de::Error::unknown_field(other, FIELDS)),
+                }
+            }
+            if !scopes {
+                return Err(de::Error::missing_field("scopes_read"));
+            }
+            if !resources {
+                return Err(de::Error::missing_field("resources"));
+            }
+            version.ok_or_else(|| de::Error::missing_field("schema_version"))
+        }
+    }
+
+    struct Resources<'a> {
+        policy: &'a SecretPolicy,
+        live: &'a mut Live,
+        bad: &'a mut Option<anyhow::Error>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Resources<'_> {
+        type Value = ();
+
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Resources<'_> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of resources")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(mut r) = seq.next_element::<Resource>()? {
+                // A live secret that is not one value is masked whole all
+                // the same.
+                let _ = normalize::mask(&mut r, self.policy);
+                if let Err(e) = self.live.add(r)
+                    && self.bad.is_none()
+                {
+                    *self.bad = Some(e);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 fn masked(config: &Config, mut live: ScanResult) -> ScanResult {
     for r in &mut live.resources {
         // A live secret that is not one value is masked whole all the same.
@@ -226,4 +421,64 @@ pub fn unread_scopes(config: &Config, live: &ScanResult) -> Vec<String> {
         .filter(|(k, t)| !live.scopes_read.contains(&scope_key(*k, t)))
         .map(|(k, t)| format!("{k}:{t}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> anyhow::Result<Live> {
+        live_of_snapshot(
+            text.to_owned(),
+            Path::new("live.json"),
+            &normalize::SecretPolicy::default(),
+        )
+    }
+
+    const RECORD: &str = r#"{"kind": "dns_record", "id": "example.com/www.example.com/A",
+        "spec": {"zone": "example.com", "name": "www.example.com", "type": "A", "ttl": 300, "values": ["192.0.2.1"]}}"#;
+
+    #[test]
+    fn a_streamed_snapshot_holds_each_resource_as_its_tree_and_its_spec() {
+        let live = read(&format!(
+            r#"{{"schema_version": 1, "scopes_read": ["dns_record:example.com"],
+                "resources": [{RECORD}], "generated_at": "2026-12-01T00:00:00Z"}}"#
+        ))
+        .unwrap();
+        let id = "example.com/www.example.com/A";
+        assert_eq!(live.len(), 1);
+        assert!(live.scopes_read.contains("dns_record:example.com"));
+        let node = live.node(driftgate_model::Kind::DnsRecord, id).unwrap();
+        assert_eq!(node.canon_of("ttl"), Some(&serde_json::json!(300)));
+        let r = live.resource(driftgate_model::Kind::DnsRecord, id).unwrap();
+        assert_eq!(r.spec["values"], serde_json::json!(["192.0.2.1"]));
+        assert_eq!(live.to_scan().resources, vec![r]);
+    }
+
+    #[test]
+    fn a_streamed_snapshot_is_refused_as_the_whole_one_was() {
+        let err = |t: &str| read(t).unwrap_err().to_string();
+        let e = err(r#"{"schema_version": 1, "scopes_read": [], "resources": [], "extra": 1}"#);
+        assert!(
+            e.contains("unknown field `extra`") && e.contains("live.json:1:"),
+            "{e}"
+        );
+        let e =
+            err(r#"{"schema_version": 1, "scopes_read": [], "resources": [], "resources": []}"#);
+        assert!(e.contains("duplicate field `resources`"), "{e}");
+        let e = err(r#"{"schema_version": 1, "resources": []}"#);
+        assert!(e.contains("missing field `scopes_read`"), "{e}");
+        let e = err(r#"{"schema_version": 2, "scopes_read": [], "resources": []}"#);
+        assert!(e.contains("schema version 2 is not supported"), "{e}");
+        let e = err(
+            r#"{"schema_version": 1, "scopes_read": [], "resources": [{"kind": "dns_record"}]}"#,
+        );
+        assert!(e.contains("missing field `id`"), "{e}");
+        let e = err(r#"{"schema_version": 1, "scopes_read": [], "resources": []} trailing"#);
+        assert!(e.contains("trailing characters"), "{e}");
+        let e = err(
+            r#"{"schema_version": 1, "scopes_read": [], "resources": [{"kind": "dns_record", "id": "a/b/A", "spec": 7}]}"#,
+        );
+        assert!(e.contains("live dns_record a/b/A"), "{e}");
+    }
 }

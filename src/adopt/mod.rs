@@ -359,7 +359,7 @@ pub fn verify(
                 .collect());
         }
     };
-    let after = pipeline::check(&cfg, declared, live.clone())?;
+    let after = pipeline::check(&cfg, declared, &crate::diff::Live::from_scan(live.clone())?)?;
     let mut bad = Vec::new();
     let after_by: BTreeMap<Key, &Finding> =
         after.findings.iter().map(|f| (Key::of(f), f)).collect();

@@ -39,7 +39,11 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         eprintln!("error: the scan is incomplete; nothing was adopted");
         return Ok(ExitStatus::Error);
     }
-    let report = pipeline::check(&config, declared, live.clone())?;
+    let report = pipeline::check(
+        &config,
+        declared,
+        &crate::diff::Live::from_scan(live.clone())?,
+    )?;
     let globs: Vec<WildMatch> = args.resources.iter().map(|g| WildMatch::new(g)).collect();
     // A --resource that matches nothing in scope is a mistake to say out
     // loud (a typo would otherwise look like "nothing to adopt").

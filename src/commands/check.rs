@@ -42,7 +42,7 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     let (declared, snapshot) = match args.live.as_deref() {
         Some(path) => std::thread::scope(|threads| {
             let config = &config;
-            let snapshot = threads.spawn(move || pipeline::snapshot_state(config, path));
+            let snapshot = threads.spawn(move || pipeline::snapshot_live(config, path));
             let declared = super::declared(config, false);
             let snapshot = snapshot
                 .join()
@@ -60,13 +60,16 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     }
     let live = match snapshot {
         Some(read) => read?,
-        None => pipeline::live_state(&config, None).await?,
+        None => pipeline::live_side(&config, None).await?,
     };
     let unchecked = live.unchecked.clone();
     let targets = live.targets.clone();
-    let kept = args.suggest.then(|| (declared.clone(), live.clone()));
-    let mut report = pipeline::check(&config, declared, live)?;
-    if let Some((declared, live)) = kept {
+    let kept = args.suggest.then(|| declared.clone());
+    let mut report = pipeline::check(&config, declared, &live)?;
+    if let Some(declared) = kept {
+        // The live specs parsed again, all of them: --suggest reads few,
+        // but adopt's plan verifies against the whole live side.
+        let live = live.to_scan();
         // Adopting is planned (and verified) on the pristine declared tree,
         // before the report gains anything.
         let plan = crate::adopt::plan_verified(&whole_config, &report, &live, &|_| true)?;

@@ -129,11 +129,7 @@ pub(crate) fn read_declared(name: &str, bytes: &[u8]) -> bool {
     };
     match pipeline::load_declared(&config, false) {
         Ok(declared) => {
-            let _ = pipeline::check(
-                &config,
-                declared.resources,
-                driftgate_model::ScanResult::default(),
-            );
+            let _ = pipeline::check(&config, declared.resources, &crate::diff::Live::default());
             true
         }
         Err(_) => false,

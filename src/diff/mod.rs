@@ -25,20 +25,85 @@ pub struct Declared {
     pub node: Node,
 }
 
-/// The live side, normalized.
+/// One live resource: its normalized tree, and its spec kept as compact
+/// JSON text (a few times smaller than a parsed `Value`), parsed again only
+/// for the few resources a report says more of.
+#[derive(Debug, Clone)]
+pub struct LiveEntry {
+    pub node: Node,
+    /// The name people know it by, where its id is made of cloud ids.
+    pub name: Option<String>,
+    spec: Box<str>,
+}
+
+impl LiveEntry {
+    /// The spec as the cloud (or the snapshot) gave it, secrets masked.
+    #[must_use]
+    pub fn spec(&self) -> Value {
+        serde_json::from_str(&self.spec).unwrap_or(Value::Null)
+    }
+}
+
+/// The live side, normalized as it is read: the specs of 100,000 resources
+/// are never all held as `Value`s at once.
 #[derive(Debug, Clone, Default)]
 pub struct Live {
     /// By kind, then id (looked up by `&str`, no key built per lookup).
-    pub nodes: BTreeMap<Kind, BTreeMap<String, Node>>,
+    pub nodes: BTreeMap<Kind, BTreeMap<String, LiveEntry>>,
     pub scopes_read: BTreeSet<String>,
     pub unchecked: Vec<Unchecked>,
+    /// Where the scan looked (report metadata).
+    pub targets: Vec<driftgate_model::provider::Target>,
 }
 
 impl Live {
     /// The live node of `(kind, id)`.
     #[must_use]
     pub fn node(&self, kind: Kind, id: &str) -> Option<&Node> {
+        self.entry(kind, id).map(|e| &e.node)
+    }
+
+    /// The live entry of `(kind, id)`.
+    #[must_use]
+    pub fn entry(&self, kind: Kind, id: &str) -> Option<&LiveEntry> {
         self.nodes.get(&kind)?.get(id)
+    }
+
+    /// The live resource of `(kind, id)`, its spec parsed again.
+    #[must_use]
+    pub fn resource(&self, kind: Kind, id: &str) -> Option<driftgate_model::Resource> {
+        self.entry(kind, id).map(|e| driftgate_model::Resource {
+            kind,
+            id: id.to_owned(),
+            spec: e.spec(),
+        })
+    }
+
+    /// Every live resource, specs parsed again (for `--suggest` and adopt,
+    /// which read a few of them in full).
+    #[must_use]
+    pub fn to_scan(&self) -> driftgate_model::ScanResult {
+        driftgate_model::ScanResult {
+            targets: self.targets.clone(),
+            resources: self
+                .nodes
+                .iter()
+                .flat_map(|(kind, m)| {
+                    m.iter().map(|(id, e)| driftgate_model::Resource {
+                        kind: *kind,
+                        id: id.clone(),
+                        spec: e.spec(),
+                    })
+                })
+                .collect(),
+            scopes_read: self.scopes_read.iter().cloned().collect(),
+            unchecked: self.unchecked.clone(),
+        }
+    }
+
+    /// Every live resource of a kind: id and entry.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (&String, &LiveEntry)> {
+        self.nodes.get(&kind).into_iter().flatten()
     }
 
     /// How many live resources there are.
@@ -53,9 +118,45 @@ impl Live {
         self.len() == 0
     }
 
-    /// Adds one.
-    pub fn insert(&mut self, kind: Kind, id: String, node: Node) {
-        self.nodes.entry(kind).or_default().insert(id, node);
+    /// Adds one normalized resource, keeping its spec as text.
+    pub fn insert(&mut self, kind: Kind, id: String, node: Node, spec: &Value) {
+        let name = crate::kinds::rules(kind).display_name(spec);
+        let spec = serde_json::to_string(spec)
+            .unwrap_or_default()
+            .into_boxed_str();
+        self.nodes
+            .entry(kind)
+            .or_default()
+            .insert(id, LiveEntry { node, name, spec });
+    }
+
+    /// Normalizes and adds one live resource (lenient: the cloud's own
+    /// shapes are taken as they come).
+    ///
+    /// # Errors
+    /// A spec that is not even the kind's shape (a hand-edited snapshot).
+    pub fn add(&mut self, r: driftgate_model::Resource) -> anyhow::Result<()> {
+        let node = crate::normalize::normalize(&r, crate::normalize::Mode::Lenient)
+            .map_err(|e| anyhow::anyhow!("live {} {}: {}", r.kind, r.id, e.message))?;
+        self.insert(r.kind, r.id, node, &r.spec);
+        Ok(())
+    }
+
+    /// A scan's result, normalized; each spec dropped as its tree is made.
+    ///
+    /// # Errors
+    /// As [`Live::add`].
+    pub fn from_scan(scan: driftgate_model::ScanResult) -> anyhow::Result<Live> {
+        let mut live = Live {
+            scopes_read: scan.scopes_read.into_iter().collect(),
+            unchecked: scan.unchecked,
+            targets: scan.targets,
+            ..Live::default()
+        };
+        for r in scan.resources {
+            live.add(r)?;
+        }
+        Ok(live)
     }
 }
 
@@ -403,7 +504,7 @@ fn compare_maps(
     keyed: bool,
     out: &mut Vec<Change>,
 ) {
-    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let keys: BTreeSet<&str> = a.keys().chain(b.keys()).collect();
     for k in keys {
         compare(a.get(k), b.get(k), &join(path, k, keyed), out);
     }
@@ -448,18 +549,14 @@ mod tests {
     }
 
     fn live(items: Vec<(&str, Value)>) -> Live {
-        Live {
-            nodes: [(
-                Kind::EcsService,
-                items
-                    .into_iter()
-                    .map(|(id, v)| (id.to_owned(), node(v)))
-                    .collect(),
-            )]
-            .into(),
+        let mut live = Live {
             scopes_read: ["ecs_service:prod".to_owned()].into(),
-            unchecked: vec![],
+            ..Live::default()
+        };
+        for (id, v) in items {
+            live.insert(Kind::EcsService, id.to_owned(), node(v.clone()), &v);
         }
+        live
     }
 
     fn states(o: &Outcome) -> Vec<(String, State)> {

@@ -89,7 +89,7 @@ pub trait KindRules: Sync {
     fn resolve(
         &self,
         _declared: &mut [crate::declared::load::DeclaredResource],
-        _live: &driftgate_model::ScanResult,
+        _live: &crate::diff::Live,
     ) {
     }
 

@@ -33,7 +33,9 @@ pub fn mask(resource: &mut Resource, policy: &SecretPolicy) -> Vec<String> {
 /// # Errors
 /// In strict mode, a spec that does not fit its kind's schema.
 pub fn normalize(resource: &Resource, mode: Mode) -> Result<Node, SchemaError> {
-    kinds::rules(resource.kind).normalize(&resource.spec, mode)
+    let mut node = kinds::rules(resource.kind).normalize(&resource.spec, mode)?;
+    node.shrink();
+    Ok(node)
 }
 
 /// Whether a live resource is one its provider creates by itself (a zone's

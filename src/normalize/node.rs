@@ -5,6 +5,11 @@
 //! the user or the cloud wrote it, which is what reports print.
 
 use serde_json::Value;
+use std::borrow::Cow;
+
+/// A field's name: the schema's own names are borrowed (no allocation for
+/// the `ttl` of each of 100,000 records), names read from data are owned.
+pub type Key = Cow<'static, str>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -23,9 +28,10 @@ pub enum Node {
 /// Named children in key order. A sorted `Vec` rather than a `BTreeMap`:
 /// nodes hold a few children each, and a map's node allocation is many
 /// times larger than that (peak RSS on the 10,000-record benchmark zone went
-/// from 94 to 67 MiB; see BENCHMARKS.md).
+/// from 94 to 67 MiB; see BENCHMARKS.md). [`Node::shrink`] trims each to its
+/// length once a tree is built.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Fields(Vec<(String, Node)>);
+pub struct Fields(Vec<(Key, Node)>);
 
 impl Fields {
     #[must_use]
@@ -34,11 +40,11 @@ impl Fields {
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
     /// Inserts or replaces; returns the value replaced.
-    pub fn insert(&mut self, key: String, value: Node) -> Option<Node> {
+    pub fn insert(&mut self, key: Key, value: Node) -> Option<Node> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
@@ -71,12 +77,12 @@ impl Fields {
         self.0.len()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Node)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_ref())
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Node> {
@@ -84,25 +90,25 @@ impl Fields {
     }
 }
 
-impl FromIterator<(String, Node)> for Fields {
-    fn from_iter<I: IntoIterator<Item = (String, Node)>>(iter: I) -> Self {
+impl<K: Into<Key>> FromIterator<(K, Node)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (K, Node)>>(iter: I) -> Self {
         let mut f = Fields::new();
         for (k, v) in iter {
-            f.insert(k, v);
+            f.insert(k.into(), v);
         }
         f
     }
 }
 
 impl<'a> IntoIterator for &'a Fields {
-    type Item = (&'a String, &'a Node);
+    type Item = (&'a str, &'a Node);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, Node)>,
-        fn(&'a (String, Node)) -> (&'a String, &'a Node),
+        std::slice::Iter<'a, (Key, Node)>,
+        fn(&'a (Key, Node)) -> (&'a str, &'a Node),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
 
@@ -119,6 +125,26 @@ impl Node {
         Node::Leaf {
             canon: v,
             shown: None,
+        }
+    }
+
+    /// Trims every list in the tree to its length: a built tree is only
+    /// read, and 100,000 of them are held at once (a record's fields grew
+    /// to room for four where it has two).
+    pub fn shrink(&mut self) {
+        match self {
+            Node::Leaf { canon, shown } => {
+                shrink_value(canon);
+                if let Some(s) = shown {
+                    shrink_value(s);
+                }
+            }
+            Node::Obj(m) | Node::Keyed(m) => {
+                m.0.shrink_to_fit();
+                for (_, v) in &mut m.0 {
+                    v.shrink();
+                }
+            }
         }
     }
 
@@ -143,7 +169,7 @@ impl Node {
         match self {
             Node::Leaf { canon, shown } => shown.as_deref().unwrap_or(canon).clone(),
             Node::Obj(m) | Node::Keyed(m) => {
-                Value::Object(m.iter().map(|(k, v)| (k.clone(), v.shown())).collect())
+                Value::Object(m.iter().map(|(k, v)| (k.to_owned(), v.shown())).collect())
             }
         }
     }
@@ -203,6 +229,18 @@ impl Node {
     }
 }
 
+fn shrink_value(v: &mut Value) {
+    match v {
+        Value::Array(a) => {
+            a.shrink_to_fit();
+            a.iter_mut().for_each(shrink_value);
+        }
+        Value::String(s) => s.shrink_to_fit(),
+        Value::Object(o) => o.values_mut().for_each(shrink_value),
+        _ => {}
+    }
+}
+
 /// A value as one line: strings bare, everything else as compact JSON.
 #[must_use]
 pub fn display(v: &Value) -> String {
@@ -221,11 +259,11 @@ mod tests {
     #[test]
     fn renders_keyed_and_objects_in_stable_order() {
         let mut env = Fields::new();
-        env.insert("B".to_owned(), Node::plain(json!("2")));
-        env.insert("A".to_owned(), Node::plain(json!("1")));
+        env.insert("B".into(), Node::plain(json!("2")));
+        env.insert("A".into(), Node::plain(json!("1")));
         let mut root = Fields::new();
-        root.insert("environment".to_owned(), Node::Keyed(env));
-        root.insert("cpu".to_owned(), Node::leaf(json!(1024), json!("1 vCPU")));
+        root.insert("environment".into(), Node::Keyed(env));
+        root.insert("cpu".into(), Node::leaf(json!(1024), json!("1 vCPU")));
         let lines = Node::Obj(root).render_lines();
         assert_eq!(
             lines,

@@ -284,7 +284,7 @@ impl Walker {
             if let Some(node) = node
                 && !is_default(&node, field.default)
             {
-                out.insert(field.name.to_owned(), node);
+                out.insert(field.name.into(), node);
             }
         }
         Ok((!out.is_empty()).then_some(Node::Obj(out)))
@@ -394,7 +394,7 @@ impl Walker {
                     let n = self.object(it, fields)?;
                     self.leave();
                     if out
-                        .insert(key.clone(), n.unwrap_or(Node::Obj(Fields::new())))
+                        .insert(key.clone().into(), n.unwrap_or(Node::Obj(Fields::new())))
                         .is_some()
                     {
                         return self.err(format!("`{key}` appears twice in the list"));
@@ -442,7 +442,7 @@ impl Walker {
                         Value::Bool(b) => Value::String(b.to_string()),
                         other => other,
                     };
-                    out.insert(n.to_owned(), Node::plain(val));
+                    out.insert(n.to_owned().into(), Node::plain(val));
                 }
                 Node::Keyed(out)
             }
@@ -529,9 +529,11 @@ fn is_default(node: &Node, default: Default) -> bool {
 pub fn canon_json(n: &Node) -> Value {
     match n {
         Node::Leaf { canon, .. } => canon.clone(),
-        Node::Obj(m) | Node::Keyed(m) => {
-            Value::Object(m.iter().map(|(k, v)| (k.clone(), canon_json(v))).collect())
-        }
+        Node::Obj(m) | Node::Keyed(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.to_owned(), canon_json(v)))
+                .collect(),
+        ),
     }
 }
 

@@ -163,7 +163,7 @@ impl KindRules for FirewallRule {
     fn resolve(
         &self,
         declared: &mut [crate::declared::load::DeclaredResource],
-        live: &driftgate_model::ScanResult,
+        live: &crate::diff::Live,
     ) {
         peers::resolve_group_names(declared, live);
     }

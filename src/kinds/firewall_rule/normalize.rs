@@ -88,10 +88,13 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
                     })
                     .unwrap_or_default();
                 canon.sort();
-                out.insert(k.clone(), Node::leaf(serde_json::json!(canon), v.clone()));
+                out.insert(
+                    k.clone().into(),
+                    Node::leaf(serde_json::json!(canon), v.clone()),
+                );
             } else if !["project", "network", "name", "resourceGroup", "nsg"].contains(&k.as_str())
             {
-                out.insert(k.clone(), Node::plain(v.clone()));
+                out.insert(k.clone().into(), Node::plain(v.clone()));
             }
         }
         return Ok(Node::Obj(out));
@@ -102,7 +105,7 @@ pub fn normalize(spec: &Value, mode: Mode) -> Result<Node, SchemaError> {
         .filter(|d| !d.is_empty())
     {
         out.insert(
-            "description".to_owned(),
+            "description".into(),
             Node::plain(Value::String(d.to_owned())),
         );
     }

@@ -2,7 +2,8 @@
 //! the group ids the cloud side has.
 
 use crate::declared::load::DeclaredResource;
-use driftgate_model::{Kind, ScanResult};
+use crate::diff::Live;
+use driftgate_model::Kind;
 use std::collections::BTreeMap;
 
 /// Security groups referenced by name (`groups: [web]`, or a
@@ -10,17 +11,20 @@ use std::collections::BTreeMap;
 /// through the live groups of the same VPC, so the rule's id is the one the
 /// cloud side has. A name no live group has stays as written, and the rule
 /// shows as missing.
-pub(crate) fn resolve_group_names(declared: &mut [DeclaredResource], live: &ScanResult) {
-    let mut ids: BTreeMap<(String, String), String> = BTreeMap::new();
-    for r in live
-        .resources
+pub(crate) fn resolve_group_names(declared: &mut [DeclaredResource], live: &Live) {
+    if !declared
         .iter()
-        .filter(|r| r.kind == Kind::FirewallRule)
+        .any(|d| d.resource.kind == Kind::FirewallRule)
     {
+        return;
+    }
+    let mut ids: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (_, e) in live.of_kind(Kind::FirewallRule) {
+        let spec = e.spec();
         if let (Some(vpc), Some(name), Some(id)) = (
-            r.spec.get("vpc").and_then(serde_json::Value::as_str),
-            r.spec.get("groupName").and_then(serde_json::Value::as_str),
-            r.spec.get("groupId").and_then(serde_json::Value::as_str),
+            spec.get("vpc").and_then(serde_json::Value::as_str),
+            spec.get("groupName").and_then(serde_json::Value::as_str),
+            spec.get("groupId").and_then(serde_json::Value::as_str),
         ) && !name.is_empty()
         {
             ids.insert((vpc.to_owned(), name.to_owned()), id.to_owned());
