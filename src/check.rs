@@ -74,20 +74,25 @@ pub fn check(
     let mut group_files: HashMap<(usize, Kind, String), String> = HashMap::new();
     for d in &declared {
         let rules = crate::kinds::rules(d.resource.kind);
-        if let Some(g) = rules.group_of(&d.resource.spec) {
+        let group = match &d.compact {
+            Some(c) => c.group.clone(),
+            None => rules.group_of(&d.resource.spec),
+        };
+        if let Some(g) = group {
             group_files
                 .entry((d.scope, d.resource.kind, g))
                 .or_insert_with(|| file_of(&d.at).to_owned());
         }
         if !live_ids.contains(&(d.resource.kind, d.resource.id.as_str())) {
+            let spec = d.spec();
             decl_info
                 .entry((d.scope, d.resource.kind))
                 .or_default()
                 .insert(
                     d.resource.id.clone(),
                     Info {
-                        what: rules.describe(&d.resource.spec),
-                        name: rules.display_name(&d.resource.spec),
+                        what: rules.describe(&spec),
+                        name: rules.display_name(&spec),
                         group: None,
                         resource: None,
                     },
@@ -254,9 +259,13 @@ fn split_at(at: &str) -> (&str, usize) {
 fn diff_scope(s: &ConfigScope, declared: Vec<DeclaredResource>) -> anyhow::Result<Scope> {
     let mut decl = Vec::with_capacity(declared.len());
     for d in declared {
-        let node = normalize::normalize(&d.resource, Mode::Strict)
-            .map_err(|e| anyhow::anyhow!("{}: {}", d.at, e.message))
-            .with_context(|| format!("declared {} {}", d.resource.kind, d.resource.id))?;
+        let node = match d.compact {
+            // Normalized as it was read.
+            Some(c) => c.node,
+            None => normalize::normalize(&d.resource, Mode::Strict)
+                .map_err(|e| anyhow::anyhow!("{}: {}", d.at, e.message))
+                .with_context(|| format!("declared {} {}", d.resource.kind, d.resource.id))?,
+        };
         decl.push(Declared {
             kind: d.resource.kind,
             id: d.resource.id,

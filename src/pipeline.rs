@@ -5,7 +5,9 @@
 //! (`--scope`) and shards (`--shard`).
 
 pub use crate::check::check;
-pub use crate::declared::load::{DeclaredResource, Loaded, load_declared, zone_of_file};
+pub use crate::declared::load::{
+    DeclaredResource, Loaded, load_declared, load_declared_compact, zone_of_file,
+};
 pub use crate::scan::{
     Clock, live_side, live_state, read_snapshot, scan, snapshot_live, snapshot_of, snapshot_state,
     unread_scopes,

@@ -395,6 +395,22 @@ fn malformed_declared_files_are_exit_2_naming_file_line_column() {
 }
 
 #[test]
+fn a_record_set_declared_in_two_files_is_exit_2_naming_both_places() {
+    let d = demo_copy();
+    write(
+        &d.path().join("infra/production/dns/more.yaml"),
+        "kind: dns_zone\nzone: example.com\nttl: 300\nrecords:\n  - {name: www, type: A, value: 192.0.2.1}\n",
+    );
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "error: infra/production/dns/more.yaml:5:1: `example.com/www.example.com/A` is also declared at infra/production/dns/example.com.yaml:35\n"
+    );
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
 fn a_snapshot_that_misses_a_cluster_is_incomplete() {
     let d = demo_copy();
     let snap = d.path().join("live.json");

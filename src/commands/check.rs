@@ -43,13 +43,13 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
         Some(path) => std::thread::scope(|threads| {
             let config = &config;
             let snapshot = threads.spawn(move || pipeline::snapshot_live(config, path));
-            let declared = super::declared(config, false);
+            let declared = super::declared_compact(config);
             let snapshot = snapshot
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (declared, Some(snapshot))
         }),
-        None => (super::declared(&config, false), None),
+        None => (super::declared_compact(&config), None),
     };
     let mut declared = declared?;
     // Adoption re-reads every declared file, which only the whole config
@@ -64,7 +64,13 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     };
     let unchecked = live.unchecked.clone();
     let targets = live.targets.clone();
-    let kept = args.suggest.then(|| declared.clone());
+    let kept = args.suggest.then(|| {
+        declared
+            .iter()
+            .cloned()
+            .map(pipeline::DeclaredResource::expanded)
+            .collect::<Vec<_>>()
+    });
     let mut report = pipeline::check(&config, declared, &live)?;
     if let Some(declared) = kept {
         // The live specs parsed again, all of them: --suggest reads few,

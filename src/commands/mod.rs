@@ -59,6 +59,21 @@ pub fn declared(
     Ok(loaded.resources)
 }
 
+/// The declared resources as `check` reads them ([`crate::pipeline::load_declared_compact`]),
+/// notes on stderr.
+///
+/// # Errors
+/// A bad declared file.
+pub fn declared_compact(
+    config: &crate::config::Config,
+) -> Result<Vec<crate::pipeline::DeclaredResource>, crate::error::InputError> {
+    let loaded = crate::pipeline::load_declared_compact(config)?;
+    for note in &loaded.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(loaded.resources)
+}
+
 /// `1 resource`, `2 resources`.
 #[must_use]
 pub fn count(n: usize, noun: &str) -> String {

@@ -36,6 +36,8 @@ pub struct Context<'a> {
     pub ecspresso: &'a BTreeMap<PathBuf, ecs::ecspresso::Entry>,
     /// The scope's Terraform states, parsed and indexed.
     pub terraform: &'a super::terraform::ScopeStates,
+    /// Whether record sets are read [`Compact`](super::load::Compact).
+    pub compact: bool,
 }
 
 pub use octodns_config::OctoZone;
@@ -241,7 +243,7 @@ impl DeclaredFormat for NativeDns {
 
     fn read(&self, file: &File<'_>, cx: &Context<'_>) -> Result<Read, InputError> {
         Ok(Read::Records(
-            dns::read_native(file.doc(), cx.zones)?,
+            dns::read_native_as(file.doc(), cx.zones, cx.compact)?,
             Vec::new(),
         ))
     }

@@ -15,6 +15,8 @@ use std::path::Path;
 #[derive(Debug, Clone)]
 pub struct DeclaredResource {
     pub scope: usize,
+    /// Its spec is `null` while the resource is [`Compact`]: ask
+    /// [`DeclaredResource::spec`].
     pub resource: Resource,
     pub at: String,
     /// Not a resource but live ones it stands for (an octoDNS dynamic
@@ -22,23 +24,100 @@ pub struct DeclaredResource {
     pub claim: Option<declared::formats::Claim>,
     /// The Terraform address it was declared at, if it came from a state.
     pub address: Option<String>,
+    /// Held as its tree and text rather than its parsed spec (`check` reads
+    /// large zones this way).
+    pub compact: Option<Box<Compact>>,
+}
+
+/// A declared resource as `check` needs it: normalized once, as it is read,
+/// its spec kept as compact JSON text (a few times smaller than a parsed
+/// `Value`), parsed again only for what a report says of it. A zone of
+/// 100,000 record sets is never held as parsed specs all at once.
+#[derive(Debug, Clone)]
+pub struct Compact {
+    pub node: normalize::Node,
+    /// What it shares a file with (its zone).
+    pub group: Option<String>,
+    spec: Box<str>,
+}
+
+impl Compact {
+    /// A resource made compact with the tree it normalized to: its spec
+    /// taken out (left `null`) and kept as text.
+    #[must_use]
+    pub fn of(mut resource: Resource, mut node: normalize::Node) -> (Resource, Box<Compact>) {
+        node.shrink();
+        let spec = std::mem::take(&mut resource.spec);
+        let compact = Compact {
+            node,
+            group: crate::kinds::rules(resource.kind).group_of(&spec),
+            spec: serde_json::to_string(&spec)
+                .unwrap_or_default()
+                .into_boxed_str(),
+        };
+        (resource, Box::new(compact))
+    }
+}
+
+impl DeclaredResource {
+    /// The spec, held whole or parsed again from its compact text.
+    #[must_use]
+    pub fn spec(&self) -> std::borrow::Cow<'_, serde_json::Value> {
+        match &self.compact {
+            Some(c) => std::borrow::Cow::Owned(
+                serde_json::from_str(&c.spec).unwrap_or(serde_json::Value::Null),
+            ),
+            None => std::borrow::Cow::Borrowed(&self.resource.spec),
+        }
+    }
+
+    /// The resource with its spec whole again.
+    #[must_use]
+    pub fn expanded(mut self) -> DeclaredResource {
+        if self.compact.is_some() {
+            self.resource.spec = self.spec().into_owned();
+            self.compact = None;
+        }
+        self
+    }
+
+    /// Makes a record set compact. One whose spec does not normalize is
+    /// left whole, for the check to report as before.
+    fn compact(&mut self) {
+        if self.resource.kind != driftgate_model::Kind::DnsRecord || self.claim.is_some() {
+            return;
+        }
+        let Ok(node) = normalize::normalize(&self.resource, normalize::Mode::Strict) else {
+            return;
+        };
+        let resource = Resource {
+            kind: self.resource.kind,
+            id: std::mem::take(&mut self.resource.id),
+            spec: std::mem::take(&mut self.resource.spec),
+        };
+        let (resource, compact) = Compact::of(resource, node);
+        self.resource = resource;
+        self.compact = Some(compact);
+    }
 }
 
 /// Adds a file's record sets to a scope, refusing one declared twice.
 fn add_records(
     recs: Vec<crate::kinds::dns_record::formats::DeclaredRecord>,
     scope: usize,
-    seen: &mut BTreeMap<String, String>,
+    seen: &mut std::collections::HashMap<String, usize>,
     out: &mut Vec<DeclaredResource>,
     secrets: &crate::normalize::SecretPolicy,
+    compact: bool,
 ) -> Result<(), InputError> {
+    out.reserve(recs.len());
     for mut rec in recs {
         // A service read from a Terraform state: its secrets masked as a
         // service file's are.
         if rec.resource.kind == driftgate_model::Kind::EcsService {
             let _ = normalize::mask(&mut rec.resource, secrets);
         }
-        if let Some(first) = seen.get(&rec.resource.id) {
+        if let Some(first) = seen.get(&rec.resource.id).map(|&i| &out[i].at) {
             let (file, line) = rec.at.rsplit_once(':').unwrap_or((&rec.at, "1"));
             return Err(InputError::new(
                 Path::new(file),
@@ -47,14 +126,20 @@ fn add_records(
                 format!("`{}` is also declared at {first}", rec.resource.id),
             ));
         }
-        seen.insert(rec.resource.id.clone(), rec.at.clone());
-        out.push(DeclaredResource {
+        // By its place in `out`: the place is not copied for each record.
+        seen.insert(rec.resource.id.clone(), out.len());
+        let mut d = DeclaredResource {
             scope,
             resource: rec.resource,
             at: rec.at,
             claim: None,
             address: rec.address,
-        });
+            compact: rec.compact,
+        };
+        if compact && d.compact.is_none() {
+            d.compact();
+        }
+        out.push(d);
     }
     Ok(())
 }
@@ -157,6 +242,19 @@ fn directories(root: &Path, depth: usize, cap: usize) -> Vec<String> {
 /// # Errors
 /// The first bad file, at its place.
 pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, InputError> {
+    load(config, create_missing, false)
+}
+
+/// Reads every scope's declared files for a check: record sets are held
+/// [`Compact`] as each file is read.
+///
+/// # Errors
+/// As [`load_declared`].
+pub fn load_declared_compact(config: &Config) -> Result<Loaded, InputError> {
+    load(config, false, true)
+}
+
+fn load(config: &Config, create_missing: bool, compact: bool) -> Result<Loaded, InputError> {
     let mut out = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     // Every bad file of the run is reported, not only the first.
@@ -171,7 +269,8 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
         }
         let mut docs = Vec::new();
         let zones = scope.dns_zones();
-        let mut records: BTreeMap<String, String> = BTreeMap::new();
+        let mut records: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         let paths = declared::files(&scope.declared)?;
         // A file as the user sees it: under the `declared` path as written.
         let shown_of = |path: &Path| -> String {
@@ -293,6 +392,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                     claims: &claims,
                     ecspresso: &ecspresso,
                     terraform: &tf,
+                    compact,
                 };
                 let unparsed = declared::formats::File {
                     path: &path,
@@ -326,14 +426,18 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 };
                 let outcome = match read {
                     declared::formats::Read::Records(recs, read_notes) => {
+                        // The file's parsed tree is done with: freed before
+                        // its records are made compact (a large zone's tree
+                        // is most of what the read holds).
+                        drop(doc);
                         let n = recs.len();
                         notes.extend(read_notes);
-                        add_records(recs, i, &mut records, &mut out, &config.secrets)?;
+                        add_records(recs, i, &mut records, &mut out, &config.secrets, compact)?;
                         crate::commands::count(n, "resource")
                     }
                     declared::formats::Read::Terraform(recs, read_notes, summary) => {
                         notes.extend(read_notes);
-                        add_records(recs, i, &mut records, &mut out, &config.secrets)?;
+                        add_records(recs, i, &mut records, &mut out, &config.secrets, compact)?;
                         summary
                     }
                     declared::formats::Read::Ecs(ecs) => {
@@ -391,9 +495,14 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
             match read {
                 Ok(read) => {
                     notes.extend(read.notes);
-                    if let Err(e) =
-                        add_records(read.records, i, &mut records, &mut out, &config.secrets)
-                    {
+                    if let Err(e) = add_records(
+                        read.records,
+                        i,
+                        &mut records,
+                        &mut out,
+                        &config.secrets,
+                        compact,
+                    ) {
                         errors.push(e);
                     }
                     explained.push(Explained {
@@ -417,6 +526,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 },
                 at: c.at.clone(),
                 claim: Some(c),
+                compact: None,
                 address: None,
             });
         }
@@ -457,6 +567,7 @@ pub fn load_declared(config: &Config, create_missing: bool) -> Result<Loaded, In
                 resource,
                 at: svc.at,
                 claim: None,
+                compact: None,
                 address: None,
             });
         }
@@ -550,4 +661,61 @@ fn ecs_by_region(
         out.notes.extend(paired.notes);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use super::*;
+    use driftgate_model::Kind;
+    use serde_json::json;
+
+    #[test]
+    fn a_compact_record_keeps_its_tree_its_zone_and_its_spec() {
+        let spec = json!({"zone": "example.com", "name": "www.example.com", "type": "A",
+            "ttl": 300, "values": ["192.0.2.1"]});
+        let mut d = DeclaredResource {
+            scope: 0,
+            resource: Resource {
+                kind: Kind::DnsRecord,
+                id: "example.com/www.example.com/A".into(),
+                spec: spec.clone(),
+            },
+            at: "dns/example.com.yaml:4".into(),
+            claim: None,
+            address: None,
+            compact: None,
+        };
+        let whole = normalize::normalize(&d.resource, normalize::Mode::Strict).unwrap();
+        d.compact();
+        let c = d.compact.as_ref().expect("a record set is made compact");
+        assert_eq!(c.node, whole);
+        assert_eq!(c.group.as_deref(), Some("example.com"));
+        assert!(d.resource.spec.is_null());
+        assert_eq!(*d.spec(), spec);
+        let back = d.expanded();
+        assert_eq!(back.resource.spec, spec);
+        assert_eq!(back.resource.id, "example.com/www.example.com/A");
+        assert!(back.compact.is_none());
+    }
+
+    #[test]
+    fn a_record_that_does_not_normalize_is_left_whole() {
+        let spec = json!({"zone": "example.com", "name": "x.example.com", "type": "A",
+            "values": ["not an address"]});
+        let mut d = DeclaredResource {
+            scope: 0,
+            resource: Resource {
+                kind: Kind::DnsRecord,
+                id: "example.com/x.example.com/A".into(),
+                spec: spec.clone(),
+            },
+            at: "dns/example.com.yaml:4".into(),
+            claim: None,
+            address: None,
+            compact: None,
+        };
+        d.compact();
+        assert!(d.compact.is_none());
+        assert_eq!(d.resource.spec, spec);
+    }
 }

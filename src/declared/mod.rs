@@ -46,6 +46,8 @@ pub struct DeclaredRecord {
     /// The Terraform address it was read from
     /// (`module.dns.aws_route53_record.this["api"]`).
     pub address: Option<String>,
+    /// Read compact already (its spec `null`, held here as text).
+    pub compact: Option<Box<load::Compact>>,
 }
 
 /// A parsed file: its path (as shown to the user), its text and its content.

@@ -254,9 +254,10 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
     let exact_unchecked =
         |kind: Kind, id: &str| live.unchecked.iter().find(|u| u.kind == kind && u.id == id);
 
-    // Sized for every declared resource and every live one: a large zone's
-    // findings are the largest thing a check holds.
-    let mut findings = Vec::with_capacity(scope.declared.len() + live.len());
+    // Sized for the larger side (one finding each where the two match, as
+    // they mostly do): a large zone's findings are among the largest things
+    // a check holds, and room for both sides would be twice that.
+    let mut findings = Vec::with_capacity(scope.declared.len().max(live.len()) + 16);
     let mut declared_ids: HashSet<(Kind, &str)> = HashSet::with_capacity(scope.declared.len());
     // Whether a target was read, asked once per target, not per resource.
     let mut read: HashMap<(Kind, &str), bool> = HashMap::new();

@@ -202,6 +202,7 @@ pub fn read(
                 key,
                 (
                     DeclaredRecord {
+                        compact: None,
                         resource,
                         at: at.clone(),
                         address: Some(inst.address.clone()),

@@ -51,6 +51,20 @@ const RECORD_KEYS: &[&str] = &[
 /// # Errors
 /// Unknown keys, wrong types, a zone not in scope, values that do not parse.
 pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecord>, InputError> {
+    read_native_as(doc, zones, false)
+}
+
+/// [`read_native`], each record made [`Compact`](crate::declared::load::Compact)
+/// from the tree its check normalized (`check` reads zones this way: one
+/// normalization a record, and no parsed spec kept).
+///
+/// # Errors
+/// As [`read_native`].
+pub fn read_native_as(
+    doc: &Document,
+    zones: &[String],
+    compact: bool,
+) -> Result<Vec<DeclaredRecord>, InputError> {
     let obj = doc.value.as_object().expect("a kind: file is an object");
     for k in obj.keys() {
         if !["kind", "zone", "ttl", "records"].contains(&k.as_str()) {
@@ -186,8 +200,16 @@ pub fn read_native(doc: &Document, zones: &[String]) -> Result<Vec<DeclaredRecor
             id: record_id(&zone, &name, &rtype, set_id.as_deref()),
             spec: Value::Object(spec),
         };
-        normalize(&resource.spec, Mode::Strict).map_err(|e| doc.error_at(&here, e.to_string()))?;
+        let node = normalize(&resource.spec, Mode::Strict)
+            .map_err(|e| doc.error_at(&here, e.to_string()))?;
+        let (resource, compact) = if compact {
+            let (r, c) = crate::declared::load::Compact::of(resource, node);
+            (r, Some(c))
+        } else {
+            (resource, None)
+        };
         out.push(DeclaredRecord {
+            compact,
             address: None,
             // The cursor stands past `records:` already: seeking the entry's
             // own key keeps the search linear (seeking `records` again would

@@ -182,6 +182,7 @@ pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputE
                     normalize(&spec, Mode::Strict)
                         .map_err(|e| doc.error_at(&place, e.to_string()))?;
                     out.records.push(DeclaredRecord {
+                        compact: None,
                         address: None,
                         at: at.clone(),
                         resource: Resource {
@@ -236,6 +237,7 @@ pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputE
                 json!({"zone": zone, "name": abs, "type": rtype, "ttl": ttl, "values": values});
             normalize(&spec, Mode::Strict).map_err(|e| doc.error_at(&place, e.to_string()))?;
             out.records.push(DeclaredRecord {
+                compact: None,
                 address: None,
                 at: format!("{}:{}", doc.shown, cursor.seek(&place)),
                 resource: Resource {
@@ -279,6 +281,7 @@ pub fn add_spf(read: &mut Read, zone: &str, spf: &super::octodns_config::Spf, sh
             }
         }
         None => read.records.push(DeclaredRecord {
+            compact: None,
             address: None,
             at: format!("{shown}:1"),
             resource: Resource {

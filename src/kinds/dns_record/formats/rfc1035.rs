@@ -441,6 +441,7 @@ pub fn read(path: &Path, shown: &str, zone: &str, root: &Path) -> Result<Read, I
         let spec = json!({"zone": zone, "name": name, "type": rtype, "ttl": ttl, "values": values});
         normalize(&spec, Mode::Strict).map_err(|e| err(e.to_string()))?;
         out.records.push(DeclaredRecord {
+            compact: None,
             address: None,
             resource: Resource {
                 kind: Kind::DnsRecord,

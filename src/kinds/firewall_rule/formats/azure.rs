@@ -214,6 +214,7 @@ pub fn read(
             let resource = azure_rule(&az.resource_group, &nsg, r)
                 .map_err(|m| InputError::new(&doc.path, line, 1, m))?;
             out.push(DeclaredRecord {
+                compact: None,
                 address: None,
                 resource,
                 at: format!("{}:{line}", doc.shown),

@@ -164,6 +164,7 @@ pub fn read(
             )));
         }
         out.push(DeclaredRecord {
+            compact: None,
             address: None,
             resource,
             at: format!("{}:{line}", doc.shown),

@@ -94,6 +94,7 @@ pub fn read_describe(doc: &Document, vpcs: &[String]) -> Result<Vec<DeclaredReco
         check_vpc(doc, vpc, vpcs, std::slice::from_ref(&gid))?;
         for resource in rules_of_group(g).map_err(here)? {
             out.push(DeclaredRecord {
+                compact: None,
                 address: None,
                 resource,
                 at: format!("{}:{line}", doc.shown),
@@ -266,6 +267,7 @@ pub fn read_native(doc: &Document, vpcs: &[String]) -> Result<Vec<DeclaredRecord
                     spec["description"] = json!(d);
                 }
                 out.push(DeclaredRecord {
+                    compact: None,
                     address: None,
                     resource: Resource {
                         kind: Kind::FirewallRule,
