@@ -116,31 +116,37 @@ fn mark_unread(config: &Config, out: &mut ScanResult) {
     }
 }
 
+fn not_a_snapshot(path: &Path, e: &serde_json::Error) -> InputError {
+    InputError::new(
+        path,
+        e.line(),
+        e.column(),
+        format!("not a driftgate snapshot: {e}"),
+    )
+}
+
+fn supported(path: &Path, version: u32) -> Result<(), InputError> {
+    if version == SNAPSHOT_SCHEMA_VERSION {
+        return Ok(());
+    }
+    Err(InputError::new(
+        path,
+        1,
+        1,
+        format!(
+            "snapshot schema version {version} is not supported (this driftgate reads version {SNAPSHOT_SCHEMA_VERSION})"
+        ),
+    ))
+}
+
 /// Reads a snapshot file.
 ///
 /// # Errors
 /// A file that cannot be read, is not JSON, or is not a snapshot.
 pub fn read_snapshot(path: &Path) -> Result<ScanResult, InputError> {
     let text = crate::input::read_text(path, path)?;
-    let snap: Snapshot = serde_json::from_str(&text).map_err(|e| {
-        InputError::new(
-            path,
-            e.line(),
-            e.column(),
-            format!("not a driftgate snapshot: {e}"),
-        )
-    })?;
-    if snap.schema_version != SNAPSHOT_SCHEMA_VERSION {
-        return Err(InputError::new(
-            path,
-            1,
-            1,
-            format!(
-                "snapshot schema version {} is not supported (this driftgate reads version {SNAPSHOT_SCHEMA_VERSION})",
-                snap.schema_version
-            ),
-        ));
-    }
+    let snap: Snapshot = serde_json::from_str(&text).map_err(|e| not_a_snapshot(path, &e))?;
+    supported(path, snap.schema_version)?;
     Ok(ScanResult {
         resources: snap.resources,
         scopes_read: snap.scopes_read,
@@ -197,26 +203,9 @@ fn live_of_snapshot(
     let mut de = serde_json::Deserializer::from_str(&text);
     let version = serde::de::DeserializeSeed::deserialize(seed, &mut de)
         .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| {
-            InputError::new(
-                path,
-                e.line(),
-                e.column(),
-                format!("not a driftgate snapshot: {e}"),
-            )
-        })?;
+        .map_err(|e| not_a_snapshot(path, &e))?;
     drop(text);
-    if version != SNAPSHOT_SCHEMA_VERSION {
-        return Err(InputError::new(
-            path,
-            1,
-            1,
-            format!(
-                "snapshot schema version {version} is not supported (this driftgate reads version {SNAPSHOT_SCHEMA_VERSION})"
-            ),
-        )
-        .into());
-    }
+    supported(path, version)?;
     if let Some(e) = bad {
         return Err(e);
     }
