@@ -1,14 +1,15 @@
 //! The check stage: both sides normalized, diffed, each finding given its
 //! cloud and its two sides; the report built.
 
-use crate::config::{Config, Scope as ConfigScope};
+use crate::config::Config;
 use crate::diff::{self, Declared, Live, Scope};
 use crate::normalize::{self, Mode, Node};
 use crate::pipeline::DeclaredResource;
 use crate::report::Report;
 use anyhow::Context;
 use driftgate_model::{Finding, Kind, State};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::BTreeMap;
 
 /// Normalizes both sides, diffs them, and builds the report.
 ///
@@ -101,22 +102,25 @@ pub fn check(
     }
     drop(declared_ids);
     drop(live_ids);
-    let mut by_scope: Vec<Vec<DeclaredResource>> =
-        config.scopes.iter().map(|_| Vec::new()).collect();
+    // One pass: each declared resource becomes its scope's normalized
+    // `Declared` as it is taken (no second vector of them in between).
+    let mut by_scope: Vec<Vec<Declared>> = config.scopes.iter().map(|_| Vec::new()).collect();
     for d in declared {
-        by_scope[d.scope].push(d);
+        by_scope[d.scope].push(normalized(d)?);
     }
     let scopes: Vec<Scope> = config
         .scopes
         .iter()
         .zip(by_scope.into_iter().zip(claims))
-        .map(|(s, (declared, claims))| {
-            diff_scope(s, declared).map(|mut sc| {
-                sc.claims = claims;
-                sc
-            })
+        .map(|(s, (declared, claims))| Scope {
+            name: s.name.clone(),
+            mode: s.mode.as_str().to_owned(),
+            targets: s.targets(),
+            unsupported: s.not_yet_read.clone(),
+            declared,
+            claims,
         })
-        .collect::<anyhow::Result<_>>()?;
+        .collect();
     let mut outcome = diff::diff(&scopes, live, &config.ignore);
     // Each finding names its cloud, from the target that holds it.
     let clouds: BTreeMap<(&str, Kind, String), driftgate_model::Cloud> = config
@@ -256,32 +260,22 @@ fn split_at(at: &str) -> (&str, usize) {
     }
 }
 
-fn diff_scope(s: &ConfigScope, declared: Vec<DeclaredResource>) -> anyhow::Result<Scope> {
-    let mut decl = Vec::with_capacity(declared.len());
-    for d in declared {
-        let node = match d.compact {
-            // Normalized as it was read.
-            Some(c) => c.node,
-            None => normalize::normalize(&d.resource, Mode::Strict)
-                .map_err(|e| anyhow::anyhow!("{}: {}", d.at, e.message))
-                .with_context(|| format!("declared {} {}", d.resource.kind, d.resource.id))?,
-        };
-        decl.push(Declared {
-            kind: d.resource.kind,
-            id: d.resource.id,
-            at: d.at,
-            address: d.address,
-            node,
-        });
-    }
-    let targets = s.targets();
-    Ok(Scope {
-        name: s.name.clone(),
-        mode: s.mode.as_str().to_owned(),
-        targets,
-        unsupported: s.not_yet_read.clone(),
-        declared: decl,
-        claims: Vec::new(),
+/// A declared resource as the diff takes it: its tree (made as it was read,
+/// when it was read compact), its id and its place.
+fn normalized(d: DeclaredResource) -> anyhow::Result<Declared> {
+    let node = match d.compact {
+        // Normalized as it was read.
+        Some(c) => c.node,
+        None => normalize::normalize(&d.resource, Mode::Strict)
+            .map_err(|e| anyhow::anyhow!("{}: {}", d.at, e.message))
+            .with_context(|| format!("declared {} {}", d.resource.kind, d.resource.id))?,
+    };
+    Ok(Declared {
+        kind: d.resource.kind,
+        id: d.resource.id,
+        at: d.at,
+        address: d.address,
+        node,
     })
 }
 

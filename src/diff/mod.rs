@@ -9,9 +9,10 @@ use crate::normalize::secrets::redact;
 use crate::normalize::{Node, declared_only, provider_owned};
 use driftgate_model::provider::scope_key;
 use driftgate_model::{Change, Finding, Kind, State, Unchecked};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One declared resource, normalized.
 #[derive(Debug, Clone)]
@@ -297,7 +298,9 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
             ));
         } else if let Some(l) = live.node(d.kind, &d.id) {
             let mut changes = Vec::new();
-            compare(Some(&d.node), Some(l), "", &mut changes);
+            if !d.node.same(l) {
+                compare(Some(&d.node), Some(l), "", &mut changes);
+            }
             let rules: Vec<&IgnoreRule> = rules
                 .iter()
                 .filter(|r| !r.whole() && r.matches_resource(d.kind, &d.id))

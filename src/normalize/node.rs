@@ -148,6 +148,24 @@ impl Node {
         }
     }
 
+    /// Whether two trees are equal in their canonical forms (what the diff
+    /// compares; `shown` may differ): the check's fast path, which walks
+    /// both without building a path or a change for each field.
+    #[must_use]
+    pub fn same(&self, other: &Node) -> bool {
+        match (self, other) {
+            (Node::Leaf { canon: a, .. }, Node::Leaf { canon: b, .. }) => a == b,
+            (Node::Obj(a), Node::Obj(b)) | (Node::Keyed(a), Node::Keyed(b)) => {
+                a.0.len() == b.0.len()
+                    && a.0
+                        .iter()
+                        .zip(&b.0)
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.same(vb))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this node says nothing (an empty object or list).
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -255,6 +273,21 @@ pub fn display(v: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn same_compares_canonical_forms_only() {
+        let mut a = Fields::new();
+        a.insert("cpu".into(), Node::leaf(json!(1024), json!("1 vCPU")));
+        let mut b = Fields::new();
+        b.insert("cpu".into(), Node::plain(json!(1024)));
+        assert!(Node::Obj(a.clone()).same(&Node::Obj(b.clone())));
+        assert!(!Node::Obj(a.clone()).same(&Node::Keyed(b.clone())));
+        b.insert("memory".into(), Node::plain(json!(2048)));
+        assert!(!Node::Obj(a.clone()).same(&Node::Obj(b)));
+        let mut c = Fields::new();
+        c.insert("cpu".into(), Node::plain(json!(512)));
+        assert!(!Node::Obj(a).same(&Node::Obj(c)));
+    }
 
     #[test]
     fn renders_keyed_and_objects_in_stable_order() {

@@ -89,7 +89,6 @@ pub fn read_native_as(
     let Some(records) = obj.get("records").and_then(Value::as_array) else {
         return Err(doc.error_at(&[], "a dns_zone file needs a `records:` list"));
     };
-    let mut out = Vec::new();
     let mut cursor = crate::declared::locate::Cursor::new(&doc.text);
     let records_line = cursor.seek(&["records".to_owned()]);
     // Each entry is located by its own item (`- ...`), never by its name:
@@ -97,134 +96,210 @@ pub fn read_native_as(
     // (`records: [...]`) has no item lines and falls back to the name.
     let items = crate::declared::locate::item_lines(&doc.text, records_line);
     let items = (items.len() == records.len()).then_some(items);
-    for (i, rec) in records.iter().enumerate() {
-        let Some(r) = rec.as_object() else {
-            return Err(doc.error_at(
-                &["records".into()],
-                format!("record {} is not a mapping", i + 1),
-            ));
-        };
-        let name_text = match r.get("name") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            None | Some(Value::Null) => String::new(),
-            Some(_) => {
-                return Err(doc.error_at(&["records".into(), "name".into()], "`name` must be text"));
-            }
-        };
-        let here: Vec<String> = vec![
-            "records".into(),
-            if name_text.is_empty() {
-                "type".into()
-            } else {
-                name_text.clone()
-            },
-        ];
-        for k in r.keys() {
-            if !RECORD_KEYS.contains(&k.as_str()) {
-                return Err(doc.error_at(
-                    &[here.clone(), vec![k.clone()]].concat(),
-                    format!("unknown field `{k}` in a record"),
-                ));
-            }
-        }
-        let rtype = r
-            .get("type")
-            .and_then(Value::as_str)
-            .map(str::to_uppercase)
-            .unwrap_or_default();
-        if !TYPES.contains(&rtype.as_str()) {
-            return Err(doc.error_at(
-                &here,
-                format!("record type `{rtype}` is not one of {}", TYPES.join(", ")),
-            ));
-        }
-        let mut spec = Map::new();
-        let name = absolute_name(&name_text, &zone);
-        spec.insert("zone".into(), json!(zone));
-        spec.insert("name".into(), json!(name));
-        spec.insert("type".into(), json!(rtype));
-        let values = match (r.get("value"), r.get("values")) {
-            (Some(_), Some(_)) => {
-                return Err(doc.error_at(&here, "give `value` or `values`, not both"));
-            }
-            (Some(v), None) => vec![v.clone()],
-            (None, Some(Value::Array(vs))) => vs.clone(),
-            (None, Some(_)) => return Err(doc.error_at(&here, "`values` must be a list")),
-            (None, None) => Vec::new(),
-        };
-        let alias = r.get("alias").cloned();
-        let routed = r.get("routingPolicy").is_some();
-        if usize::from(!values.is_empty()) + usize::from(alias.is_some()) + usize::from(routed) != 1
-        {
-            return Err(doc.error_at(
-                &here,
-                "a record needs one of `values` (or `value`), an `alias`, or a `routingPolicy` (Cloud DNS)",
-            ));
-        }
-        if !values.is_empty() {
-            spec.insert("values".into(), Value::Array(values));
-        }
-        if let Some(a) = alias {
-            spec.insert("alias".into(), a);
-        } else {
-            let ttl = r
-                .get("ttl")
-                .cloned()
-                .or_else(|| default_ttl.map(Value::from));
-            let Some(ttl) = ttl else {
-                return Err(doc.error_at(&here, "no `ttl`: give one here or a zone-wide `ttl:`"));
+    let cx = EntryCx {
+        doc,
+        zone: &zone,
+        default_ttl,
+        compact,
+    };
+    let mut out = Vec::with_capacity(records.len());
+    match items {
+        // Entries located by their own lines are independent of each other:
+        // a large zone's are read on two threads, each half in order, the
+        // first error in the file's order reported as one thread would.
+        Some(items) if records.len() >= PARALLEL_FROM => {
+            let (a, b) = records.split_at(records.len() / 2);
+            let read_half = |part: &[Value], from: usize| -> Result<Vec<_>, InputError> {
+                part.iter()
+                    .enumerate()
+                    .map(|(j, rec)| read_entry(&cx, from + j, rec).map(|(r, c, _)| (r, c)))
+                    .collect()
             };
-            spec.insert("ttl".into(), ttl);
-        }
-        for k in [
-            "setIdentifier",
-            "weight",
-            "region",
-            "failover",
-            "geoLocation",
-            "multiValueAnswer",
-            "healthCheckId",
-            "routingPolicy",
-        ] {
-            if let Some(v) = r.get(k) {
-                spec.insert(k.into(), v.clone());
+            let (first, second) = std::thread::scope(|threads| {
+                let second = threads.spawn(|| read_half(b, a.len()));
+                let first = read_half(a, 0);
+                (
+                    first,
+                    second
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                )
+            });
+            for (i, (resource, compact)) in first?.into_iter().chain(second?).enumerate() {
+                out.push(DeclaredRecord {
+                    compact,
+                    address: None,
+                    at: format!("{}:{}", doc.shown, items[i]),
+                    resource,
+                });
             }
         }
-        let set_id = spec
-            .get("setIdentifier")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let resource = Resource {
-            kind: Kind::DnsRecord,
-            id: record_id(&zone, &name, &rtype, set_id.as_deref()),
-            spec: Value::Object(spec),
-        };
-        let node = normalize(&resource.spec, Mode::Strict)
-            .map_err(|e| doc.error_at(&here, e.to_string()))?;
-        let (resource, compact) = if compact {
-            let (r, c) = crate::declared::load::Compact::of(resource, node);
-            (r, Some(c))
-        } else {
-            (resource, None)
-        };
-        out.push(DeclaredRecord {
-            compact,
-            address: None,
-            // The cursor stands past `records:` already: seeking the entry's
-            // own key keeps the search linear (seeking `records` again would
-            // scan the rest of the file for every entry).
-            at: format!(
-                "{}:{}",
-                doc.shown,
-                items
-                    .as_ref()
-                    .map_or_else(|| cursor.seek(&here[1..]), |l| l[i])
-            ),
-            resource,
-        });
+        items => {
+            for (i, rec) in records.iter().enumerate() {
+                let (resource, compact, key) = read_entry(&cx, i, rec)?;
+                out.push(DeclaredRecord {
+                    compact,
+                    address: None,
+                    // The cursor stands past `records:` already: seeking the
+                    // entry's own key keeps the search linear (seeking
+                    // `records` again would scan the rest of the file for
+                    // every entry).
+                    at: format!(
+                        "{}:{}",
+                        doc.shown,
+                        items.as_ref().map_or_else(|| cursor.seek(&[key]), |l| l[i])
+                    ),
+                    resource,
+                });
+            }
+        }
     }
     Ok(out)
+}
+
+/// How many entries a zone file has before its entries are read on two
+/// threads (below it, a thread costs more than it saves).
+const PARALLEL_FROM: usize = 4096;
+
+/// What every entry of a native zone file is read against.
+struct EntryCx<'a> {
+    doc: &'a Document,
+    zone: &'a str,
+    default_ttl: Option<i64>,
+    compact: bool,
+}
+
+/// One entry of a native zone file: the record set, compact if asked, and
+/// the key it is found by where entries have no lines of their own.
+fn read_entry(
+    cx: &EntryCx<'_>,
+    i: usize,
+    rec: &Value,
+) -> Result<
+    (
+        Resource,
+        Option<Box<crate::declared::load::Compact>>,
+        String,
+    ),
+    InputError,
+> {
+    let EntryCx {
+        doc,
+        zone,
+        default_ttl,
+        compact,
+    } = *cx;
+    let Some(r) = rec.as_object() else {
+        return Err(doc.error_at(
+            &["records".into()],
+            format!("record {} is not a mapping", i + 1),
+        ));
+    };
+    let name_text = match r.get("name") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        None | Some(Value::Null) => String::new(),
+        Some(_) => {
+            return Err(doc.error_at(&["records".into(), "name".into()], "`name` must be text"));
+        }
+    };
+    let mut here: Vec<String> = vec![
+        "records".into(),
+        if name_text.is_empty() {
+            "type".into()
+        } else {
+            name_text.clone()
+        },
+    ];
+    for k in r.keys() {
+        if !RECORD_KEYS.contains(&k.as_str()) {
+            return Err(doc.error_at(
+                &[here.clone(), vec![k.clone()]].concat(),
+                format!("unknown field `{k}` in a record"),
+            ));
+        }
+    }
+    let rtype = r
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_uppercase)
+        .unwrap_or_default();
+    if !TYPES.contains(&rtype.as_str()) {
+        return Err(doc.error_at(
+            &here,
+            format!("record type `{rtype}` is not one of {}", TYPES.join(", ")),
+        ));
+    }
+    let mut spec = Map::new();
+    let name = absolute_name(&name_text, zone);
+    spec.insert("zone".into(), json!(zone));
+    spec.insert("name".into(), json!(name));
+    spec.insert("type".into(), json!(rtype));
+    let values = match (r.get("value"), r.get("values")) {
+        (Some(_), Some(_)) => {
+            return Err(doc.error_at(&here, "give `value` or `values`, not both"));
+        }
+        (Some(v), None) => vec![v.clone()],
+        (None, Some(Value::Array(vs))) => vs.clone(),
+        (None, Some(_)) => return Err(doc.error_at(&here, "`values` must be a list")),
+        (None, None) => Vec::new(),
+    };
+    let alias = r.get("alias").cloned();
+    let routed = r.get("routingPolicy").is_some();
+    if usize::from(!values.is_empty()) + usize::from(alias.is_some()) + usize::from(routed) != 1 {
+        return Err(doc.error_at(
+            &here,
+            "a record needs one of `values` (or `value`), an `alias`, or a `routingPolicy` (Cloud DNS)",
+        ));
+    }
+    if !values.is_empty() {
+        spec.insert("values".into(), Value::Array(values));
+    }
+    if let Some(a) = alias {
+        spec.insert("alias".into(), a);
+    } else {
+        let ttl = r
+            .get("ttl")
+            .cloned()
+            .or_else(|| default_ttl.map(Value::from));
+        let Some(ttl) = ttl else {
+            return Err(doc.error_at(&here, "no `ttl`: give one here or a zone-wide `ttl:`"));
+        };
+        spec.insert("ttl".into(), ttl);
+    }
+    for k in [
+        "setIdentifier",
+        "weight",
+        "region",
+        "failover",
+        "geoLocation",
+        "multiValueAnswer",
+        "healthCheckId",
+        "routingPolicy",
+    ] {
+        if let Some(v) = r.get(k) {
+            spec.insert(k.into(), v.clone());
+        }
+    }
+    let set_id = spec
+        .get("setIdentifier")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let resource = Resource {
+        kind: Kind::DnsRecord,
+        id: record_id(zone, &name, &rtype, set_id.as_deref()),
+        spec: Value::Object(spec),
+    };
+    let node =
+        normalize(&resource.spec, Mode::Strict).map_err(|e| doc.error_at(&here, e.to_string()))?;
+    let (resource, compact) = if compact {
+        let (r, c) = crate::declared::load::Compact::of(resource, node);
+        (r, Some(c))
+    } else {
+        (resource, None)
+    };
+    let key = here.swap_remove(1);
+    Ok((resource, compact, key))
 }
 
 /// An error unless `zone` is one of the scope's zones.
@@ -312,6 +387,42 @@ mod tests {
             shown: "infra/dns/example.com.yaml".into(),
             text: text.into(),
         }
+    }
+
+    fn large(n: usize, bad: &[usize]) -> String {
+        let mut t = String::from("kind: dns_zone\nzone: example.com\nttl: 300\nrecords:\n");
+        for i in 0..n {
+            let v = if bad.contains(&i) {
+                "not-an-address".to_owned()
+            } else {
+                format!("10.0.{}.{}", i / 256, i % 256)
+            };
+            t.push_str(&format!("  - {{name: h{i}, type: A, value: {v}}}\n"));
+        }
+        t
+    }
+
+    #[test]
+    fn a_large_zone_read_on_two_threads_is_read_as_one_thread_reads_it() {
+        let n = PARALLEL_FROM + 10;
+        let d = doc(&large(n, &[]));
+        for compact in [false, true] {
+            let out = read_native_as(&d, &["example.com".into()], compact).unwrap();
+            assert_eq!(out.len(), n);
+            for (i, r) in out.iter().enumerate() {
+                assert_eq!(r.resource.id, format!("example.com/h{i}.example.com/A"));
+                assert_eq!(r.at, format!("infra/dns/example.com.yaml:{}", i + 5));
+                assert_eq!(r.compact.is_some(), compact);
+            }
+        }
+        // The first bad entry in the file's order is the one reported,
+        // whichever half (and thread) it is in.
+        let second = n / 2 + 7;
+        let e = read_native(&doc(&large(n, &[3, second])), &["example.com".into()]).unwrap_err();
+        assert_eq!(e.line, 8, "{e}");
+        let e = read_native(&doc(&large(n, &[second])), &["example.com".into()]).unwrap_err();
+        assert_eq!(e.line, second + 5, "{e}");
+        assert!(e.to_string().contains("not-an-address"), "{e}");
     }
 
     #[test]
