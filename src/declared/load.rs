@@ -405,6 +405,27 @@ fn load(config: &Config, create_missing: bool, compact: bool) -> Result<Loaded, 
                         took = (Some(format.name()), why);
                         (None, format.read(&unparsed, &cx)?)
                     }
+                    None if compact
+                        && matches!(
+                            path.extension().and_then(|e| e.to_str()),
+                            Some("yaml" | "yml")
+                        )
+                        && std::fs::metadata(&path).is_ok_and(|m| {
+                            m.len() >= crate::kinds::dns_record::formats::LARGE_FILE
+                        })
+                        && let Some(read) = crate::kinds::dns_record::formats::read_large(
+                            &path, &shown, &zones,
+                        ) =>
+                    {
+                        // A large native zone, read batch by batch (the
+                        // same records, places and errors as read whole).
+                        let native = &declared::formats::NativeDns;
+                        took = (
+                            Some(declared::formats::DeclaredFormat::name(native)),
+                            "kind: dns_zone".to_owned(),
+                        );
+                        (None, declared::formats::Read::Records(read?, Vec::new()))
+                    }
                     None => {
                         let doc = declared::parse(&path, shown.clone())?;
                         let file = declared::formats::File {

@@ -65,28 +65,8 @@ pub fn read_native_as(
     zones: &[String],
     compact: bool,
 ) -> Result<Vec<DeclaredRecord>, InputError> {
-    let obj = doc.value.as_object().expect("a kind: file is an object");
-    for k in obj.keys() {
-        if !["kind", "zone", "ttl", "records"].contains(&k.as_str()) {
-            return Err(doc.error_at(
-                std::slice::from_ref(k),
-                format!("unknown field `{k}`, expected one of `zone`, `ttl`, `records`"),
-            ));
-        }
-    }
-    let Some(zone) = obj.get("zone").and_then(Value::as_str) else {
-        return Err(doc.error_at(&[], "a dns_zone file needs `zone: <name>`"));
-    };
-    let zone = canonical_name(zone);
-    check_zone(doc, &zone, zones, &["zone".into()])?;
-    let default_ttl =
-        match obj.get("ttl") {
-            None => None,
-            Some(t) => Some(t.as_i64().ok_or_else(|| {
-                doc.error_at(&["ttl".into()], "`ttl` must be a number of seconds")
-            })?),
-        };
-    let Some(records) = obj.get("records").and_then(Value::as_array) else {
+    let (zone, default_ttl) = header(doc, zones)?;
+    let Some(records) = doc.value.get("records").and_then(Value::as_array) else {
         return Err(doc.error_at(&[], "a dns_zone file needs a `records:` list"));
     };
     let mut cursor = crate::declared::locate::Cursor::new(&doc.text);
@@ -155,6 +135,206 @@ pub fn read_native_as(
         }
     }
     Ok(out)
+}
+
+/// A native zone file's keys other than its records: the zone (canonical)
+/// and the default TTL.
+fn header(doc: &Document, zones: &[String]) -> Result<(String, Option<i64>), InputError> {
+    let obj = doc.value.as_object().expect("a kind: file is an object");
+    for k in obj.keys() {
+        if !["kind", "zone", "ttl", "records"].contains(&k.as_str()) {
+            return Err(doc.error_at(
+                std::slice::from_ref(k),
+                format!("unknown field `{k}`, expected one of `zone`, `ttl`, `records`"),
+            ));
+        }
+    }
+    let Some(zone) = obj.get("zone").and_then(Value::as_str) else {
+        return Err(doc.error_at(&[], "a dns_zone file needs `zone: <name>`"));
+    };
+    let zone = canonical_name(zone);
+    check_zone(doc, &zone, zones, &["zone".into()])?;
+    let default_ttl =
+        match obj.get("ttl") {
+            None => None,
+            Some(t) => Some(t.as_i64().ok_or_else(|| {
+                doc.error_at(&["ttl".into()], "`ttl` must be a number of seconds")
+            })?),
+        };
+    Ok((zone, default_ttl))
+}
+
+/// Files at least this large are offered to [`read_large`] first.
+pub const LARGE_FILE: u64 = 1024 * 1024;
+
+/// Entries parsed as one YAML document by [`read_large`].
+const BATCH: usize = 1024;
+
+/// A large native zone file read batch by batch, never as one parsed tree:
+/// the header (every line before `records:`) is parsed alone, then the
+/// entries a thousand at a time, on two threads, each made compact as it is
+/// read. A 100,000-entry file otherwise holds the YAML parser's events for
+/// the whole document (about 100 MB) and then its tree (about 40 MB).
+///
+/// Only for the plainest layout, where a batch of entries parses exactly as
+/// it does inside the whole file: top-level keys `kind`, `zone`, `ttl` and
+/// then `records:` as a block list that runs to the end of the file, no
+/// template, no anchor or alias, no document marker. `None` for anything
+/// else, or any batch that does not parse: the caller reads the file whole,
+/// which gives that file's answer or its error exactly as before. Errors of
+/// an entry (a bad value, an unknown field) are the whole reader's, at the
+/// same place.
+#[must_use]
+pub fn read_large(
+    path: &std::path::Path,
+    shown: &str,
+    zones: &[String],
+) -> Option<Result<Vec<DeclaredRecord>, InputError>> {
+    let text = crate::input::read_text(path, path).ok()?;
+    crate::input::check_depth(&text, path).ok()?;
+    if text.contains("{{") {
+        return None;
+    }
+    // Top-level lines: keys of the header, then `records:` last.
+    let mut records_line = None;
+    for (i, l) in text.lines().enumerate() {
+        if l.is_empty() || l.starts_with('#') || l.starts_with([' ', '\t']) {
+            continue;
+        }
+        if l.starts_with(['-', '.', '%']) && records_line.is_none() {
+            return None;
+        }
+        if records_line.is_some() {
+            // Only the list's own items may stand at the key's indentation.
+            if l.starts_with("- ") || l == "-" {
+                continue;
+            }
+            return None;
+        }
+        let key = l.split(':').next().unwrap_or_default();
+        match key {
+            "kind" | "zone" | "ttl" => {}
+            "records" if l.trim_end() == "records:" => records_line = Some(i + 1),
+            _ => return None,
+        }
+    }
+    let records_line = records_line?;
+    let items = crate::declared::locate::item_lines(&text, records_line);
+    // Every line after the first item belongs to an item.
+    let offsets: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(o, _)| o + 1))
+        .collect();
+    let header_end = *offsets.get(records_line)?;
+    let mut header_text = text[..header_end].to_owned();
+    header_text.push_str("records: []\n");
+    let header_value = crate::declared::parse_yaml(path, &header_text).ok()?;
+    if header_value.get("kind").and_then(Value::as_str) != Some("dns_zone") {
+        return None;
+    }
+    let doc = Document {
+        path: path.to_owned(),
+        shown: shown.to_owned(),
+        value: header_value,
+        text,
+    };
+    let (zone, default_ttl) = match header(&doc, zones) {
+        Ok(h) => h,
+        Err(e) => return Some(Err(e)),
+    };
+    if items.is_empty() {
+        return None;
+    }
+    // Lines before the first item (comments, blank) and after the header.
+    let gap = &doc.text[header_end..offsets[items[0] - 1]];
+    if gap.lines().skip(1).any(|l| {
+        let t = l.trim_start();
+        !t.is_empty() && !t.starts_with('#')
+    }) {
+        return None;
+    }
+    let start_of = |k: usize| offsets[items[k] - 1];
+    let batches: Vec<(usize, usize)> = (0..items.len())
+        .step_by(BATCH)
+        .map(|k| (k, (k + BATCH).min(items.len())))
+        .collect();
+    let cx = EntryCx {
+        doc: &doc,
+        zone: &zone,
+        default_ttl,
+        compact: true,
+    };
+    // A batch: its entries, or `None` when it does not parse as exactly
+    // its entries (the whole file is then read instead).
+    type Batch =
+        Option<Result<Vec<(Resource, Option<Box<crate::declared::load::Compact>>)>, InputError>>;
+    let read_batch = |&(from, to): &(usize, usize)| -> Batch {
+        let end = if to < items.len() {
+            start_of(to)
+        } else {
+            doc.text.len()
+        };
+        let slice = &doc.text[start_of(from)..end];
+        if slice.contains('&') || slice.contains('*') || slice.contains("<<") {
+            // Perhaps an anchor, an alias or a merge key: their meaning
+            // crosses entries; the whole reader decides.
+            return None;
+        }
+        let value = crate::declared::parse_yaml(path, slice).ok()?;
+        let entries = value.as_array().filter(|a| a.len() == to - from)?;
+        Some(
+            entries
+                .iter()
+                .enumerate()
+                .map(|(j, rec)| read_entry(&cx, from + j, rec).map(|(r, c, _)| (r, c)))
+                .collect(),
+        )
+    };
+    let (a, b) = batches.split_at(batches.len() / 2);
+    let read_all = |part: &[(usize, usize)]| -> Vec<Batch> {
+        let mut out = Vec::with_capacity(part.len());
+        for batch in part {
+            let read = read_batch(batch);
+            // Stop at the first batch that ends the read either way.
+            let stop = !matches!(read, Some(Ok(_)));
+            out.push(read);
+            if stop {
+                break;
+            }
+        }
+        out
+    };
+    let (first, second) = std::thread::scope(|threads| {
+        let second = threads.spawn(|| read_all(b));
+        let first = read_all(a);
+        (
+            first,
+            second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    let mut out = Vec::with_capacity(items.len());
+    let whole = first.len() == a.len() && first.iter().all(|r| matches!(r, Some(Ok(_))));
+    for read in first
+        .into_iter()
+        .chain(if whole { second } else { Vec::new() })
+    {
+        match read? {
+            Ok(entries) => {
+                for (resource, compact) in entries {
+                    let i = out.len();
+                    out.push(DeclaredRecord {
+                        compact,
+                        address: None,
+                        at: format!("{}:{}", doc.shown, items[i]),
+                        resource,
+                    });
+                }
+            }
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    (out.len() == items.len()).then_some(Ok(out))
 }
 
 /// How many entries a zone file has before its entries are read on two
@@ -423,6 +603,87 @@ mod tests {
         let e = read_native(&doc(&large(n, &[second])), &["example.com".into()]).unwrap_err();
         assert_eq!(e.line, second + 5, "{e}");
         assert!(e.to_string().contains("not-an-address"), "{e}");
+    }
+
+    /// `read_large` on `text` (written to a file), beside the whole reader.
+    #[allow(clippy::type_complexity)]
+    fn both(
+        text: &str,
+    ) -> (
+        Option<Result<Vec<DeclaredRecord>, InputError>>,
+        Result<Vec<DeclaredRecord>, InputError>,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("example.com.yaml");
+        std::fs::write(&path, text).unwrap();
+        let zones = ["example.com".to_owned()];
+        let large = read_large(&path, "infra/dns/example.com.yaml", &zones);
+        (large, read_native_as(&doc(text), &zones, true))
+    }
+
+    fn same(a: &[DeclaredRecord], b: &[DeclaredRecord]) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!((&x.resource.id, &x.at), (&y.resource.id, &y.at));
+            let (cx, cy) = (x.compact.as_ref().unwrap(), y.compact.as_ref().unwrap());
+            assert_eq!(cx.node, cy.node);
+            assert_eq!(cx.group, cy.group);
+        }
+    }
+
+    #[test]
+    fn a_large_zone_read_in_batches_is_what_the_whole_reader_reads() {
+        // Batches of 1,024 entries on two threads; comments, block entries
+        // of several lines, items at the key's indentation.
+        let mut t = String::from(
+            "# zone\nkind: dns_zone\nzone: example.com\nttl: 300\nrecords:\n  # first\n",
+        );
+        for i in 0..(3 * BATCH + 5) {
+            if i % 7 == 0 {
+                t.push_str(&format!("  - name: m{i}\n    type: MX\n    values:\n      - 10 mail.example.com.\n    # note\n"));
+            } else {
+                t.push_str(&format!(
+                    "  - {{name: h{i}, type: A, value: 10.0.{}.{}}}   # entry\n",
+                    i / 256,
+                    i % 256
+                ));
+            }
+        }
+        let (large, whole) = both(&t);
+        same(&large.expect("read in batches").unwrap(), &whole.unwrap());
+        let flush = t.replace("\n  - ", "\n- ").replace("\n    ", "\n  ");
+        let (large, whole) = both(&flush);
+        same(
+            &large.expect("items at the key's indentation").unwrap(),
+            &whole.unwrap(),
+        );
+        // An entry's error: the same place and words as the whole reader's,
+        // the first in the file's order.
+        let bad = t
+            .replace("value: 10.0.9.3}", "value: ten}")
+            .replace("value: 10.0.1.2}", "value: one}");
+        let (large, whole) = both(&bad);
+        let (a, b) = (large.unwrap().unwrap_err(), whole.unwrap_err());
+        assert_eq!(
+            (a.line, a.column, &a.message),
+            (b.line, b.column, &b.message)
+        );
+        assert!(a.message.contains("`one`"), "{a}");
+        // Anything whose meaning may cross entries, or other layouts: read
+        // whole instead.
+        for other in [
+            t.replace("  - {name: h1,", "  - &a {name: h1,"),
+            format!("{t}other: 1\n"),
+            t.replace("records:\n", "records: # list\n"),
+            "kind: dns_zone\nzone: example.com\nrecords: [{name: a, type: A, ttl: 1, value: 1.2.3.4}]\n".to_owned(),
+            t.replace("ttl: 300", "ttl: '{{ env `TTL` }}'"),
+            format!("---\n{t}"),
+        ] {
+            assert!(both(&other).0.is_none(), "{}", &other[..120]);
+        }
+        // Not a zone in scope: the header's own error.
+        let (large, _) = both(&t.replace("zone: example.com", "zone: example.org"));
+        assert!(large.unwrap().unwrap_err().message.contains("example.org"));
     }
 
     #[test]
