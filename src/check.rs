@@ -72,17 +72,22 @@ pub fn check(
         }
     }
     let mut decl_info: HashMap<(usize, Kind), HashMap<String, Info>> = HashMap::new();
-    let mut group_files: HashMap<(usize, Kind, String), String> = HashMap::new();
+    let mut group_files: HashMap<(usize, Kind), HashMap<String, String>> = HashMap::new();
     for d in &declared {
         let rules = crate::kinds::rules(d.resource.kind);
         let group = match &d.compact {
-            Some(c) => c.group.clone(),
-            None => rules.group_of(&d.resource.spec),
+            Some(c) => c.group.as_deref().map(std::borrow::Cow::Borrowed),
+            None => rules
+                .group_of(&d.resource.spec)
+                .map(std::borrow::Cow::Owned),
         };
+        // The first file of each group: a lookup by `&str`, a key made only
+        // for a group not seen yet.
         if let Some(g) = group {
-            group_files
-                .entry((d.scope, d.resource.kind, g))
-                .or_insert_with(|| file_of(&d.at).to_owned());
+            let files = group_files.entry((d.scope, d.resource.kind)).or_default();
+            if !files.contains_key(g.as_ref()) {
+                files.insert(g.into_owned(), file_of(&d.at).to_owned());
+            }
         }
         if !live_ids.contains(&(d.resource.kind, d.resource.id.as_str())) {
             let spec = d.spec();
@@ -196,7 +201,7 @@ pub fn check(
                 f.declare_in = li.and_then(|i| {
                     i.group
                         .as_ref()
-                        .and_then(|g| group_files.get(&(si, f.kind, g.clone())).cloned())
+                        .and_then(|g| group_files.get(&(si, f.kind))?.get(g.as_str()).cloned())
                         .or_else(|| {
                             let scope = &config.scopes[si];
                             let r = i.resource.as_ref()?;

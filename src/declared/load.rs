@@ -21,7 +21,7 @@ pub struct DeclaredResource {
     pub at: String,
     /// Not a resource but live ones it stands for (an octoDNS dynamic
     /// record): the check reports them unchecked, never unmanaged.
-    pub claim: Option<declared::formats::Claim>,
+    pub claim: Option<Box<declared::formats::Claim>>,
     /// The Terraform address it was declared at, if it came from a state.
     pub address: Option<String>,
     /// Held as its tree and text rather than its parsed spec (`check` reads
@@ -36,9 +36,27 @@ pub struct DeclaredResource {
 #[derive(Debug, Clone)]
 pub struct Compact {
     pub node: normalize::Node,
-    /// What it shares a file with (its zone).
-    pub group: Option<String>,
+    /// What it shares a file with (its zone), one allocation for the
+    /// records of a zone read in a row.
+    pub group: Option<std::sync::Arc<str>>,
     spec: Box<str>,
+}
+
+/// `group` as the `Arc` the previous record of this thread had, when it
+/// is the same text (a zone's records are read in a row).
+fn shared(group: String) -> std::sync::Arc<str> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<std::sync::Arc<str>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some(a) if **a == *group => a.clone(),
+        _ => {
+            let a: std::sync::Arc<str> = group.into();
+            *last = Some(a.clone());
+            a
+        }
+    })
 }
 
 impl Compact {
@@ -50,7 +68,9 @@ impl Compact {
         let spec = std::mem::take(&mut resource.spec);
         let compact = Compact {
             node,
-            group: crate::kinds::rules(resource.kind).group_of(&spec),
+            group: crate::kinds::rules(resource.kind)
+                .group_of(&spec)
+                .map(shared),
             spec: serde_json::to_string(&spec)
                 .unwrap_or_default()
                 .into_boxed_str(),
@@ -101,11 +121,25 @@ impl DeclaredResource {
     }
 }
 
+/// The ids a scope has declared so far, each held as its index into the
+/// resources read.
+#[derive(Default)]
+struct Seen {
+    table: hashbrown::HashTable<usize>,
+    state: foldhash::fast::FixedState,
+}
+
+impl Seen {
+    fn hash(&self, id: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.state, id)
+    }
+}
+
 /// Adds a file's record sets to a scope, refusing one declared twice.
 fn add_records(
     recs: Vec<crate::kinds::dns_record::formats::DeclaredRecord>,
     scope: usize,
-    seen: &mut std::collections::HashMap<String, usize>,
+    seen: &mut Seen,
     out: &mut Vec<DeclaredResource>,
     secrets: &crate::normalize::SecretPolicy,
     compact: bool,
@@ -117,7 +151,12 @@ fn add_records(
         if rec.resource.kind == driftgate_model::Kind::EcsService {
             let _ = normalize::mask(&mut rec.resource, secrets);
         }
-        if let Some(first) = seen.get(&rec.resource.id).map(|&i| &out[i].at) {
+        let hash = seen.hash(&rec.resource.id);
+        if let Some(first) = seen
+            .table
+            .find(hash, |&i| out[i].resource.id == rec.resource.id)
+            .map(|&i| &out[i].at)
+        {
             let (file, line) = rec.at.rsplit_once(':').unwrap_or((&rec.at, "1"));
             return Err(InputError::new(
                 Path::new(file),
@@ -126,8 +165,6 @@ fn add_records(
                 format!("`{}` is also declared at {first}", rec.resource.id),
             ));
         }
-        // By its place in `out`: the place is not copied for each record.
-        seen.insert(rec.resource.id.clone(), out.len());
         let mut d = DeclaredResource {
             scope,
             resource: rec.resource,
@@ -140,6 +177,11 @@ fn add_records(
             d.compact();
         }
         out.push(d);
+        // By its place in `out`: neither the id nor the place is copied.
+        let state = seen.state.clone();
+        seen.table.insert_unique(hash, out.len() - 1, |&i| {
+            std::hash::BuildHasher::hash_one(&state, out[i].resource.id.as_str())
+        });
     }
     Ok(())
 }
@@ -269,8 +311,7 @@ fn load(config: &Config, create_missing: bool, compact: bool) -> Result<Loaded, 
         }
         let mut docs = Vec::new();
         let zones = scope.dns_zones();
-        let mut records: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
+        let mut records = Seen::default();
         let paths = declared::files(&scope.declared)?;
         // A file as the user sees it: under the `declared` path as written.
         let shown_of = |path: &Path| -> String {
@@ -546,7 +587,7 @@ fn load(config: &Config, create_missing: bool, compact: bool) -> Result<Loaded, 
                     spec: serde_json::Value::Null,
                 },
                 at: c.at.clone(),
-                claim: Some(c),
+                claim: Some(Box::new(c)),
                 compact: None,
                 address: None,
             });
