@@ -109,11 +109,15 @@ pub fn check(
     drop(live_ids);
     // One pass: each declared resource becomes its scope's normalized
     // `Declared` as it is taken (no second vector of them in between).
-    let mut by_scope: Vec<Vec<Declared>> = config.scopes.iter().map(|_| Vec::new()).collect();
+    let mut counts = vec![0; config.scopes.len()];
+    for d in &declared {
+        counts[d.scope] += 1;
+    }
+    let mut by_scope: Vec<Vec<Declared>> = counts.into_iter().map(Vec::with_capacity).collect();
     for d in declared {
         by_scope[d.scope].push(normalized(d)?);
     }
-    let scopes: Vec<Scope> = config
+    let mut scopes: Vec<Scope> = config
         .scopes
         .iter()
         .zip(by_scope.into_iter().zip(claims))
@@ -126,7 +130,7 @@ pub fn check(
             claims,
         })
         .collect();
-    let mut outcome = diff::diff(&scopes, live, &config.ignore);
+    let mut outcome = diff::diff(&mut scopes, live, &config.ignore);
     // Each finding names its cloud, from the target that holds it.
     let clouds: BTreeMap<(&str, Kind, String), driftgate_model::Cloud> = config
         .scopes

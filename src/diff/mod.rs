@@ -9,7 +9,7 @@ use crate::normalize::secrets::redact;
 use crate::normalize::{Node, declared_only, provider_owned};
 use driftgate_model::provider::scope_key;
 use driftgate_model::{Change, Finding, Kind, State, Unchecked};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -200,7 +200,11 @@ pub fn scope_of(id: &str) -> &str {
 
 /// Diffs every scope.
 #[must_use]
-pub fn diff(scopes: &[Scope], live: &Live, rules: &[IgnoreRule]) -> Outcome {
+///
+/// Each in-sync declared tree is freed as soon as it is compared, and each
+/// place moved into its finding: after the diff, a scope's `declared` holds
+/// the trees of its drifted resources only (what the report shows of them).
+pub fn diff(scopes: &mut [Scope], live: &Live, rules: &[IgnoreRule]) -> Outcome {
     let mut out = Outcome::default();
     for scope in scopes {
         diff_scope(scope, live, rules, &mut out);
@@ -241,7 +245,7 @@ fn reason_of(u: &Unchecked) -> String {
     }
 }
 
-fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcome) {
+fn diff_scope(scope: &mut Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcome) {
     let whole_rule = |kind: Kind, id: &str| {
         rules
             .iter()
@@ -259,7 +263,6 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
     // they mostly do): a large zone's findings are among the largest things
     // a check holds, and room for both sides would be twice that.
     let mut findings = Vec::with_capacity(scope.declared.len().max(live.len()) + 16);
-    let mut declared_ids: HashSet<(Kind, &str)> = HashSet::with_capacity(scope.declared.len());
     // Whether a target was read, asked once per target, not per resource.
     let mut read: HashMap<(Kind, &str), bool> = HashMap::new();
     let mut was_read = |kind: Kind, target| {
@@ -267,8 +270,9 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
             .entry((kind, target))
             .or_insert_with(|| live.scopes_read.contains(&scope_key(kind, target)))
     };
-    for d in &scope.declared {
-        declared_ids.insert((d.kind, d.id.as_str()));
+    // Taken out while each is compared (and its tree freed when in sync).
+    let mut declared = std::mem::take(&mut scope.declared);
+    for d in &mut declared {
         if let Some(rule) = whole_rule(d.kind, &d.id) {
             out.ignored.push(Ignored {
                 scope: scope.name.clone(),
@@ -280,7 +284,8 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
         }
         let target = scope_of(&d.id);
         let mut f = finding(scope, d.kind, &d.id, State::Unchecked);
-        f.declared_at = Some(d.at.clone());
+        // Moved, not copied: nothing reads a declared place after the diff.
+        f.declared_at = Some(std::mem::take(&mut d.at));
         f.address.clone_from(&d.address);
         if let Some(u) = exact_unchecked(d.kind, &d.id) {
             f.reason = Some(reason_of(u));
@@ -321,11 +326,21 @@ fn diff_scope(scope: &Scope, live: &Live, rules: &[IgnoreRule], out: &mut Outcom
                 State::Changed
             };
             f.changes = changes;
+            if f.state == State::InSync {
+                d.node = Node::Obj(crate::normalize::node::Fields::new());
+            }
         } else {
             f.state = State::Missing;
         }
         findings.push(f);
     }
+    scope.declared = declared;
+    let scope = &*scope;
+    let declared_ids: HashSet<(Kind, &str)> = scope
+        .declared
+        .iter()
+        .map(|d| (d.kind, d.id.as_str()))
+        .collect();
 
     for (kind, target) in &scope.targets {
         if let Some(u) = scope_unchecked(*kind, target) {
@@ -579,7 +594,7 @@ mod tests {
             ("prod/api", svc("nginx:1.26", 2)),
             ("prod/byhand", svc("nginx:1", 1)),
         ]);
-        let o = diff(&[s], &l, &[]);
+        let o = diff(&mut [s], &l, &[]);
         assert_eq!(
             states(&o),
             vec![
@@ -610,7 +625,7 @@ mod tests {
             id: "prod/*".into(),
             error: ProviderError::new(ErrorKind::PermissionDenied, "ecs", "ListServices", "denied"),
         });
-        let o = diff(&[s], &l, &[]);
+        let o = diff(&mut [s], &l, &[]);
         assert_eq!(
             states(&o),
             vec![
@@ -625,8 +640,38 @@ mod tests {
         );
 
         let s = scope(vec![decl("prod/api", svc("nginx", 1))]);
-        let o = diff(&[s], &Live::default(), &[]);
+        let o = diff(&mut [s], &Live::default(), &[]);
         assert!(o.findings.iter().all(|f| f.state == State::Unchecked));
+    }
+
+    #[test]
+    fn the_diff_keeps_the_trees_of_drifted_resources_only() {
+        let mut s = [scope(vec![
+            decl("prod/api", svc("nginx:1", 2)),
+            decl("prod/web", svc("nginx:1", 2)),
+        ])];
+        let l = live(vec![
+            ("prod/api", svc("nginx:1", 2)),
+            ("prod/web", svc("nginx:1", 3)),
+        ]);
+        let o = diff(&mut s, &l, &[]);
+        assert_eq!(
+            states(&o),
+            vec![
+                ("prod/api".into(), State::InSync),
+                ("prod/web".into(), State::Changed)
+            ]
+        );
+        assert_eq!(
+            o.findings[0].declared_at.as_deref(),
+            Some("infra/prod/api.yaml:1")
+        );
+        assert!(s[0].declared[0].node.is_empty(), "in sync: freed");
+        assert_eq!(
+            s[0].declared[1].node,
+            node(svc("nginx:1", 2)),
+            "drifted: kept"
+        );
     }
 
     #[test]
@@ -644,13 +689,13 @@ mod tests {
             ("prod/x", svc("a", 1)),
         ]);
         let o = diff(
-            std::slice::from_ref(&s),
+            &mut [s.clone()],
             &l,
             &[rule(Some("desiredCount"), "prod/*")],
         );
         assert_eq!(o.findings[0].changes.len(), 1);
         assert_eq!(o.findings[0].ignored, vec!["desiredCount".to_owned()]);
-        let o = diff(&[s], &l, &[rule(None, "prod/x")]);
+        let o = diff(&mut [s], &l, &[rule(None, "prod/x")]);
         assert_eq!(states(&o), vec![("prod/api".into(), State::Changed)]);
         assert_eq!(o.ignored[0].id, "prod/x");
     }
@@ -660,7 +705,7 @@ mod tests {
         let mut d = svc("nginx", 1);
         d.as_object_mut().unwrap().remove("desiredCount");
         let s = scope(vec![decl("prod/api", d)]);
-        let o = diff(&[s], &live(vec![("prod/api", svc("nginx", 7))]), &[]);
+        let o = diff(&mut [s], &live(vec![("prod/api", svc("nginx", 7))]), &[]);
         assert_eq!(o.findings[0].state, State::InSync);
     }
 }
