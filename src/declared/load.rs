@@ -465,7 +465,23 @@ fn load(config: &Config, create_missing: bool, compact: bool) -> Result<Loaded, 
                             Some(declared::formats::DeclaredFormat::name(native)),
                             "kind: dns_zone".to_owned(),
                         );
-                        (None, declared::formats::Read::Records(read?, Vec::new()))
+                        let batches = read?;
+                        let n = batches.iter().map(Vec::len).sum();
+                        out.reserve(n);
+                        for batch in batches {
+                            add_records(
+                                batch,
+                                i,
+                                &mut records,
+                                &mut out,
+                                &config.secrets,
+                                compact,
+                            )?;
+                        }
+                        (
+                            None,
+                            declared::formats::Read::Entry(crate::commands::count(n, "resource")),
+                        )
                     }
                     None => {
                         let doc = declared::parse(&path, shown.clone())?;

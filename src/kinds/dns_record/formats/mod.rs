@@ -189,7 +189,7 @@ pub fn read_large(
     path: &std::path::Path,
     shown: &str,
     zones: &[String],
-) -> Option<Result<Vec<DeclaredRecord>, InputError>> {
+) -> Option<Result<Vec<Vec<DeclaredRecord>>, InputError>> {
     let text = crate::input::read_text(path, path).ok()?;
     crate::input::check_depth(&text, path).ok()?;
     if text.contains("{{") {
@@ -313,28 +313,30 @@ pub fn read_large(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         )
     });
-    let mut out = Vec::with_capacity(items.len());
-    let whole = first.len() == a.len() && first.iter().all(|r| matches!(r, Some(Ok(_))));
-    for read in first
-        .into_iter()
-        .chain(if whole { second } else { Vec::new() })
-    {
+    // Batch by batch (the caller adds each and frees it: no second list of
+    // every record beside the one they are added to).
+    let mut out = Vec::with_capacity(batches.len());
+    let mut n = 0;
+    for read in first.into_iter().chain(second) {
         match read? {
-            Ok(entries) => {
-                for (resource, compact) in entries {
-                    let i = out.len();
-                    out.push(DeclaredRecord {
-                        compact,
-                        address: None,
-                        at: format!("{}:{}", doc.shown, items[i]),
-                        resource,
-                    });
-                }
-            }
+            Ok(entries) => out.push(
+                entries
+                    .into_iter()
+                    .map(|(resource, compact)| {
+                        n += 1;
+                        DeclaredRecord {
+                            compact,
+                            address: None,
+                            at: format!("{}:{}", doc.shown, items[n - 1]),
+                            resource,
+                        }
+                    })
+                    .collect(),
+            ),
             Err(e) => return Some(Err(e)),
         }
     }
-    (out.len() == items.len()).then_some(Ok(out))
+    (n == items.len()).then_some(Ok(out))
 }
 
 /// How many entries a zone file has before its entries are read on two
@@ -617,7 +619,8 @@ mod tests {
         let path = dir.path().join("example.com.yaml");
         std::fs::write(&path, text).unwrap();
         let zones = ["example.com".to_owned()];
-        let large = read_large(&path, "infra/dns/example.com.yaml", &zones);
+        let large = read_large(&path, "infra/dns/example.com.yaml", &zones)
+            .map(|r| r.map(|batches| batches.into_iter().flatten().collect()));
         (large, read_native_as(&doc(text), &zones, true))
     }
 
