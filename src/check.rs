@@ -363,6 +363,6 @@ fn has_path(n: &Node, prefix: &str, path: &str) -> bool {
                 p == path || (path.starts_with(&p) && has_path(v, &p, path))
             })
         }
-        Node::Leaf { .. } => false,
+        _ => false,
     }
 }

@@ -438,7 +438,10 @@ mod tests {
         assert_eq!(live.len(), 1);
         assert!(live.scopes_read.contains("dns_record:example.com"));
         let node = live.node(driftgate_model::Kind::DnsRecord, id).unwrap();
-        assert_eq!(node.canon_of("ttl"), Some(&serde_json::json!(300)));
+        assert_eq!(
+            node.canon_of("ttl").as_deref(),
+            Some(&serde_json::json!(300))
+        );
         let r = live.resource(driftgate_model::Kind::DnsRecord, id).unwrap();
         assert_eq!(r.spec["values"], serde_json::json!(["192.0.2.1"]));
         assert_eq!(live.to_scan().resources, vec![r]);

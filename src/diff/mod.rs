@@ -506,7 +506,7 @@ pub fn compare(declared: Option<&Node>, live: Option<&Node>, path: &str, out: &m
         (None, None) => {}
         (Some(Node::Obj(a)), Some(Node::Obj(b))) => compare_maps(a, b, path, false, out),
         (Some(Node::Keyed(a)), Some(Node::Keyed(b))) => compare_maps(a, b, path, true, out),
-        (Some(Node::Leaf { canon: a, .. }), Some(Node::Leaf { canon: b, .. })) if a == b => {}
+        (Some(a), Some(b)) if a.is_leaf() && b.is_leaf() && a.same(b) => {}
         (a, b) => out.push(Change {
             path: path.to_owned(),
             declared: shown(a),

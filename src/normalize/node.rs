@@ -13,16 +13,28 @@ pub type Key = Cow<'static, str>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
-    /// A value compared as a whole. `shown` is `None` where it equals
-    /// `canon` (most leaves), to keep large trees small.
-    Leaf {
-        canon: Value,
-        shown: Option<Box<Value>>,
-    },
+    /// A value compared as a whole, in the general form: a canonical value
+    /// and, where it differs, the value as written.
+    Leaf(Box<Leaf>),
+    /// A leaf that is one text, as written and canonical alike (most
+    /// leaves): no `Value` (80 bytes) held for it.
+    Text(Box<str>),
+    /// A leaf that is one integer, as written and canonical alike.
+    Int(i64),
+    /// A leaf that is a list of texts, as written and canonical alike (a
+    /// record set's values).
+    Texts(Box<[Box<str>]>),
     /// An object's fields, rendered in paths as `.field`.
     Obj(Fields),
     /// A list of named things keyed by name, rendered in paths as `[name]`.
     Keyed(Fields),
+}
+
+/// A leaf in the general form. `shown` is `None` where it equals `canon`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leaf {
+    pub canon: Value,
+    pub shown: Option<Value>,
 }
 
 /// Named children in key order. A sorted `Vec` rather than a `BTreeMap`:
@@ -113,18 +125,67 @@ impl<'a> IntoIterator for &'a Fields {
 }
 
 impl Node {
+    /// A leaf: `canon` compared, `shown` printed.
     #[must_use]
     pub fn leaf(canon: Value, shown: Value) -> Node {
-        let shown = (shown != canon).then(|| Box::new(shown));
-        Node::Leaf { canon, shown }
+        if shown == canon {
+            Node::plain(canon)
+        } else {
+            Node::Leaf(Box::new(Leaf {
+                canon,
+                shown: Some(shown),
+            }))
+        }
     }
 
-    /// A leaf whose canonical and shown forms are the same.
+    /// A leaf whose canonical and shown forms are the same: held in the
+    /// smallest form that says it.
     #[must_use]
     pub fn plain(v: Value) -> Node {
-        Node::Leaf {
-            canon: v,
-            shown: None,
+        match v {
+            Value::String(s) => Node::Text(s.into_boxed_str()),
+            Value::Number(n) if n.is_i64() => Node::Int(n.as_i64().unwrap_or_default()),
+            Value::Array(a) if a.iter().all(Value::is_string) => Node::Texts(
+                a.into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => s.into_boxed_str(),
+                        _ => Box::from(""),
+                    })
+                    .collect(),
+            ),
+            v => Node::Leaf(Box::new(Leaf {
+                canon: v,
+                shown: None,
+            })),
+        }
+    }
+
+    /// Whether this is a leaf (a value compared whole).
+    #[must_use]
+    pub fn is_leaf(&self) -> bool {
+        !matches!(self, Node::Obj(_) | Node::Keyed(_))
+    }
+
+    /// A leaf's canonical value; `None` for an object or a keyed list.
+    #[must_use]
+    pub fn canon(&self) -> Option<Cow<'_, Value>> {
+        Some(match self {
+            Node::Leaf(l) => Cow::Borrowed(&l.canon),
+            Node::Text(s) => Cow::Owned(Value::String(s.to_string())),
+            Node::Int(i) => Cow::Owned(Value::from(*i)),
+            Node::Texts(a) => Cow::Owned(Value::Array(
+                a.iter().map(|s| Value::String(s.to_string())).collect(),
+            )),
+            Node::Obj(_) | Node::Keyed(_) => return None,
+        })
+    }
+
+    /// A leaf's value as written; `None` for an object or a keyed list.
+    #[must_use]
+    pub fn shown_leaf(&self) -> Option<Cow<'_, Value>> {
+        match self {
+            Node::Leaf(l) => Some(Cow::Borrowed(l.shown.as_ref().unwrap_or(&l.canon))),
+            other => other.canon(),
         }
     }
 
@@ -133,9 +194,9 @@ impl Node {
     /// to room for four where it has two).
     pub fn shrink(&mut self) {
         match self {
-            Node::Leaf { canon, shown } => {
-                shrink_value(canon);
-                if let Some(s) = shown {
+            Node::Leaf(l) => {
+                shrink_value(&mut l.canon);
+                if let Some(s) = &mut l.shown {
                     shrink_value(s);
                 }
             }
@@ -145,6 +206,7 @@ impl Node {
                     v.shrink();
                 }
             }
+            Node::Text(_) | Node::Int(_) | Node::Texts(_) => {}
         }
     }
 
@@ -154,7 +216,9 @@ impl Node {
     #[must_use]
     pub fn same(&self, other: &Node) -> bool {
         match (self, other) {
-            (Node::Leaf { canon: a, .. }, Node::Leaf { canon: b, .. }) => a == b,
+            (Node::Text(a), Node::Text(b)) => a == b,
+            (Node::Int(a), Node::Int(b)) => a == b,
+            (Node::Texts(a), Node::Texts(b)) => a == b,
             (Node::Obj(a), Node::Obj(b)) | (Node::Keyed(a), Node::Keyed(b)) => {
                 a.0.len() == b.0.len()
                     && a.0
@@ -162,6 +226,7 @@ impl Node {
                         .zip(&b.0)
                         .all(|((ka, va), (kb, vb))| ka == kb && va.same(vb))
             }
+            (a, b) if a.is_leaf() && b.is_leaf() => a.canon() == b.canon(),
             _ => false,
         }
     }
@@ -170,13 +235,16 @@ impl Node {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         match self {
-            Node::Leaf { canon, .. } => match canon {
+            Node::Leaf(l) => match &l.canon {
                 Value::Null => true,
                 Value::Array(a) => a.is_empty(),
                 Value::Object(o) => o.is_empty(),
                 Value::String(s) => s.is_empty(),
                 _ => false,
             },
+            Node::Text(s) => s.is_empty(),
+            Node::Texts(a) => a.is_empty(),
+            Node::Int(_) => false,
             Node::Obj(m) | Node::Keyed(m) => m.is_empty(),
         }
     }
@@ -185,10 +253,10 @@ impl Node {
     #[must_use]
     pub fn shown(&self) -> Value {
         match self {
-            Node::Leaf { canon, shown } => shown.as_deref().unwrap_or(canon).clone(),
             Node::Obj(m) | Node::Keyed(m) => {
                 Value::Object(m.iter().map(|(k, v)| (k.to_owned(), v.shown())).collect())
             }
+            leaf => leaf.shown_leaf().map(Cow::into_owned).unwrap_or_default(),
         }
     }
 
@@ -197,17 +265,14 @@ impl Node {
     pub fn get(&self, key: &str) -> Option<&Node> {
         match self {
             Node::Obj(m) | Node::Keyed(m) => m.get(key),
-            Node::Leaf { .. } => None,
+            _ => None,
         }
     }
 
     /// The canonical value of a leaf child, if there is one.
     #[must_use]
-    pub fn canon_of(&self, key: &str) -> Option<&Value> {
-        match self.get(key) {
-            Some(Node::Leaf { canon, .. }) => Some(canon),
-            _ => None,
-        }
+    pub fn canon_of(&self, key: &str) -> Option<Cow<'_, Value>> {
+        self.get(key)?.canon()
     }
 
     /// Renders the tree as indented lines, one field per line, in a stable
@@ -222,10 +287,6 @@ impl Node {
     fn render_into(&self, label: &str, depth: usize, out: &mut Vec<String>) {
         let pad = "  ".repeat(depth);
         match self {
-            Node::Leaf { canon, shown } => out.push(format!(
-                "{pad}{label}{}",
-                display(&super::secrets::redact(shown.as_deref().unwrap_or(canon)))
-            )),
             Node::Obj(m) | Node::Keyed(m) => {
                 let keyed = matches!(self, Node::Keyed(_));
                 let d = if label.is_empty() {
@@ -243,6 +304,12 @@ impl Node {
                     v.render_into(&l, d, out);
                 }
             }
+            leaf => out.push(format!(
+                "{pad}{label}{}",
+                display(&super::secrets::redact(
+                    &leaf.shown_leaf().unwrap_or_default()
+                ))
+            )),
         }
     }
 }
@@ -273,6 +340,41 @@ pub fn display(v: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn plain_leaves_take_their_smallest_form_and_keep_their_values() {
+        for v in [
+            json!("text"),
+            json!(300),
+            json!(-7),
+            json!(["b", "a"]),
+            json!([]),
+            json!(u64::MAX),
+            json!(1.5),
+            json!(true),
+            json!(null),
+            json!(["a", 1]),
+            json!({"k": "v"}),
+        ] {
+            let n = Node::plain(v.clone());
+            assert_eq!(n.canon().as_deref(), Some(&v), "{v}");
+            assert_eq!(n.shown(), v, "{v}");
+            // The same value in the general form is the same leaf.
+            let general = Node::Leaf(Box::new(Leaf {
+                canon: v.clone(),
+                shown: None,
+            }));
+            assert!(n.same(&general) && general.same(&n), "{v}");
+        }
+        assert!(matches!(Node::plain(json!("x")), Node::Text(_)));
+        assert!(matches!(Node::plain(json!(300)), Node::Int(300)));
+        assert!(matches!(Node::plain(json!(["x"])), Node::Texts(_)));
+        assert!(matches!(Node::plain(json!(u64::MAX)), Node::Leaf(_)));
+        assert!(!Node::plain(json!(300)).same(&Node::plain(json!("300"))));
+        let written = Node::leaf(json!(300), json!("300"));
+        assert_eq!(written.shown(), json!("300"));
+        assert!(written.same(&Node::plain(json!(300))));
+    }
 
     #[test]
     fn same_compares_canonical_forms_only() {

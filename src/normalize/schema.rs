@@ -513,7 +513,7 @@ fn item_key(item: &Value, key_of: KeyOf) -> Option<String> {
 
 /// Whether a normalized value equals the field's default.
 fn is_default(node: &Node, default: Default) -> bool {
-    let Node::Leaf { canon, .. } = node else {
+    let Some(canon) = node.canon() else {
         return false;
     };
     match default {
@@ -528,12 +528,14 @@ fn is_default(node: &Node, default: Default) -> bool {
 #[must_use]
 pub fn canon_json(n: &Node) -> Value {
     match n {
-        Node::Leaf { canon, .. } => canon.clone(),
         Node::Obj(m) | Node::Keyed(m) => Value::Object(
             m.iter()
                 .map(|(k, v)| (k.to_owned(), canon_json(v)))
                 .collect(),
         ),
+        leaf => leaf
+            .canon()
+            .map_or(Value::Null, std::borrow::Cow::into_owned),
     }
 }
 

@@ -389,10 +389,10 @@ pub fn declared_only(path: &str) -> bool {
 /// Defaults that depend on other fields.
 fn contextual_defaults(node: &mut Node) {
     let Node::Obj(svc) = node else { return };
-    let daemon = matches!(
-        svc.get("schedulingStrategy"),
-        Some(Node::Leaf { canon, .. }) if canon == "DAEMON"
-    );
+    let daemon = svc
+        .get("schedulingStrategy")
+        .and_then(Node::canon)
+        .is_some_and(|c| *c == "DAEMON");
     if daemon {
         svc.remove("desiredCount");
     }
@@ -407,9 +407,9 @@ fn contextual_defaults(node: &mut Node) {
     let Some(Node::Obj(td)) = svc.get_mut("taskDefinition") else {
         return;
     };
-    let mode = match td.get("networkMode") {
-        Some(Node::Leaf { canon, .. }) => canon.as_str().unwrap_or("bridge").to_lowercase(),
-        _ => "bridge".to_owned(),
+    let mode = match td.get("networkMode").and_then(Node::canon) {
+        Some(canon) => canon.as_str().unwrap_or("bridge").to_lowercase(),
+        None => "bridge".to_owned(),
     };
     let Some(Node::Keyed(containers)) = td.get_mut("containerDefinitions") else {
         return;
@@ -421,10 +421,10 @@ fn contextual_defaults(node: &mut Node) {
         };
         for pm in ports.values_mut() {
             let Node::Obj(p) = pm else { continue };
-            let same_as_container = match p.get("containerPort") {
-                Some(Node::Leaf { canon, .. }) => canon.clone(),
-                _ => Value::Null,
-            };
+            let same_as_container = p
+                .get("containerPort")
+                .and_then(Node::canon)
+                .map_or(Value::Null, std::borrow::Cow::into_owned);
             if mode == "awsvpc" || mode == "host" {
                 drop_if(p, "hostPort", &same_as_container);
             } else {
@@ -435,7 +435,10 @@ fn contextual_defaults(node: &mut Node) {
 }
 
 fn drop_if(m: &mut crate::normalize::node::Fields, key: &str, default: &Value) {
-    if matches!(m.get(key), Some(Node::Leaf { canon, .. }) if canon == default) {
+    if m.get(key)
+        .and_then(Node::canon)
+        .is_some_and(|c| *c == *default)
+    {
         m.remove(key);
     }
 }
