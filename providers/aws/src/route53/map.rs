@@ -10,7 +10,9 @@ use serde_json::{Map, Value, json};
 pub fn resource(zone: &str, set: &ResourceRecordSet) -> Resource {
     let name = canonical_name(set.name());
     let rtype = set.r#type().as_str().to_owned();
-    let mut spec = Map::new();
+    // Sized for the common set (zone, name, type, ttl, values): 10,000 of
+    // these are held until the live side is normalized.
+    let mut spec = Map::with_capacity(5);
     spec.insert("zone".into(), json!(zone));
     spec.insert("name".into(), json!(name));
     spec.insert("type".into(), json!(rtype));
