@@ -450,18 +450,11 @@ fn read_entry(
         };
         spec.insert("ttl".into(), ttl);
     }
-    for k in [
-        "setIdentifier",
-        "weight",
-        "region",
-        "failover",
-        "geoLocation",
-        "multiValueAnswer",
-        "healthCheckId",
-        "routingPolicy",
-    ] {
-        if let Some(v) = r.get(k) {
-            spec.insert(k.into(), v.clone());
+    // The routing keys, taken as written (every record key from
+    // `setIdentifier` on).
+    for k in RECORD_KEYS.iter().skip_while(|k| **k != "setIdentifier") {
+        if let Some(v) = r.get(*k) {
+            spec.insert((*k).into(), v.clone());
         }
     }
     let set_id = spec
