@@ -654,6 +654,9 @@ mod tests {
             &large.expect("items at the key's indentation").unwrap(),
             &whole.unwrap(),
         );
+        let crlf = t.replace('\n', "\r\n");
+        let (large, whole) = both(&crlf);
+        same(&large.expect("CRLF line ends").unwrap(), &whole.unwrap());
         // An entry's error: the same place and words as the whole reader's,
         // the first in the file's order.
         let bad = t
