@@ -410,6 +410,74 @@ fn a_record_set_declared_in_two_files_is_exit_2_naming_both_places() {
     assert_eq!(r.stdout, "");
 }
 
+/// A native zone file large enough to be read in batches (256 KiB), and a
+/// snapshot of the same record sets.
+fn large_zone(dir: &Path, n: usize, last: &str) {
+    write(
+        &dir.join("driftgate.toml"),
+        "[[scope]]\nname = \"big\"\nmode = \"enforce\"\ndeclared = \"declared\"\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"big.example\"]\n",
+    );
+    let mut zone = String::from("kind: dns_zone\nzone: big.example\nttl: 300\nrecords:\n");
+    let mut live = Vec::new();
+    for i in 0..n {
+        let v = format!("10.1.{}.{}", i / 256, i % 256);
+        zone.push_str(&format!(
+            "  - {{name: host{i}, type: A, value: {v}}}   # entry {i}\n"
+        ));
+        live.push(serde_json::json!({"kind": "dns_record", "id": format!("big.example/host{i}.big.example/A"),
+            "spec": {"zone": "big.example", "name": format!("host{i}.big.example"), "type": "A", "ttl": 300, "values": [v]}}));
+    }
+    zone.push_str(last);
+    live.push(serde_json::json!({"kind": "dns_record", "id": "big.example/last.big.example/A",
+        "spec": {"zone": "big.example", "name": "last.big.example", "type": "A", "ttl": 300, "values": ["10.9.9.9"]}}));
+    assert!(zone.len() > 256 * 1024);
+    write(&dir.join("declared/dns/big.example.yaml"), &zone);
+    let snapshot = serde_json::json!({"schema_version": 1, "scopes_read": ["dns_record:big.example"], "resources": live});
+    write(&dir.join("live.json"), &snapshot.to_string());
+}
+
+#[test]
+fn a_large_zone_read_in_batches_or_whole_gives_one_answer() {
+    let summary = |r: &crate::common::Run| -> serde_json::Value {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()["summary"].clone()
+    };
+    // Plain: read in batches.
+    let d = tempfile::tempdir().unwrap();
+    large_zone(
+        d.path(),
+        6000,
+        "  - {name: last, type: A, value: 10.9.9.9}\n",
+    );
+    let r = check_in(d.path(), &["--format", "json"]);
+    assert_eq!(summary(&r)["in_sync"], 6001);
+    // An anchor in the last batch: the batches already added are taken back
+    // and the file read whole, with no set counted twice.
+    let d = tempfile::tempdir().unwrap();
+    large_zone(
+        d.path(),
+        6000,
+        "  - &last {name: last, type: A, value: 10.9.9.9}\n",
+    );
+    let r = check_in(d.path(), &["--format", "json"]);
+    assert_eq!(summary(&r)["in_sync"], 6001);
+    // A set declared twice, and a bad entry after it: the entry's error, as
+    // read whole.
+    let d = tempfile::tempdir().unwrap();
+    large_zone(
+        d.path(),
+        6000,
+        "  - {name: host7, type: A, value: 10.9.9.9}\n  - {name: last, type: A, value: ten}\n",
+    );
+    let r = check_in(d.path(), &["--format", "json"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("big.example.yaml:6006:") && r.stderr.contains("`ten`"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn a_snapshot_that_misses_a_cluster_is_incomplete() {
     let d = demo_copy();

@@ -133,6 +133,11 @@ impl Seen {
     fn hash(&self, id: &str) -> u64 {
         std::hash::BuildHasher::hash_one(&self.state, id)
     }
+
+    /// Forgets the resources from index `from` on (taken back).
+    fn forget_from(&mut self, from: usize) {
+        self.table.retain(|i| *i < from);
+    }
 }
 
 /// Adds a file's record sets to a scope, refusing one declared twice.
@@ -441,43 +446,61 @@ fn load(config: &Config, create_missing: bool, compact: bool) -> Result<Loaded, 
                     doc: None,
                 };
                 let mut took: (Option<&'static str>, String) = (None, String::new());
-                let (doc, read) = match declared::formats::recognise(&unparsed, &cx) {
-                    Some((format, why)) => {
-                        took = (Some(format.name()), why);
-                        (None, format.read(&unparsed, &cx)?)
-                    }
-                    None if compact
-                        && matches!(
-                            path.extension().and_then(|e| e.to_str()),
-                            Some("yaml" | "yml")
-                        )
-                        && std::fs::metadata(&path).is_ok_and(|m| {
-                            m.len() >= crate::kinds::dns_record::formats::LARGE_FILE
-                        })
-                        && let Some(read) = crate::kinds::dns_record::formats::read_large(
-                            &path, &shown, &zones,
-                        ) =>
-                    {
-                        // A large native zone, read batch by batch (the
-                        // same records, places and errors as read whole).
-                        let native = &declared::formats::NativeDns;
-                        took = (
-                            Some(declared::formats::DeclaredFormat::name(native)),
-                            "kind: dns_zone".to_owned(),
-                        );
-                        let batches = read?;
-                        let n = batches.iter().map(Vec::len).sum();
-                        out.reserve(n);
-                        for batch in batches {
-                            add_records(
+                let by_name = declared::formats::recognise(&unparsed, &cx);
+                let mut large = if by_name.is_none()
+                    && compact
+                    && matches!(
+                        path.extension().and_then(|e| e.to_str()),
+                        Some("yaml" | "yml")
+                    )
+                    && std::fs::metadata(&path)
+                        .is_ok_and(|m| m.len() >= crate::kinds::dns_record::formats::LARGE_FILE)
+                {
+                    let before = out.len();
+                    let read = crate::kinds::dns_record::formats::read_large(
+                        &path,
+                        &shown,
+                        &zones,
+                        &mut |step| match step {
+                            crate::kinds::dns_record::formats::Large::Expect(n) => {
+                                out.reserve(n);
+                                Ok(())
+                            }
+                            crate::kinds::dns_record::formats::Large::Batch(batch) => add_records(
                                 batch,
                                 i,
                                 &mut records,
                                 &mut out,
                                 &config.secrets,
                                 compact,
-                            )?;
-                        }
+                            ),
+                        },
+                    );
+                    if read.is_none() {
+                        // Read whole instead: what the batches added is
+                        // taken back first.
+                        out.truncate(before);
+                        records.forget_from(before);
+                    }
+                    read
+                } else {
+                    None
+                };
+                let (doc, read) = match by_name {
+                    Some((format, why)) => {
+                        took = (Some(format.name()), why);
+                        (None, format.read(&unparsed, &cx)?)
+                    }
+                    None if large.is_some() => {
+                        // A large native zone, read and added batch by
+                        // batch (the same records, places and errors as
+                        // read whole).
+                        let native = &declared::formats::NativeDns;
+                        took = (
+                            Some(declared::formats::DeclaredFormat::name(native)),
+                            "kind: dns_zone".to_owned(),
+                        );
+                        let n = large.take().expect("matched as some")?;
                         (
                             None,
                             declared::formats::Read::Entry(crate::commands::count(n, "resource")),

@@ -190,7 +190,8 @@ pub fn read_large(
     path: &std::path::Path,
     shown: &str,
     zones: &[String],
-) -> Option<Result<Vec<Vec<DeclaredRecord>>, InputError>> {
+    sink: &mut dyn FnMut(Large) -> Result<(), InputError>,
+) -> Option<Result<usize, InputError>> {
     let text = crate::input::read_text(path, path).ok()?;
     crate::input::check_depth(&text, path).ok()?;
     if text.contains("{{") {
@@ -290,54 +291,73 @@ pub fn read_large(
                 .collect(),
         )
     };
-    let (a, b) = batches.split_at(batches.len() / 2);
-    let read_all = |part: &[(usize, usize)]| -> Vec<Batch> {
-        let mut out = Vec::with_capacity(part.len());
-        for batch in part {
-            let read = read_batch(batch);
-            // Stop at the first batch that ends the read either way.
-            let stop = !matches!(read, Some(Ok(_)));
-            out.push(read);
-            if stop {
-                break;
+    let at = |n: usize| format!("{}:{}", doc.shown, items[n]);
+    if sink(Large::Expect(items.len())).is_err() {
+        return None;
+    }
+    // Even batches here, odd ones on a second thread, handed over in order
+    // through a channel of two: the records are added as they are read,
+    // never all held beside the resources they become.
+    std::thread::scope(|threads| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let odd: Vec<(usize, usize)> = batches.iter().skip(1).step_by(2).copied().collect();
+        threads.spawn(move || {
+            for batch in &odd {
+                let read = read_batch(batch);
+                let stop = !matches!(read, Some(Ok(_)));
+                // A closed channel: the reader stopped; so does this.
+                if tx.send(read).is_err() || stop {
+                    break;
+                }
+            }
+        });
+        let mut n = 0;
+        // An error adding (a set declared twice) is reported once every
+        // entry is read: an entry's own error comes first, as read whole.
+        let mut refused = None;
+        for (j, batch) in batches.iter().enumerate() {
+            let read = if j % 2 == 0 {
+                read_batch(batch)
+            } else {
+                rx.recv().ok()?
+            };
+            let entries = match read? {
+                Ok(entries) => entries,
+                Err(e) => return Some(Err(e)),
+            };
+            let records: Vec<DeclaredRecord> = entries
+                .into_iter()
+                .map(|(resource, compact)| {
+                    n += 1;
+                    DeclaredRecord {
+                        compact,
+                        address: None,
+                        at: at(n - 1),
+                        resource,
+                    }
+                })
+                .collect();
+            if refused.is_none()
+                && let Err(e) = sink(Large::Batch(records))
+            {
+                refused = Some(e);
             }
         }
-        out
-    };
-    let (first, second) = std::thread::scope(|threads| {
-        let second = threads.spawn(|| read_all(b));
-        let first = read_all(a);
-        (
-            first,
-            second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        )
-    });
-    // Batch by batch (the caller adds each and frees it: no second list of
-    // every record beside the one they are added to).
-    let mut out = Vec::with_capacity(batches.len());
-    let mut n = 0;
-    for read in first.into_iter().chain(second) {
-        match read? {
-            Ok(entries) => out.push(
-                entries
-                    .into_iter()
-                    .map(|(resource, compact)| {
-                        n += 1;
-                        DeclaredRecord {
-                            compact,
-                            address: None,
-                            at: format!("{}:{}", doc.shown, items[n - 1]),
-                            resource,
-                        }
-                    })
-                    .collect(),
-            ),
-            Err(e) => return Some(Err(e)),
-        }
-    }
-    (n == items.len()).then_some(Ok(out))
+        drop(rx);
+        Some(match refused {
+            Some(e) => Err(e),
+            None if n == items.len() => Ok(n),
+            None => return None,
+        })
+    })
+}
+
+/// What [`read_large`] hands its caller, in order.
+pub enum Large {
+    /// How many records will come, before the first.
+    Expect(usize),
+    /// The next batch of records, in the file's order.
+    Batch(Vec<DeclaredRecord>),
 }
 
 /// How many entries a zone file has before its entries are read on two
@@ -613,8 +633,19 @@ mod tests {
         let path = dir.path().join("example.com.yaml");
         std::fs::write(&path, text).unwrap();
         let zones = ["example.com".to_owned()];
-        let large = read_large(&path, "infra/dns/example.com.yaml", &zones)
-            .map(|r| r.map(|batches| batches.into_iter().flatten().collect()));
+        let mut records = Vec::new();
+        let large = read_large(&path, "infra/dns/example.com.yaml", &zones, &mut |step| {
+            if let Large::Batch(b) = step {
+                records.extend(b);
+            }
+            Ok(())
+        })
+        .map(|r| {
+            r.map(|n| {
+                assert_eq!(n, records.len());
+                std::mem::take(&mut records)
+            })
+        });
         (large, read_native_as(&doc(text), &zones, true))
     }
 
