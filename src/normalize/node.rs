@@ -22,12 +22,47 @@ pub enum Node {
     /// A leaf that is one integer, as written and canonical alike.
     Int(i64),
     /// A leaf that is a list of texts, as written and canonical alike (a
-    /// record set's values).
-    Texts(Box<[Box<str>]>),
+    /// record set's values), held in one allocation.
+    Texts(Texts),
     /// An object's fields, rendered in paths as `.field`.
     Obj(Fields),
     /// A list of named things keyed by name, rendered in paths as `[name]`.
     Keyed(Fields),
+}
+
+/// A list of texts in one allocation: each as its length (4 bytes, little
+/// endian) and its UTF-8 bytes. The encoding is prefix-free, so two lists
+/// are equal exactly when their bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Texts(Box<[u8]>);
+
+impl Texts {
+    fn of<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> Texts {
+        let mut out = Vec::with_capacity(texts.clone().map(|t| 4 + t.len()).sum());
+        for t in texts {
+            let len = u32::try_from(t.len()).unwrap_or(u32::MAX);
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(t.as_bytes());
+        }
+        Texts(out.into_boxed_slice())
+    }
+
+    /// The texts, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let mut rest: &[u8] = &self.0;
+        std::iter::from_fn(move || {
+            let (len, tail) = rest.split_first_chunk::<4>()?;
+            let (text, tail) = tail.split_at(u32::from_le_bytes(*len) as usize);
+            rest = tail;
+            // Written from `&str`s by `of`: always UTF-8.
+            Some(std::str::from_utf8(text).unwrap_or_default())
+        })
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// A leaf in the general form. `shown` is `None` where it equals `canon`.
@@ -145,14 +180,14 @@ impl Node {
         match v {
             Value::String(s) => Node::Text(s.into_boxed_str()),
             Value::Number(n) if n.is_i64() => Node::Int(n.as_i64().unwrap_or_default()),
-            Value::Array(a) if a.iter().all(Value::is_string) => Node::Texts(
-                a.into_iter()
-                    .map(|v| match v {
-                        Value::String(s) => s.into_boxed_str(),
-                        _ => Box::from(""),
-                    })
-                    .collect(),
-            ),
+            Value::Array(a)
+                if a.iter().all(Value::is_string)
+                    && a.iter()
+                        .filter_map(Value::as_str)
+                        .all(|t| u32::try_from(t.len()).is_ok()) =>
+            {
+                Node::Texts(Texts::of(a.iter().filter_map(Value::as_str)))
+            }
             v => Node::Leaf(Box::new(Leaf {
                 canon: v,
                 shown: None,
@@ -174,7 +209,7 @@ impl Node {
             Node::Text(s) => Cow::Owned(Value::String(s.to_string())),
             Node::Int(i) => Cow::Owned(Value::from(*i)),
             Node::Texts(a) => Cow::Owned(Value::Array(
-                a.iter().map(|s| Value::String(s.to_string())).collect(),
+                a.iter().map(|s| Value::String(s.to_owned())).collect(),
             )),
             Node::Obj(_) | Node::Keyed(_) => return None,
         })
@@ -348,6 +383,7 @@ mod tests {
             json!(300),
             json!(-7),
             json!(["b", "a"]),
+            json!(["", "é ü", "a b", ""]),
             json!([]),
             json!(u64::MAX),
             json!(1.5),
@@ -371,6 +407,9 @@ mod tests {
         assert!(matches!(Node::plain(json!(["x"])), Node::Texts(_)));
         assert!(matches!(Node::plain(json!(u64::MAX)), Node::Leaf(_)));
         assert!(!Node::plain(json!(300)).same(&Node::plain(json!("300"))));
+        // Prefix-free: a split in another place is another list.
+        assert!(!Node::plain(json!(["ab", "c"])).same(&Node::plain(json!(["a", "bc"]))));
+        assert!(!Node::plain(json!(["a"])).same(&Node::plain(json!(["a", ""]))));
         let written = Node::leaf(json!(300), json!("300"));
         assert_eq!(written.shown(), json!("300"));
         assert!(written.same(&Node::plain(json!(300))));
