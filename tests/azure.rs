@@ -118,12 +118,7 @@ fn azure_dns_changed_added_and_deleted_records_are_found() {
     let r = cmd(&["check", "--format", "json", "--suggest"]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let revert = |id: &str| -> Vec<String> {
-        let f = v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap();
+        let f = crate::common::finding(&v, id);
         f["suggest"]["revert"]
             .as_array()
             .unwrap()
@@ -155,12 +150,7 @@ fn azure_dns_changed_added_and_deleted_records_are_found() {
     // Who changed www: the Activity Log names the portal's user.
     let r = cmd(&["check", "--format", "json", "--blame"]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let www = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "example.org/www.example.org/A")
-        .unwrap();
+    let www = crate::common::finding(&v, "example.org/www.example.org/A");
     assert_eq!(www["blame"]["events"][0]["principal"], "carol@contoso.com");
     assert_eq!(www["blame"]["events"][0]["console"], true);
     assert_eq!(
@@ -301,15 +291,7 @@ fn network_security_groups_import_check_and_portal_edits() {
             ("net:web-nsg/temp-rdp".to_owned(), "unmanaged".to_owned()),
         ]
     );
-    let find = |id: &str| {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let find = |id: &str| crate::common::finding(&v, id).clone();
     let https = find("net:web-nsg/allow-https");
     assert_eq!(https["cloud"], "azure");
     assert_eq!(https["changes"][0]["path"], "sources");
@@ -333,12 +315,7 @@ fn network_security_groups_import_check_and_portal_edits() {
     let r = cmd(&["check", "--format", "json", "--blame"]);
     assert_eq!(r.code, 1, "{}", r.all());
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let https = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "net:web-nsg/allow-https")
-        .unwrap();
+    let https = crate::common::finding(&v, "net:web-nsg/allow-https");
     let events = https["blame"]["events"].as_array().unwrap();
     assert_eq!(
         events.len(),
@@ -354,12 +331,7 @@ fn network_security_groups_import_check_and_portal_edits() {
     assert_eq!(events[0]["source_ip"], "203.0.113.9");
     assert_eq!(events[1]["principal"], "deploy-sp@contoso.com");
     assert_eq!(events[1]["console"], false);
-    let rdp = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "net:web-nsg/temp-rdp")
-        .unwrap();
+    let rdp = crate::common::finding(&v, "net:web-nsg/temp-rdp");
     assert!(
         rdp["blame"]["notes"][0]
             .as_str()

@@ -81,12 +81,7 @@ fn blame_names_the_console_principal_and_the_declaring_commit() {
         .env("AWS_SECRET_ACCESS_KEY", "test"));
     assert_eq!(r.code, 1, "{}", r.all());
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let api = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "prod/api")
-        .unwrap();
+    let api = crate::common::finding(&v, "prod/api");
     let blame = &api["blame"];
     assert_eq!(
         blame["events"].as_array().unwrap().len(),
@@ -105,12 +100,7 @@ fn blame_names_the_console_principal_and_the_declaring_commit() {
         "Declare the production services"
     );
     assert_eq!(blame["commit"]["date"], "2026-11-01T12:00:00Z");
-    let unmanaged = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "prod/debug-shell")
-        .unwrap();
+    let unmanaged = crate::common::finding(&v, "prod/debug-shell");
     assert!(
         unmanaged["blame"]["commit"].is_null(),
         "nothing declared it"

@@ -594,12 +594,7 @@ fn import_writes_nothing_from_an_incomplete_scan() {
     let r = check_in(d2.path(), &["--format", "json"]);
     assert_eq!(r.code, 2, "{}", r.all());
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let scratch = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "sandbox/scratch")
-        .unwrap();
+    let scratch = crate::common::finding(&v, "sandbox/scratch");
     assert_eq!(scratch["state"], "unchecked");
     assert_eq!(
         scratch["reason"],

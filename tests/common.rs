@@ -191,6 +191,46 @@ pub(crate) fn ec2(params: &[(&str, &str)], tag: &str) -> String {
     out[start..end].to_owned()
 }
 
+/// A VPC (`10.N.0.0/16`) in moto with a subnet (`10.N.1.0/24`) and a
+/// security group in it: their ids (vpc, subnet, group).
+pub(crate) fn network(n: u8, group: &str, description: &str) -> (String, String, String) {
+    let vpc = ec2(
+        &[
+            ("Action", "CreateVpc"),
+            ("CidrBlock", &format!("10.{n}.0.0/16")),
+        ],
+        "vpcId",
+    );
+    let subnet = ec2(
+        &[
+            ("Action", "CreateSubnet"),
+            ("VpcId", &vpc),
+            ("CidrBlock", &format!("10.{n}.1.0/24")),
+        ],
+        "subnetId",
+    );
+    let sg = ec2(
+        &[
+            ("Action", "CreateSecurityGroup"),
+            ("VpcId", &vpc),
+            ("GroupName", group),
+            ("GroupDescription", description),
+        ],
+        "groupId",
+    );
+    (vpc, subnet, sg)
+}
+
+/// The finding of `id` in a JSON report; a failure names the id.
+pub(crate) fn finding<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["findings"]
+        .as_array()
+        .expect("a JSON report has findings")
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding `{id}` in the report"))
+}
+
 /// Puts an object into moto's S3 (path style; moto does not check the
 /// signature), creating the bucket first.
 pub(crate) fn s3_put(bucket: &str, key: &str, body: &str) {

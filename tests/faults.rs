@@ -84,27 +84,7 @@ fn estate() -> Estate {
     };
     let cluster = unique("faults");
     let zone = format!("{cluster}.example");
-    let vpc = ec2(
-        &[("Action", "CreateVpc"), ("CidrBlock", "10.9.0.0/16")],
-        "vpcId",
-    );
-    let subnet = ec2(
-        &[
-            ("Action", "CreateSubnet"),
-            ("VpcId", &vpc),
-            ("CidrBlock", "10.9.1.0/24"),
-        ],
-        "subnetId",
-    );
-    let sg = ec2(
-        &[
-            ("Action", "CreateSecurityGroup"),
-            ("VpcId", &vpc),
-            ("GroupName", &cluster),
-            ("GroupDescription", "web"),
-        ],
-        "groupId",
-    );
+    let (vpc, subnet, sg) = crate::common::network(9, &cluster, "web");
     ec2(
         &[
             ("Action", "AuthorizeSecurityGroupIngress"),

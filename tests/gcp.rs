@@ -413,15 +413,7 @@ fn cloud_dns_import_then_check_is_clean_and_console_edits_are_found() {
             ),
         ]
     );
-    let find = |id: &str| {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let find = |id: &str| crate::common::finding(&v, id).clone();
     let www = find("example.net/www.example.net/A");
     assert_eq!(
         www["suggest"]["revert"][0],
@@ -444,12 +436,7 @@ fn cloud_dns_import_then_check_is_clean_and_console_edits_are_found() {
     let r = cmd(&["check", "--format", "json", "--blame"]);
     assert_eq!(r.code, 1, "{}", r.all());
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let www = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "example.net/www.example.net/A")
-        .unwrap();
+    let www = crate::common::finding(&v, "example.net/www.example.net/A");
     let events = www["blame"]["events"].as_array().unwrap();
     assert_eq!(
         events.len(),
@@ -493,15 +480,7 @@ fn blame_on_gcp_names_who_opened_a_rule_in_the_console() {
         .env("DRIFTGATE_GCP_TOKEN", "replay-token"));
     assert_eq!(r.code, 1, "{}", r.all());
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let find = |id: &str| {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let find = |id: &str| crate::common::finding(&v, id).clone();
     let ssh = find("acme-prod:default/allow-ssh");
     assert_eq!(ssh["state"], "unmanaged");
     let e = &ssh["blame"]["events"][0];

@@ -7,7 +7,7 @@
 //! Longer than 600 lines on purpose: the ECS scenarios share one seeded
 //! estate and its helpers (network, task definitions, the pasted AWS CLI).
 
-use crate::common::{Run, driftgate, ec2, endpoint, run, unique, write};
+use crate::common::{Run, driftgate, endpoint, run, unique, write};
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, KeyValuePair,
@@ -38,27 +38,7 @@ async fn ecs() -> Client {
 
 /// A VPC with a subnet and a security group: (subnet, security group).
 fn network(name: &str) -> (String, String) {
-    let vpc = ec2(
-        &[("Action", "CreateVpc"), ("CidrBlock", "10.1.0.0/16")],
-        "vpcId",
-    );
-    let subnet = ec2(
-        &[
-            ("Action", "CreateSubnet"),
-            ("VpcId", &vpc),
-            ("CidrBlock", "10.1.1.0/24"),
-        ],
-        "subnetId",
-    );
-    let sg = ec2(
-        &[
-            ("Action", "CreateSecurityGroup"),
-            ("VpcId", &vpc),
-            ("GroupName", name),
-            ("GroupDescription", name),
-        ],
-        "groupId",
-    );
+    let (_, subnet, sg) = crate::common::network(1, name, name);
     (subnet, sg)
 }
 

@@ -187,12 +187,7 @@ fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
     assert_eq!(state(&report, "web@eu-west-1/api"), "changed");
     assert_eq!(state(&report, "web@us-east-1/api"), "in_sync");
     assert_eq!(state(&report, "batch/job"), "in_sync");
-    let f = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "web@eu-west-1/api")
-        .unwrap();
+    let f = crate::common::finding(&report, "web@eu-west-1/api");
     assert_eq!(
         f["declared_at"], "infra/a/eu-west-1/ecs/web/api.yaml:5",
         "{f:#}"
@@ -205,12 +200,7 @@ fn two_regions_and_two_roles_in_one_run_and_one_failure_is_isolated() {
     // Both ways out name the region; adopt edits that region's file only.
     let r = dgm(d.path(), &["check", "--format", "json", "--suggest"]);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
-    let f = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "web@eu-west-1/api")
-        .unwrap();
+    let f = crate::common::finding(&report, "web@eu-west-1/api");
     let revert = f["suggest"]["revert"].as_array().unwrap();
     assert!(
         revert

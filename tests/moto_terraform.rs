@@ -128,27 +128,7 @@ async fn apply() -> Estate {
     )
     .await;
 
-    let vpc = ec2(
-        &[("Action", "CreateVpc"), ("CidrBlock", "10.9.0.0/16")],
-        "vpcId",
-    );
-    let subnet = ec2(
-        &[
-            ("Action", "CreateSubnet"),
-            ("VpcId", &vpc),
-            ("CidrBlock", "10.9.1.0/24"),
-        ],
-        "subnetId",
-    );
-    let sg = ec2(
-        &[
-            ("Action", "CreateSecurityGroup"),
-            ("VpcId", &vpc),
-            ("GroupName", "web"),
-            ("GroupDescription", "Managed by Terraform"),
-        ],
-        "groupId",
-    );
+    let (vpc, subnet, sg) = crate::common::network(9, "web", "Managed by Terraform");
     ec2(
         &[
             ("Action", "AuthorizeSecurityGroupIngress"),
@@ -572,15 +552,7 @@ fn a_terraform_state_is_in_sync_then_clickops_is_found_at_its_address() {
         want.sort();
         want
     });
-    let by_id = |id: &str| {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let by_id = |id: &str| crate::common::finding(&v, id).clone();
     let svc = by_id(&format!("{}/api", e.cluster));
     assert_eq!(svc["changes"][0]["path"], "desiredCount");
     assert_eq!(svc["changes"][0]["declared"], 2);

@@ -141,12 +141,7 @@ fn a_state_in_gcs_is_diffed_against_gcp_and_throttling_is_waited_out() {
         .args(["check", "--format", "json", "--suggest"])
         .env("DRIFTGATE_GCP_TOKEN", "replay-token"));
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let ssh = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "acme-prod:default/allow-ssh")
-        .unwrap();
+    let ssh = crate::common::finding(&v, "acme-prod:default/allow-ssh");
     let patch = ssh["suggest"]["patch"].as_str().unwrap();
     assert!(
         patch.contains("+++ b/infra/driftgate_imports.tf")
