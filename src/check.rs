@@ -89,7 +89,10 @@ pub fn check(
                 files.insert(g.into_owned(), file_of(&d.at).to_owned());
             }
         }
-        if !live_ids.contains(&(d.resource.kind, d.resource.id.as_str())) {
+        // A settled one was live (and in sync).
+        if !d.compact.as_ref().is_some_and(|c| c.settled)
+            && !live_ids.contains(&(d.resource.kind, d.resource.id.as_str()))
+        {
             let spec = d.spec();
             decl_info
                 .entry((d.scope, d.resource.kind))
@@ -272,9 +275,13 @@ fn split_at(at: &str) -> (&str, usize) {
 /// A declared resource as the diff takes it: its tree (made as it was read,
 /// when it was read compact), its id and its place.
 fn normalized(d: DeclaredResource) -> anyhow::Result<Declared> {
+    let mut settled = false;
     let node = match d.compact {
         // Normalized as it was read.
-        Some(c) => c.node,
+        Some(c) => {
+            settled = c.settled;
+            c.node
+        }
         None => normalize::normalize(&d.resource, Mode::Strict)
             .map_err(|e| anyhow::anyhow!("{}: {}", d.at, e.message))
             .with_context(|| format!("declared {} {}", d.resource.kind, d.resource.id))?,
@@ -285,6 +292,7 @@ fn normalized(d: DeclaredResource) -> anyhow::Result<Declared> {
         at: d.at,
         address: d.address,
         node,
+        settled,
     })
 }
 

@@ -4,6 +4,7 @@
 
 use crate::config::{Config, Scope as ConfigScope};
 use crate::diff::Live;
+use crate::diff::settle::Settle;
 use crate::error::InputError;
 use crate::normalize;
 use driftgate_model::provider::scope_key;
@@ -183,15 +184,20 @@ pub fn snapshot_state(config: &Config, snapshot: &Path) -> anyhow::Result<ScanRe
 /// # Errors
 /// A file that cannot be read, is not JSON, is not a snapshot, or holds a
 /// resource that is not its kind's shape.
-pub fn snapshot_live(config: &Config, path: &Path) -> anyhow::Result<Live> {
+pub fn snapshot_live(
+    config: &Config,
+    path: &Path,
+    settle: Option<&mut Settle<'_>>,
+) -> anyhow::Result<Live> {
     let text = crate::input::read_text(path, path)?;
-    live_of_snapshot(text, path, &config.secrets)
+    live_of_snapshot(text, path, &config.secrets, settle)
 }
 
 fn live_of_snapshot(
     text: String,
     path: &Path,
     policy: &normalize::SecretPolicy,
+    settle: Option<&mut Settle<'_>>,
 ) -> anyhow::Result<Live> {
     let mut live = Live::default();
     let mut bad = None;
@@ -199,6 +205,7 @@ fn live_of_snapshot(
         policy,
         live: &mut live,
         bad: &mut bad,
+        settle,
     };
     let mut de = serde_json::Deserializer::from_str(&text);
     let version = serde::de::DeserializeSeed::deserialize(seed, &mut de)
@@ -219,7 +226,7 @@ fn live_of_snapshot(
 /// A bad snapshot file, or a live resource that does not normalize.
 pub async fn live_side(config: &Config, snapshot: Option<&Path>) -> anyhow::Result<Live> {
     match snapshot {
-        Some(p) => snapshot_live(config, p),
+        Some(p) => snapshot_live(config, p, None),
         None => Live::from_scan(masked(config, scan(config).await)),
     }
 }
@@ -229,6 +236,7 @@ mod stream {
     //! live side as each is parsed (serde's seed API: no `Vec` of them).
 
     use crate::diff::Live;
+    use crate::diff::settle::Settle;
     use crate::normalize::{self, SecretPolicy};
     use driftgate_model::provider::Target;
     use driftgate_model::{Resource, Unchecked};
@@ -247,14 +255,16 @@ mod stream {
         "duration_seconds",
     ];
 
-    pub(super) struct SnapshotSeed<'a> {
+    pub(super) struct SnapshotSeed<'a, 's> {
         pub policy: &'a SecretPolicy,
         pub live: &'a mut Live,
         /// The first resource that did not normalize.
         pub bad: &'a mut Option<anyhow::Error>,
+        /// Declarations each live resource is settled against as it is read.
+        pub settle: Option<&'a mut Settle<'s>>,
     }
 
-    impl<'de> DeserializeSeed<'de> for SnapshotSeed<'_> {
+    impl<'de> DeserializeSeed<'de> for SnapshotSeed<'_, '_> {
         /// The snapshot's schema version.
         type Value = u32;
 
@@ -263,14 +273,14 @@ mod stream {
         }
     }
 
-    impl<'de> Visitor<'de> for SnapshotSeed<'_> {
+    impl<'de> Visitor<'de> for SnapshotSeed<'_, '_> {
         type Value = u32;
 
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a driftgate snapshot object")
         }
 
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<u32, A::Error> {
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<u32, A::Error> {
             let (mut version, mut scopes, mut resources) = (None, false, false);
             while let Some(key) = map.next_key::<String>()? {
                 match key.as_str() {
@@ -289,8 +299,9 @@ mod stream {
                         }
                         map.next_value_seed(Resources {
                             policy: self.policy,
-                            live: self.live,
-                            bad: self.bad,
+                            live: &mut *self.live,
+                            bad: &mut *self.bad,
+                            settle: self.settle.as_deref_mut(),
                         })?;
                         resources = true;
                     }
@@ -315,13 +326,14 @@ mod stream {
         }
     }
 
-    struct Resources<'a> {
+    struct Resources<'a, 's> {
         policy: &'a SecretPolicy,
         live: &'a mut Live,
         bad: &'a mut Option<anyhow::Error>,
+        settle: Option<&'a mut Settle<'s>>,
     }
 
-    impl<'de> DeserializeSeed<'de> for Resources<'_> {
+    impl<'de> DeserializeSeed<'de> for Resources<'_, '_> {
         type Value = ();
 
         fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -329,23 +341,46 @@ mod stream {
         }
     }
 
-    impl<'de> Visitor<'de> for Resources<'_> {
+    impl<'de> Visitor<'de> for Resources<'_, '_> {
         type Value = ();
 
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a list of resources")
         }
 
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
             while let Some(mut r) = seq.next_element::<Resource>()? {
                 // A live secret that is not one value is masked whole all
                 // the same.
                 let _ = normalize::mask(&mut r, self.policy);
-                if let Err(e) = self.live.add(r)
-                    && self.bad.is_none()
+                // Two of one id: which one is live? Refused, where it is.
+                if self.live.entry(r.kind, &r.id).is_some()
+                    || self
+                        .settle
+                        .as_ref()
+                        .is_some_and(|s| s.was_settled(r.kind, &r.id))
                 {
-                    *self.bad = Some(e);
+                    return Err(de::Error::custom(format_args!(
+                        "{} `{}` is listed twice in `resources`",
+                        r.kind, r.id
+                    )));
                 }
+                let node = match normalize::normalize(&r, normalize::Mode::Lenient) {
+                    Ok(node) => node,
+                    Err(e) => {
+                        if self.bad.is_none() {
+                            *self.bad = Some(Live::refused(&r, &e.message));
+                        }
+                        continue;
+                    }
+                };
+                if let Some(s) = self.settle.as_deref_mut()
+                    && s.settle(r.kind, &r.id, &node)
+                {
+                    self.live.settled += 1;
+                    continue;
+                }
+                self.live.insert(r.kind, r.id, node, &r.spec);
             }
             Ok(())
         }
@@ -421,6 +456,7 @@ mod tests {
             text.to_owned(),
             Path::new("live.json"),
             &normalize::SecretPolicy::default(),
+            None,
         )
     }
 
@@ -445,6 +481,89 @@ mod tests {
         let r = live.resource(driftgate_model::Kind::DnsRecord, id).unwrap();
         assert_eq!(r.spec["values"], serde_json::json!(["192.0.2.1"]));
         assert_eq!(live.to_scan().resources, vec![r]);
+    }
+
+    #[test]
+    fn a_snapshot_listing_one_resource_twice_is_refused_where_the_second_is() {
+        let text = format!(
+            "{{\"schema_version\": 1, \"scopes_read\": [],\n \"resources\": [{RECORD},\n{RECORD}]}}"
+        );
+        let e = read(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("dns_record `example.com/www.example.com/A` is listed twice")
+                && e.contains("live.json:"),
+            "{e}"
+        );
+        // The same when the first one was settled (and not kept).
+        let r: driftgate_model::Resource =
+            serde_json::from_str(&RECORD.replace('\n', " ")).unwrap();
+        let node = normalize::normalize(&r, normalize::Mode::Strict).unwrap();
+        let (resource, compact) = crate::declared::load::Compact::of(r, node);
+        let mut declared = vec![crate::pipeline::DeclaredResource {
+            scope: 0,
+            resource,
+            at: "dns/example.com.yaml:3".into(),
+            claim: None,
+            address: None,
+            compact: Some(compact),
+        }];
+        let mut settle = Settle::new(&mut declared);
+        let e = live_of_snapshot(
+            text,
+            Path::new("live.json"),
+            &normalize::SecretPolicy::default(),
+            Some(&mut settle),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("is listed twice"), "{e}");
+    }
+
+    #[test]
+    fn a_settled_resource_is_counted_not_kept_and_the_others_are_kept_as_before() {
+        let other = RECORD
+            .replace("www", "api")
+            .replace("192.0.2.1", "192.0.2.2");
+        let text = format!(
+            r#"{{"schema_version": 1, "scopes_read": ["dns_record:example.com"], "resources": [{RECORD}, {other}]}}"#
+        );
+        let declare = |rec: &str, ttl: &str| {
+            let r: driftgate_model::Resource =
+                serde_json::from_str(&rec.replace("300", ttl)).unwrap();
+            let node = normalize::normalize(&r, normalize::Mode::Strict).unwrap();
+            let (resource, compact) = crate::declared::load::Compact::of(r, node);
+            crate::pipeline::DeclaredResource {
+                scope: 0,
+                resource,
+                at: "dns/example.com.yaml:3".into(),
+                claim: None,
+                address: None,
+                compact: Some(compact),
+            }
+        };
+        // www is declared as it is live; api with another TTL.
+        let mut declared = vec![declare(RECORD, "300"), declare(&other, "60")];
+        let mut settle = Settle::new(&mut declared);
+        let live = live_of_snapshot(
+            text.clone(),
+            Path::new("live.json"),
+            &normalize::SecretPolicy::default(),
+            Some(&mut settle),
+        )
+        .unwrap();
+        assert_eq!((live.len(), live.settled), (1, 1));
+        assert!(
+            live.entry(
+                driftgate_model::Kind::DnsRecord,
+                "example.com/api.example.com/A"
+            )
+            .is_some()
+        );
+        assert!(declared[0].compact.as_ref().unwrap().settled);
+        assert!(!declared[1].compact.as_ref().unwrap().settled);
+        // Without settling, both are kept.
+        let whole = read(&text).unwrap();
+        assert_eq!((whole.len(), whole.settled), (2, 0));
     }
 
     #[test]

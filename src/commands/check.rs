@@ -37,29 +37,24 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     }
     pipeline::select(&mut config, &args.scopes)?;
     crate::declared::terraform::source::fetch(&mut config).await?;
-    // Offline, the snapshot is read on a thread of its own while the
-    // declared files are (a large zone's two sides take a core each).
-    let (declared, snapshot) = match args.live.as_deref() {
-        Some(path) => std::thread::scope(|threads| {
-            let config = &config;
-            let snapshot = threads.spawn(move || pipeline::snapshot_live(config, path));
-            let declared = super::declared_compact(config);
-            let snapshot = snapshot
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (declared, Some(snapshot))
-        }),
-        None => (super::declared_compact(&config), None),
-    };
-    let mut declared = declared?;
+    let mut declared = super::declared_compact(&config)?;
     // Adoption re-reads every declared file, which only the whole config
     // can (a shard's config names none of the other shards' clusters).
     let whole_config = config.clone();
     if let Some(shard) = args.shard {
         pipeline::shard(&mut config, &mut declared, shard);
     }
-    let live = match snapshot {
-        Some(read) => read?,
+    let live = match args.live.as_deref() {
+        // Offline, the snapshot is read once the declared side is: each
+        // live resource is settled against its declaration as it is read
+        // (crate::diff::settle), so that the two sides of what is in sync
+        // are never all held at once. Not with --suggest, which reads both
+        // sides of everything again.
+        Some(path) => {
+            let mut settle =
+                (!args.suggest).then(|| crate::diff::settle::Settle::new(&mut declared));
+            pipeline::snapshot_live(&config, path, settle.as_mut())?
+        }
         None => pipeline::live_side(&config, None).await?,
     };
     let unchecked = live.unchecked.clone();

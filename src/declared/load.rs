@@ -40,6 +40,10 @@ pub struct Compact {
     /// records of a zone read in a row.
     pub group: Option<std::sync::Arc<str>>,
     spec: Box<str>,
+    /// Found in sync with its live resource as that was read (see
+    /// [`crate::diff::settle`]): its tree and text are freed, as nothing
+    /// reads them again.
+    pub settled: bool,
 }
 
 /// `group` as the `Arc` the previous record of this thread had, when it
@@ -74,8 +78,16 @@ impl Compact {
             spec: serde_json::to_string(&spec)
                 .unwrap_or_default()
                 .into_boxed_str(),
+            settled: false,
         };
         (resource, Box::new(compact))
+    }
+
+    /// Marks it in sync with live, freeing its tree and its text.
+    pub fn settle(&mut self) {
+        self.node = normalize::Node::Obj(normalize::node::Fields::new());
+        self.spec = Box::default();
+        self.settled = true;
     }
 }
 

@@ -4,6 +4,8 @@
 //! decides each resource's one state. Fail closed: a resource in a scope that
 //! was not read completely is `unchecked`, never `missing` or `in_sync`.
 
+pub mod settle;
+
 use crate::normalize::ignore::IgnoreRule;
 use crate::normalize::secrets::redact;
 use crate::normalize::{Node, declared_only, provider_owned};
@@ -24,6 +26,9 @@ pub struct Declared {
     /// The Terraform address, when declared in a state.
     pub address: Option<String>,
     pub node: Node,
+    /// Found in sync with live as live was read ([`settle`]): `node` is
+    /// empty, and the live resource was not kept.
+    pub settled: bool,
 }
 
 /// One live resource: its normalized tree, and its spec kept as compact
@@ -55,6 +60,9 @@ pub struct Live {
     pub unchecked: Vec<Unchecked>,
     /// Where the scan looked (report metadata).
     pub targets: Vec<driftgate_model::provider::Target>,
+    /// How many live resources were settled as they were read, in sync
+    /// with their declarations and not kept ([`settle`]).
+    pub settled: usize,
 }
 
 impl Live {
@@ -138,9 +146,15 @@ impl Live {
     /// A spec that is not even the kind's shape (a hand-edited snapshot).
     pub fn add(&mut self, r: driftgate_model::Resource) -> anyhow::Result<()> {
         let node = crate::normalize::normalize(&r, crate::normalize::Mode::Lenient)
-            .map_err(|e| anyhow::anyhow!("live {} {}: {}", r.kind, r.id, e.message))?;
+            .map_err(|e| Live::refused(&r, &e.message))?;
         self.insert(r.kind, r.id, node, &r.spec);
         Ok(())
+    }
+
+    /// The error for a live resource that does not normalize.
+    #[must_use]
+    pub fn refused(r: &driftgate_model::Resource, why: &str) -> anyhow::Error {
+        anyhow::anyhow!("live {} {}: {}", r.kind, r.id, why)
     }
 
     /// A scan's result, normalized; each spec dropped as its tree is made.
@@ -301,6 +315,8 @@ fn diff_scope(scope: &mut Scope, live: &Live, rules: &[IgnoreRule], out: &mut Ou
                 "{} `{target}` was not read (not in the live snapshot)",
                 scope_noun(d.kind)
             ));
+        } else if d.settled {
+            f.state = State::InSync;
         } else if let Some(l) = live.node(d.kind, &d.id) {
             let mut changes = Vec::new();
             if !d.node.same(l) {
@@ -564,6 +580,7 @@ mod tests {
             id: id.into(),
             at: format!("infra/{id}.yaml:1"),
             node: node(v),
+            settled: false,
         }
     }
 
@@ -671,6 +688,56 @@ mod tests {
             s[0].declared[1].node,
             node(svc("nginx:1", 2)),
             "drifted: kept"
+        );
+    }
+
+    #[test]
+    fn a_settled_declaration_is_in_sync_yet_still_ruled_by_ignores_and_unread_targets() {
+        let settled = |id: &str| Declared {
+            settled: true,
+            node: Node::Obj(crate::normalize::node::Fields::new()),
+            ..decl(id, svc("nginx:1", 1))
+        };
+        // Its live resource was not kept: in sync all the same, not missing.
+        let s = scope(vec![
+            settled("prod/api"),
+            decl("prod/web", svc("nginx:1", 1)),
+        ]);
+        let o = diff(&mut [s], &live(vec![]), &[]);
+        assert_eq!(
+            states(&o),
+            vec![
+                ("prod/api".into(), State::InSync),
+                ("prod/web".into(), State::Missing)
+            ]
+        );
+        assert_eq!(
+            o.findings[0].declared_at.as_deref(),
+            Some("infra/prod/api.yaml:1")
+        );
+        // A whole-resource rule still leaves it out.
+        let rule = IgnoreRule {
+            kind: Kind::EcsService,
+            resource: "prod/api".into(),
+            field: None,
+            reason: "by hand".into(),
+            at: "driftgate.toml:9".into(),
+        };
+        let o = diff(
+            &mut [scope(vec![settled("prod/api")])],
+            &live(vec![]),
+            &[rule],
+        );
+        assert!(o.findings.is_empty());
+        assert_eq!(o.ignored[0].id, "prod/api");
+        // A target that was not read is unchecked, settled or not.
+        let mut l = live(vec![]);
+        l.scopes_read.clear();
+        let o = diff(&mut [scope(vec![settled("prod/api")])], &l, &[]);
+        assert!(
+            o.findings.iter().all(|f| f.state == State::Unchecked),
+            "{:?}",
+            states(&o)
         );
     }
 
