@@ -189,12 +189,16 @@ pub fn snapshot_live(
     path: &Path,
     settle: Option<&mut Settle<'_>>,
 ) -> anyhow::Result<Live> {
-    let text = crate::input::read_text(path, path)?;
-    live_of_snapshot(text, path, &config.secrets, settle)
+    let file = std::fs::File::open(path)
+        .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
+    live_of_snapshot(file, path, &config.secrets, settle)
 }
 
+/// The snapshot parsed as it is read (never held whole: at 100,000
+/// resources it is tens of megabytes), refused as `read_text` refuses a
+/// file before any parse error.
 fn live_of_snapshot(
-    text: String,
+    file: impl std::io::Read,
     path: &Path,
     policy: &normalize::SecretPolicy,
     settle: Option<&mut Settle<'_>>,
@@ -207,11 +211,14 @@ fn live_of_snapshot(
         bad: &mut bad,
         settle,
     };
-    let mut de = serde_json::Deserializer::from_str(&text);
-    let version = serde::de::DeserializeSeed::deserialize(seed, &mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| not_a_snapshot(path, &e))?;
-    drop(text);
+    let mut text = crate::input::TextReader::new(file);
+    let parsed = {
+        // serde_json reads a byte at a time: from a buffer, not the checks.
+        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(&mut text));
+        serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|v| de.end().map(|()| v))
+    };
+    text.finish(path)?;
+    let version = parsed.map_err(|e| not_a_snapshot(path, &e))?;
     supported(path, version)?;
     if let Some(e) = bad {
         return Err(e);
@@ -453,7 +460,7 @@ mod tests {
 
     fn read(text: &str) -> anyhow::Result<Live> {
         live_of_snapshot(
-            text.to_owned(),
+            text.as_bytes(),
             Path::new("live.json"),
             &normalize::SecretPolicy::default(),
             None,
@@ -509,7 +516,7 @@ mod tests {
         }];
         let mut settle = Settle::new(&mut declared);
         let e = live_of_snapshot(
-            text,
+            text.as_bytes(),
             Path::new("live.json"),
             &normalize::SecretPolicy::default(),
             Some(&mut settle),
@@ -545,7 +552,7 @@ mod tests {
         let mut declared = vec![declare(RECORD, "300"), declare(&other, "60")];
         let mut settle = Settle::new(&mut declared);
         let live = live_of_snapshot(
-            text.clone(),
+            text.as_bytes(),
             Path::new("live.json"),
             &normalize::SecretPolicy::default(),
             Some(&mut settle),

@@ -515,6 +515,61 @@ fn a_bad_snapshot_file_is_exit_2() {
 }
 
 #[test]
+fn a_snapshot_is_refused_at_its_bad_byte_nul_byte_or_second_listing_of_a_resource() {
+    let d = demo_copy();
+    let live = std::fs::read_to_string(d.path().join("live.json")).unwrap();
+    let path = d.path().join("live.json");
+    // Read as a stream: refused as any file driftgate reads, at the byte.
+    let mut bytes = live.clone().into_bytes();
+    let at = live.find("\"resources\"").unwrap();
+    let (line, col) = (
+        live[..at].matches('\n').count() + 1,
+        at - live[..at].rfind('\n').map_or(0, |i| i + 1) + 1,
+    );
+    bytes[at] = 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "live.json:{line}:{col}: not UTF-8 text: byte 0xff is not valid here"
+        )),
+        "{}",
+        r.stderr
+    );
+    bytes[at] = 0;
+    std::fs::write(&path, &bytes).unwrap();
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "live.json:{line}:{col}: a NUL byte: not a text file"
+        )),
+        "{}",
+        r.stderr
+    );
+    // One resource listed twice: which is live? Refused, naming it.
+    let mut snap: serde_json::Value = serde_json::from_str(&live).unwrap();
+    let first = snap["resources"][0].clone();
+    snap["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(first.clone());
+    std::fs::write(&path, serde_json::to_string_pretty(&snap).unwrap()).unwrap();
+    let r = check_in(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "`{}` is listed twice in `resources`",
+            first["id"].as_str().unwrap()
+        )) && r.stderr.contains("live.json:"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "nothing written: {}", r.stdout);
+}
+
+#[test]
 fn import_from_a_snapshot_then_check_is_in_sync() {
     let d = tempfile::tempdir().unwrap();
     std::fs::copy(
