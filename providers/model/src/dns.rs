@@ -50,16 +50,27 @@ pub fn absolute_name(name: &str, zone: &str) -> String {
 /// The id of a record set: `<zone>/<name>/<type>[/<set identifier>]`.
 #[must_use]
 pub fn record_id(zone: &str, name: &str, rtype: &str, set_identifier: Option<&str>) -> String {
-    let base = format!(
-        "{}/{}/{}",
+    // Built at its exact length: a zone's ids are held by the 100,000.
+    let (zone, name, rtype) = (
         canonical_name(zone),
         canonical_name(name),
-        rtype.to_uppercase()
+        rtype.to_uppercase(),
     );
-    match set_identifier {
-        Some(s) if !s.is_empty() => format!("{base}/{s}"),
-        _ => base,
+    let set = set_identifier.filter(|s| !s.is_empty());
+    let mut id = String::with_capacity(
+        zone.len() + name.len() + rtype.len() + 2 + set.map_or(0, |s| s.len() + 1),
+    );
+    for (i, part) in [zone.as_str(), &name, &rtype]
+        .into_iter()
+        .chain(set)
+        .enumerate()
+    {
+        if i > 0 {
+            id.push('/');
+        }
+        id.push_str(part);
     }
+    id
 }
 
 /// A Cloud DNS routing policy (`wrr`, `geo`, `primaryBackup`, each with
@@ -121,6 +132,15 @@ mod tests {
         assert_eq!(
             record_id("example.com", "example.com.", "NS", None),
             "example.com/example.com/NS"
+        );
+        assert_eq!(
+            record_id("example.com", "www", "A", Some("")),
+            "example.com/www/A"
+        );
+        let id = record_id("example.com", "www.example.com", "aaaa", Some("eu"));
+        assert_eq!(
+            (id.as_str(), id.capacity()),
+            ("example.com/www.example.com/AAAA/eu", id.len())
         );
     }
 }

@@ -109,7 +109,7 @@ pub fn read_native_as(
                 out.push(DeclaredRecord {
                     compact,
                     address: None,
-                    at: format!("{}:{}", doc.shown, items[i]),
+                    at: place(&doc.shown, items[i]),
                     resource,
                 });
             }
@@ -124,10 +124,9 @@ pub fn read_native_as(
                     // entry's own key keeps the search linear (seeking
                     // `records` again would scan the rest of the file for
                     // every entry).
-                    at: format!(
-                        "{}:{}",
-                        doc.shown,
-                        items.as_ref().map_or_else(|| cursor.seek(&[key]), |l| l[i])
+                    at: place(
+                        &doc.shown,
+                        items.as_ref().map_or_else(|| cursor.seek(&[key]), |l| l[i]),
                     ),
                     resource,
                 });
@@ -291,7 +290,7 @@ pub fn read_large(
                 .collect(),
         )
     };
-    let at = |n: usize| format!("{}:{}", doc.shown, items[n]);
+    let at = |n: usize| place(&doc.shown, items[n]);
     if sink(Large::Expect(items.len())).is_err() {
         return None;
     }
@@ -496,6 +495,31 @@ fn read_entry(
     };
     let key = here.swap_remove(1);
     Ok((resource, compact, key))
+}
+
+/// `file:line`, in a string of exactly its length (a large zone's places
+/// are held by the 100,000; `format!` leaves room for as many again).
+fn place(file: &str, line: usize) -> String {
+    let digits = line.checked_ilog10().map_or(1, |d| d as usize + 1);
+    let mut at = String::with_capacity(file.len() + 1 + digits);
+    at.push_str(file);
+    at.push(':');
+    let _ = std::fmt::Write::write_fmt(&mut at, format_args!("{line}"));
+    at
+}
+
+#[cfg(test)]
+#[test]
+fn a_place_is_its_file_and_line_at_its_exact_length() {
+    for (line, shown) in [
+        (1, "z.yaml:1"),
+        (9, "z.yaml:9"),
+        (10, "z.yaml:10"),
+        (100_000, "z.yaml:100000"),
+    ] {
+        let at = place("z.yaml", line);
+        assert_eq!((at.as_str(), at.capacity()), (shown, shown.len()));
+    }
 }
 
 /// An error unless `zone` is one of the scope's zones.
