@@ -231,10 +231,14 @@ fn live_of_snapshot(
 ///
 /// # Errors
 /// A bad snapshot file, or a live resource that does not normalize.
-pub async fn live_side(config: &Config, snapshot: Option<&Path>) -> anyhow::Result<Live> {
+pub async fn live_side(
+    config: &Config,
+    snapshot: Option<&Path>,
+    settle: Option<&mut Settle<'_>>,
+) -> anyhow::Result<Live> {
     match snapshot {
-        Some(p) => snapshot_live(config, p, None),
-        None => Live::from_scan(masked(config, scan(config).await)),
+        Some(p) => snapshot_live(config, p, settle),
+        None => Live::from_scan_settled(masked(config, scan(config).await), settle),
     }
 }
 

@@ -44,19 +44,14 @@ pub async fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitStatus> 
     if let Some(shard) = args.shard {
         pipeline::shard(&mut config, &mut declared, shard);
     }
-    let live = match args.live.as_deref() {
-        // Offline, the snapshot is read once the declared side is: each
-        // live resource is settled against its declaration as it is read
-        // (crate::diff::settle), so that the two sides of what is in sync
-        // are never all held at once. Not with --suggest, which reads both
-        // sides of everything again.
-        Some(path) => {
-            let mut settle =
-                (!args.suggest).then(|| crate::diff::settle::Settle::new(&mut declared));
-            pipeline::snapshot_live(&config, path, settle.as_mut())?
-        }
-        None => pipeline::live_side(&config, None).await?,
-    };
+    // The live side is read once the declared side is: each live resource
+    // is settled against its declaration as it is read (diff::settle), so
+    // that the two sides of what is in sync are never all held at once (a
+    // snapshot is parsed as it is read). Not with --suggest, which reads
+    // both sides of everything again.
+    let mut settle = (!args.suggest).then(|| crate::diff::settle::Settle::new(&mut declared));
+    let live = pipeline::live_side(&config, args.live.as_deref(), settle.as_mut()).await?;
+    drop(settle);
     let unchecked = live.unchecked.clone();
     let targets = live.targets.clone();
     let kept = args.suggest.then(|| {

@@ -162,6 +162,29 @@ impl Live {
     /// # Errors
     /// As [`Live::add`].
     pub fn from_scan(scan: driftgate_model::ScanResult) -> anyhow::Result<Live> {
+        Live::from_scan_settled(scan, None)
+    }
+
+    /// [`Live::from_scan`], each resource settled against its declaration
+    /// as it is normalized ([`settle`]). An id the scan holds twice is kept
+    /// as before (the last one), never settled.
+    ///
+    /// # Errors
+    /// As [`Live::add`].
+    pub fn from_scan_settled(
+        scan: driftgate_model::ScanResult,
+        mut settle: Option<&mut settle::Settle<'_>>,
+    ) -> anyhow::Result<Live> {
+        let twice: HashSet<(Kind, String)> = if settle.is_some() {
+            let mut seen = HashSet::default();
+            scan.resources
+                .iter()
+                .filter(|r| !seen.insert((r.kind, r.id.as_str())))
+                .map(|r| (r.kind, r.id.clone()))
+                .collect()
+        } else {
+            HashSet::default()
+        };
         let mut live = Live {
             scopes_read: scan.scopes_read.into_iter().collect(),
             unchecked: scan.unchecked,
@@ -169,7 +192,19 @@ impl Live {
             ..Live::default()
         };
         for r in scan.resources {
-            live.add(r)?;
+            let Some(s) = settle.as_deref_mut() else {
+                live.add(r)?;
+                continue;
+            };
+            let node = crate::normalize::normalize(&r, crate::normalize::Mode::Lenient)
+                .map_err(|e| Live::refused(&r, &e.message))?;
+            if (twice.is_empty() || !twice.contains(&(r.kind, r.id.clone())))
+                && s.settle(r.kind, &r.id, &node)
+            {
+                live.settled += 1;
+                continue;
+            }
+            live.insert(r.kind, r.id, node, &r.spec);
         }
         Ok(live)
     }

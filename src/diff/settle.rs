@@ -210,4 +210,31 @@ mod tests {
         assert!(!s.settle(Kind::DnsRecord, &dynamic.id, &live(&dynamic)));
         assert_eq!(s.settled(), 0);
     }
+
+    #[test]
+    fn a_scan_settles_as_a_snapshot_does_but_an_id_it_holds_twice_is_kept_as_before() {
+        let (www, api) = (record("www", 300), record("api", 300));
+        let mut d = vec![
+            declared(0, www.clone(), true),
+            declared(0, api.clone(), true),
+        ];
+        let scan = |resources: Vec<Resource>| driftgate_model::ScanResult {
+            targets: Vec::new(),
+            resources,
+            scopes_read: vec!["dns_record:example.com".into()],
+            unchecked: Vec::new(),
+        };
+        // api is listed twice, the last one with another TTL: it wins, as
+        // it did before settling, and is compared by the diff.
+        let live = crate::diff::Live::from_scan_settled(
+            scan(vec![www.clone(), api.clone(), record("api", 60)]),
+            Some(&mut Settle::new(&mut d)),
+        )
+        .unwrap();
+        assert_eq!((live.len(), live.settled), (1, 1));
+        let kept = live.node(Kind::DnsRecord, &api.id).unwrap();
+        assert_eq!(kept.canon_of("ttl").as_deref(), Some(&json!(60)));
+        assert!(d[0].compact.as_ref().unwrap().settled);
+        assert!(!d[1].compact.as_ref().unwrap().settled);
+    }
 }
