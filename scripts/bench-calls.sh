@@ -22,7 +22,7 @@ if ! "$VENV/bin/python" -c "import moto, boto3" 2>/dev/null; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==5.2.5"
 fi
 cargo build --release --quiet --bin driftgate
-BIN="$PWD/target/release/driftgate"
+BIN="${DRIFTGATE_BENCH_BIN:-$PWD/target/release/driftgate}"
 [ -x "$BIN" ] || BIN="${CARGO_TARGET_DIR:-target}/release/driftgate"
 
 WORK="$(mktemp -d)"
