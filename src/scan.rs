@@ -506,18 +506,11 @@ mod tests {
             "{e}"
         );
         // The same when the first one was settled (and not kept).
-        let r: driftgate_model::Resource =
-            serde_json::from_str(&RECORD.replace('\n', " ")).unwrap();
-        let node = normalize::normalize(&r, normalize::Mode::Strict).unwrap();
-        let (resource, compact) = crate::declared::load::Compact::of(r, node);
-        let mut declared = vec![crate::pipeline::DeclaredResource {
-            scope: 0,
-            resource,
-            at: "dns/example.com.yaml:3".into(),
-            claim: None,
-            address: None,
-            compact: Some(compact),
-        }];
+        let mut declared = vec![crate::pipeline::DeclaredResource::compact_record(
+            0,
+            serde_json::from_str(RECORD).unwrap(),
+            "dns/example.com.yaml:3",
+        )];
         let mut settle = Settle::new(&mut declared);
         let e = live_of_snapshot(
             text.as_bytes(),
@@ -539,18 +532,11 @@ mod tests {
             r#"{{"schema_version": 1, "scopes_read": ["dns_record:example.com"], "resources": [{RECORD}, {other}]}}"#
         );
         let declare = |rec: &str, ttl: &str| {
-            let r: driftgate_model::Resource =
-                serde_json::from_str(&rec.replace("300", ttl)).unwrap();
-            let node = normalize::normalize(&r, normalize::Mode::Strict).unwrap();
-            let (resource, compact) = crate::declared::load::Compact::of(r, node);
-            crate::pipeline::DeclaredResource {
-                scope: 0,
-                resource,
-                at: "dns/example.com.yaml:3".into(),
-                claim: None,
-                address: None,
-                compact: Some(compact),
-            }
+            crate::pipeline::DeclaredResource::compact_record(
+                0,
+                serde_json::from_str(&rec.replace("300", ttl)).unwrap(),
+                "dns/example.com.yaml:3",
+            )
         };
         // www is declared as it is live; api with another TTL.
         let mut declared = vec![declare(RECORD, "300"), declare(&other, "60")];

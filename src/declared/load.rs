@@ -113,6 +113,26 @@ impl DeclaredResource {
         self
     }
 
+    /// A record set declared at `at`, made compact as `check` reads it
+    /// (for tests of what consumes declarations).
+    ///
+    /// # Panics
+    /// When the spec does not normalize.
+    #[cfg(test)]
+    #[must_use]
+    pub fn compact_record(scope: usize, resource: Resource, at: &str) -> DeclaredResource {
+        let node = normalize::normalize(&resource, normalize::Mode::Strict).unwrap();
+        let (resource, compact) = Compact::of(resource, node);
+        DeclaredResource {
+            scope,
+            resource,
+            at: at.to_owned(),
+            claim: None,
+            address: None,
+            compact: Some(compact),
+        }
+    }
+
     /// Makes a record set compact. One whose spec does not normalize is
     /// left whole, for the check to report as before.
     fn compact(&mut self) {

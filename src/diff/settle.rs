@@ -114,7 +114,6 @@ impl<'a> Settle<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::declared::load::Compact;
     use crate::normalize::{Mode, normalize};
     use driftgate_model::Resource;
     use serde_json::{Value, json};
@@ -129,27 +128,8 @@ mod tests {
     }
 
     fn declared(scope: usize, r: Resource, compact: bool) -> DeclaredResource {
-        let at = "dns/example.com.yaml:7".to_owned();
-        if !compact {
-            return DeclaredResource {
-                scope,
-                resource: r,
-                at,
-                claim: None,
-                address: None,
-                compact: None,
-            };
-        }
-        let node = normalize(&r, Mode::Strict).unwrap();
-        let (resource, c) = Compact::of(r, node);
-        DeclaredResource {
-            scope,
-            resource,
-            at,
-            claim: None,
-            address: None,
-            compact: Some(c),
-        }
+        let d = DeclaredResource::compact_record(scope, r, "dns/example.com.yaml:7");
+        if compact { d } else { d.expanded() }
     }
 
     fn live(r: &Resource) -> Node {
