@@ -106,6 +106,8 @@ impl DeclaredResource {
     /// The resource with its spec whole again.
     #[must_use]
     pub fn expanded(mut self) -> DeclaredResource {
+        // A settled one's text is gone: nothing that expands settles.
+        debug_assert!(!self.compact.as_ref().is_some_and(|c| c.settled));
         if self.compact.is_some() {
             self.resource.spec = self.spec().into_owned();
             self.compact = None;
