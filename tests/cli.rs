@@ -468,6 +468,90 @@ fn a_large_zone_read_in_batches_or_whole_gives_one_answer() {
     );
 }
 
+/// An octoDNS zone file large enough to be read in batches (256 KiB),
+/// ending in `last`, and a snapshot of the same record sets but three: one
+/// changed, one declared only, one live only.
+fn large_octodns_zone(dir: &Path, n: usize, last: &str) {
+    write(
+        &dir.join("driftgate.toml"),
+        "[[scope]]\nname = \"big\"\nmode = \"enforce\"\ndeclared = \"declared\"\n[scope.aws]\nregion = \"us-east-1\"\nroute53_zones = [\"big.example\"]\n",
+    );
+    let mut zone = String::from("---\n# big.example, as octodns-dump writes it\n");
+    let mut live = Vec::new();
+    let set = |name: &str, v: &str| {
+        serde_json::json!({"kind": "dns_record", "id": format!("big.example/{name}.big.example/A"),
+            "spec": {"zone": "big.example", "name": format!("{name}.big.example"), "type": "A", "ttl": 300, "values": [v]}})
+    };
+    for i in 0..n {
+        let name = format!("host{i:05}");
+        let v = format!("10.1.{}.{}", i / 256, i % 256);
+        zone.push_str(&format!(
+            "{name}:\n  # entry {i}\n  type: A\n  ttl: 300\n  value: {v}\n"
+        ));
+        match i {
+            5 => live.push(set(&name, "10.9.9.5")),
+            6 => {}
+            _ => live.push(set(&name, &v)),
+        }
+    }
+    zone.push_str(last);
+    live.push(set("last", "10.9.9.9"));
+    live.push(set("live-only", "10.9.9.8"));
+    assert!(zone.len() > 256 * 1024);
+    write(&dir.join("declared/big.example.yaml"), &zone);
+    let snapshot = serde_json::json!({"schema_version": 1, "scopes_read": ["dns_record:big.example"], "resources": live});
+    write(&dir.join("live.json"), &snapshot.to_string());
+}
+
+#[test]
+fn a_large_octodns_zone_read_in_batches_or_whole_gives_one_answer() {
+    let check_large = |last: &str| {
+        let d = tempfile::tempdir().unwrap();
+        large_octodns_zone(d.path(), 6000, last);
+        let r = check_in(d.path(), &["--format", "json"]);
+        (d, r)
+    };
+    let report = |r: &crate::common::Run| {
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        (v["summary"].clone(), v["findings"].clone())
+    };
+    // Plain: read in batches.
+    let (d, plain) = check_large("last:\n  type: A\n  ttl: 300\n  value: 10.9.9.9\n");
+    let (summary, findings) = report(&plain);
+    assert_eq!(
+        summary,
+        serde_json::json!({"in_sync": 5999, "changed": 1, "missing": 1, "unmanaged": 1, "unchecked": 0})
+    );
+    let files = dg(d.path(), &["files"]);
+    assert!(
+        files.stdout.contains("octoDNS zone file") && files.stdout.contains("6001 resources"),
+        "{}",
+        files.stdout
+    );
+    let whole = serde_json::json!({"findings": findings});
+    let changed = crate::common::finding(&whole, "big.example/host00005.big.example/A");
+    assert_eq!(changed["declared_at"], "declared/big.example.yaml:28");
+    // A name given again at the end (the same set): the batches already
+    // added are taken back and the file read whole, to the same report:
+    // nothing counted twice, every place the same.
+    let (_d, again) = check_large(
+        "last:\n  type: A\n  ttl: 300\n  value: 10.9.9.9\nhost00006:\n  type: A\n  ttl: 300\n  value: 10.1.0.6\n",
+    );
+    assert_eq!(report(&again), (summary.clone(), findings.clone()));
+    // An anchor: read whole from the start, to the same report.
+    let (_d, anchored) = check_large("last: &last\n  type: A\n  ttl: 300\n  value: 10.9.9.9\n");
+    assert_eq!(report(&anchored), (summary, findings));
+    // A bad last entry: its error, at its place, as read whole.
+    let (_d, bad) = check_large("last:\n  type: A\n  ttl: 300\n  value: ten\n");
+    assert_eq!(bad.code, 2, "{}", bad.all());
+    assert!(
+        bad.stderr.contains("big.example.yaml:30003:") && bad.stderr.contains("ten"),
+        "{}",
+        bad.stderr
+    );
+}
+
 #[test]
 fn a_snapshot_that_misses_a_cluster_is_incomplete() {
     let d = demo_copy();

@@ -475,3 +475,56 @@ fn gcp_firewall_corpus_files_read_right() {
     );
     assert!(r.iter().any(|d| d.resource.spec["logging"] == true));
 }
+
+/// Every octoDNS corpus file, read in batches as a large file is: the same
+/// records, places, notes and claims as read whole, or declined (then read
+/// whole) where a batch could read differently.
+#[test]
+fn octodns_corpus_files_read_in_batches_are_read_as_whole() {
+    use crate::kinds::dns_record::formats::octodns::tests::batched;
+    let mut declined = Vec::new();
+    for (file, zone) in OCTODNS {
+        let text = std::fs::read_to_string(corpus("dns-octodns").join(file)).unwrap();
+        let d = Document {
+            path: PathBuf::from("infra/example.com.yaml"),
+            shown: "infra/example.com.yaml".into(),
+            value: super::parse_yaml(Path::new(file), &text).unwrap(),
+            text: text.clone(),
+        };
+        let r = octodns::read(&d, zone, octodns::DEFAULT_TTL).unwrap();
+        let want = (
+            r.records
+                .into_iter()
+                .map(|x| (x.resource.id, x.resource.spec, x.at))
+                .collect::<Vec<_>>(),
+            r.notes,
+            r.claims
+                .iter()
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>(),
+        );
+        let mut took = Vec::new();
+        for batch in [1, 2, 1024] {
+            match batched(&text, zone, batch) {
+                Some((got, _)) => {
+                    assert_eq!(got, want, "{file} in batches of {batch}");
+                    took.push(batch);
+                }
+                None => assert!(took.is_empty(), "{file}: declined at {batch} only"),
+            }
+        }
+        if took.is_empty() {
+            declined.push(*file);
+        }
+    }
+    // Anchors and aliases (their meaning crosses names), and a `? ''`
+    // explicit key (octodns' own test zone).
+    assert_eq!(
+        declined,
+        [
+            "octodns-basic-my-domain.com.yaml",
+            "octodns-migrating-my-dumpable.com.yaml",
+            "octodns-unit.tests.yaml"
+        ]
+    );
+}

@@ -420,6 +420,59 @@ impl DeclaredFormat for OctoDns {
     }
 }
 
+/// A large octoDNS zone file of one of the scope's zones, read and handed
+/// to `sink` batch by batch ([`octodns::read_large`]): why the format took
+/// it, its notes, and how many records it gave. `None` wherever the file
+/// is not one [`OctoDns`] would read as it stands (another format takes its
+/// names, the scope does not read the zone where octoDNS sends it, an
+/// octodns-spf source changes its apex TXT once every record is read), and
+/// wherever the batched read declines: the caller takes back what was
+/// handed over and reads the file whole.
+pub fn read_large_octodns(
+    path: &Path,
+    shown: &str,
+    cx: &Context<'_>,
+    sink: &mut dyn FnMut(dns::Large) -> Result<(), InputError>,
+) -> Option<(String, Vec<String>, usize)> {
+    let config = cx.octodns.get(&octodns_config::normal(path));
+    let zone = match config {
+        Some(z) => z.zone.clone(),
+        None => crate::pipeline::zone_of_file(path)?,
+    };
+    if !cx.zones.contains(&zone) {
+        return None;
+    }
+    if let Some(z) = config
+        && (z.spf.is_some()
+            || (!z.clouds.is_empty()
+                && !read_from(cx.scope, &zone)
+                    .iter()
+                    .any(|c| z.clouds.contains(c))))
+    {
+        return None;
+    }
+    let ttl = config.map_or(octodns::DEFAULT_TTL, |z| z.default_ttl);
+    let read = octodns::read_large(path, shown, &zone, ttl, sink)?;
+    let file = File {
+        path,
+        shown,
+        doc: Some(&read.skeleton),
+    };
+    let (format, why) = recognise(&file, cx)?;
+    if format.name() != OctoDns.name() {
+        return None;
+    }
+    cx.claims
+        .borrow_mut()
+        .extend(read.claims.into_iter().map(|(globs, why, at)| Claim {
+            kind: driftgate_model::Kind::DnsRecord,
+            globs,
+            why,
+            at,
+        }));
+    Some((why, read.notes, read.records))
+}
+
 /// The clouds a scope reads a zone from.
 fn read_from(scope: &Scope, zone: &str) -> Vec<driftgate_model::Cloud> {
     let mut out = Vec::new();

@@ -175,6 +175,25 @@ impl Seen {
 }
 
 /// Adds a file's record sets to a scope, refusing one declared twice.
+/// Where a large zone file's batches go: room made for what is expected,
+/// each batch added (compact) as it comes.
+fn large_sink<'a>(
+    scope: usize,
+    seen: &'a mut Seen,
+    out: &'a mut Vec<DeclaredResource>,
+    secrets: &'a crate::normalize::SecretPolicy,
+) -> impl FnMut(crate::kinds::dns_record::formats::Large) -> Result<(), InputError> + 'a {
+    move |step| match step {
+        crate::kinds::dns_record::formats::Large::Expect(n) => {
+            out.reserve(n);
+            Ok(())
+        }
+        crate::kinds::dns_record::formats::Large::Batch(batch) => {
+            add_records(batch, scope, seen, out, secrets, true)
+        }
+    }
+}
+
 fn add_records(
     recs: Vec<crate::kinds::dns_record::formats::DeclaredRecord>,
     scope: usize,
@@ -481,7 +500,10 @@ fn load(config: &Config, create_missing: bool, compact: bool) -> Result<Loaded, 
                 };
                 let mut took: (Option<&'static str>, String) = (None, String::new());
                 let by_name = declared::formats::recognise(&unparsed, &cx);
-                let mut large = if by_name.is_none()
+                // A large zone file (driftgate's own, or octoDNS's), read
+                // and added batch by batch; `None`: read whole instead.
+                let (mut large, mut octo_large) = (None, None);
+                if by_name.is_none()
                     && compact
                     && matches!(
                         path.extension().and_then(|e| e.to_str()),
@@ -491,39 +513,49 @@ fn load(config: &Config, create_missing: bool, compact: bool) -> Result<Loaded, 
                         .is_ok_and(|m| m.len() >= crate::kinds::dns_record::formats::LARGE_FILE)
                 {
                     let before = out.len();
-                    let read = crate::kinds::dns_record::formats::read_large(
+                    large = crate::kinds::dns_record::formats::read_large(
                         &path,
                         &shown,
                         &zones,
-                        &mut |step| match step {
-                            crate::kinds::dns_record::formats::Large::Expect(n) => {
-                                out.reserve(n);
-                                Ok(())
-                            }
-                            crate::kinds::dns_record::formats::Large::Batch(batch) => add_records(
-                                batch,
-                                i,
-                                &mut records,
-                                &mut out,
-                                &config.secrets,
-                                compact,
-                            ),
-                        },
+                        &mut large_sink(i, &mut records, &mut out, &config.secrets),
                     );
-                    if read.is_none() {
-                        // Read whole instead: what the batches added is
-                        // taken back first.
+                    if large.is_none() {
+                        // What the batches added is taken back first.
                         out.truncate(before);
                         records.forget_from(before);
+                        octo_large = declared::formats::read_large_octodns(
+                            &path,
+                            &shown,
+                            &cx,
+                            &mut large_sink(i, &mut records, &mut out, &config.secrets),
+                        );
+                        if octo_large.is_none() {
+                            out.truncate(before);
+                            records.forget_from(before);
+                        }
                     }
-                    read
-                } else {
-                    None
-                };
+                }
                 let (doc, read) = match by_name {
                     Some((format, why)) => {
                         took = (Some(format.name()), why);
                         (None, format.read(&unparsed, &cx)?)
+                    }
+                    None if octo_large.is_some() => {
+                        // A large octoDNS zone file, read and added batch
+                        // by batch (the same records, places, notes and
+                        // claims as read whole).
+                        let (why, read_notes, n) = octo_large.take().expect("matched as some");
+                        took = (
+                            Some(declared::formats::DeclaredFormat::name(
+                                &declared::formats::OctoDns,
+                            )),
+                            why,
+                        );
+                        notes.extend(read_notes);
+                        (
+                            None,
+                            declared::formats::Read::Entry(crate::commands::count(n, "resource")),
+                        )
                     }
                     None if large.is_some() => {
                         // A large native zone, read and added batch by

@@ -56,19 +56,198 @@ const SERVICE_FQDNS: &[&str] = &["amazonaws.com.", "cloudfront.net.", "elasticbe
 /// A record without a type, unknown keys, values missing the fields their
 /// type needs, or a name and type declared twice.
 pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputError> {
-    let mut out = Read::default();
     let entries = match &doc.value {
-        Value::Null => return Ok(out),
+        Value::Null => return Ok(Read::default()),
         Value::Object(m) => m,
         _ => return Err(doc.error_at(&[], "an octoDNS zone file maps record names to records")),
     };
-    let mut seen = BTreeSet::new();
-    let mut cursor = crate::declared::locate::Cursor::new(&doc.text);
+    let mut reader = Entries::new(doc, zone, default_ttl);
     for (name, entry) in entries {
+        reader.entry(name, entry)?;
+    }
+    Ok(reader.out)
+}
+
+/// Names parsed as one YAML document by [`read_large`].
+const BATCH: usize = 1024;
+
+/// What [`read_large`] read, its records handed over already.
+pub struct LargeRead {
+    /// The file's text, and its top-level names each mapped to `null`:
+    /// the shape the formats recognise a file by, without its records.
+    pub skeleton: Document,
+    pub notes: Vec<String>,
+    pub claims: Vec<(Vec<String>, String, String)>,
+    /// How many records were handed over.
+    pub records: usize,
+}
+
+/// A large octoDNS zone file read a thousand names at a time, never as one
+/// parsed tree: each batch of top-level names is parsed alone, read into
+/// record sets exactly as [`read`] reads them (same ids, places, notes and
+/// claims, in the same order), and handed to `sink` before the next batch
+/// is parsed. A 10,000-name file read whole holds the YAML parser's events
+/// and then the whole tree as JSON maps, about 30 MB.
+///
+/// Only for the plainest layout, where a batch parses exactly as it does
+/// inside the whole file: a block mapping of names at the first column
+/// (after an optional `---`), no template, no anchor, alias or merge key,
+/// no second document, no name given twice. `None` for anything else, for
+/// a batch that does not parse into exactly its names, for an entry [`read`]
+/// refuses, and when `sink` refuses: the caller then takes back what was
+/// handed over and reads the file whole, which gives that file's answer or
+/// its error exactly as before.
+#[must_use]
+pub fn read_large(
+    path: &std::path::Path,
+    shown: &str,
+    zone: &str,
+    default_ttl: i64,
+    sink: &mut dyn FnMut(super::Large) -> Result<(), InputError>,
+) -> Option<LargeRead> {
+    read_large_by(path, shown, zone, default_ttl, BATCH, sink)
+}
+
+/// [`read_large`], `batch` names at a time.
+fn read_large_by(
+    path: &std::path::Path,
+    shown: &str,
+    zone: &str,
+    default_ttl: i64,
+    batch: usize,
+    sink: &mut dyn FnMut(super::Large) -> Result<(), InputError>,
+) -> Option<LargeRead> {
+    let text = crate::input::read_text(path, path).ok()?;
+    crate::input::check_depth(&text, path).ok()?;
+    if text.contains("{{") {
+        return None;
+    }
+    // The byte offsets where top-level names start.
+    let mut names = Vec::new();
+    let mut offset = 0;
+    let mut started = false;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let l = line.trim_end_matches(['\n', '\r']);
+        if may_hold_a_reference(l) {
+            return None;
+        }
+        if l.is_empty() || l.starts_with([' ', '\t', '#']) {
+            continue;
+        }
+        if l == "---" && !started && names.is_empty() {
+            started = true;
+            continue;
+        }
+        if l.starts_with(['-', '.', '%', '?', '{', '[', '!', '&', '*', '|', '>']) {
+            return None;
+        }
+        names.push(at);
+    }
+    if names.is_empty() {
+        return None;
+    }
+    // Room for a record a name (most names hold one).
+    sink(super::Large::Expect(names.len())).ok()?;
+    let doc = Document {
+        path: path.to_owned(),
+        shown: shown.to_owned(),
+        value: Value::Null,
+        text,
+    };
+    let mut entries = Entries::new(&doc, zone, default_ttl);
+    let mut keys = Map::new();
+    let mut handed = 0;
+    for from in (0..names.len()).step_by(batch) {
+        let to = (from + batch).min(names.len());
+        let end = names.get(to).copied().unwrap_or(doc.text.len());
+        let parsed = crate::declared::parse_yaml(path, &doc.text[names[from]..end]).ok()?;
+        let parsed = parsed.as_object().filter(|m| m.len() == to - from)?;
+        for (name, entry) in parsed {
+            if keys.insert(name.clone(), Value::Null).is_some() {
+                // A name given twice: the whole reader's rule decides.
+                return None;
+            }
+            entries.entry(name, entry).ok()?;
+        }
+        let records = std::mem::take(&mut entries.out.records);
+        handed += records.len();
+        sink(super::Large::Batch(records)).ok()?;
+    }
+    let Read { notes, claims, .. } = entries.out;
+    Some(LargeRead {
+        skeleton: Document {
+            value: Value::Object(keys),
+            ..doc
+        },
+        notes,
+        claims,
+        records: handed,
+    })
+}
+
+/// Whether a line may hold a YAML anchor, alias or merge key, whose
+/// meaning crosses entries (some lines that do not are taken too: a
+/// flow collection or a value with `*` or `&` in it).
+fn may_hold_a_reference(line: &str) -> bool {
+    let mut t = line.trim_start();
+    while let Some(rest) = t
+        .strip_prefix("- ")
+        .or_else(|| t.strip_prefix('-').filter(|r| r.is_empty()))
+    {
+        t = rest.trim_start();
+    }
+    if t.starts_with(['&', '*']) || t.starts_with("<<") {
+        return true;
+    }
+    let flow = t.contains(['[', '{']);
+    (flow && t.contains(['&', '*']))
+        || t.contains(": &")
+        || t.contains(": *")
+        || t.contains(":\t&")
+        || t.contains(":\t*")
+}
+
+/// The top-level entries of one zone file, read in the file's order: what
+/// they yield so far, the ids already declared, and where in the text the
+/// last one stands.
+struct Entries<'a> {
+    doc: &'a Document,
+    zone: &'a str,
+    default_ttl: i64,
+    seen: BTreeSet<String>,
+    cursor: crate::declared::locate::Cursor<'a>,
+    out: Read,
+}
+
+impl<'a> Entries<'a> {
+    fn new(doc: &'a Document, zone: &'a str, default_ttl: i64) -> Self {
+        Entries {
+            doc,
+            zone,
+            default_ttl,
+            seen: BTreeSet::new(),
+            cursor: crate::declared::locate::Cursor::new(&doc.text),
+            out: Read::default(),
+        }
+    }
+
+    /// One name of the file and the record (or list of records) under it.
+    fn entry(&mut self, name: &str, entry: &Value) -> Result<(), InputError> {
+        let Entries {
+            doc,
+            zone,
+            default_ttl,
+            seen,
+            cursor,
+            out,
+        } = self;
+        let (doc, zone, default_ttl) = (*doc, *zone, *default_ttl);
         let place: Vec<String> = vec![if name.is_empty() {
             "''".to_owned()
         } else {
-            name.clone()
+            name.to_owned()
         }];
         let records: Vec<&Value> = match entry {
             Value::Array(list) => list.iter().collect(),
@@ -247,8 +426,8 @@ pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputE
                 },
             });
         }
+        Ok(())
     }
-    Ok(out)
 }
 
 /// What octodns-spf's `SpfSource` does to a zone after the YAML source:
@@ -369,7 +548,7 @@ fn presentation(rtype: &str, v: &Value) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 
@@ -427,5 +606,196 @@ mod tests {
         let d = doc("www:\n  type: A\n  valu: 1.2.3.4\n");
         let e = read(&d, "example.com", DEFAULT_TTL).unwrap_err();
         assert_eq!(e.line, 3);
+    }
+
+    /// What a read gives, comparable: each record's id, spec and place,
+    /// the notes and the claims.
+    type Seen = (Vec<(String, Value, String)>, Vec<String>, Vec<String>);
+
+    fn seen(
+        records: Vec<DeclaredRecord>,
+        notes: Vec<String>,
+        claims: &[(Vec<String>, String, String)],
+    ) -> Seen {
+        (
+            records
+                .into_iter()
+                .map(|r| (r.resource.id, r.resource.spec, r.at))
+                .collect(),
+            notes,
+            claims.iter().map(|c| format!("{c:?}")).collect(),
+        )
+    }
+
+    /// `text` read in batches of `batch` names (`None`: declined), and the
+    /// names it saw.
+    pub(crate) fn batched(text: &str, zone: &str, batch: usize) -> Option<(Seen, Vec<String>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("example.com.yaml");
+        std::fs::write(&path, text).unwrap();
+        let mut records = Vec::new();
+        let (mut batches, mut expected) = (0, 0);
+        let read = read_large_by(
+            &path,
+            "infra/example.com.yaml",
+            zone,
+            DEFAULT_TTL,
+            batch,
+            &mut |b| {
+                match b {
+                    super::super::Large::Expect(n) => expected = n,
+                    super::super::Large::Batch(b) => {
+                        batches += 1;
+                        records.extend(b);
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        assert_eq!(read.records, records.len());
+        assert_eq!(
+            batches,
+            expected.div_ceil(batch),
+            "one batch per {batch} names"
+        );
+        assert!(
+            read.skeleton
+                .value
+                .as_object()
+                .unwrap()
+                .values()
+                .all(Value::is_null)
+        );
+        assert_eq!(read.skeleton.text, text);
+        let names = read
+            .skeleton
+            .value
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        Some((seen(records, read.notes, &read.claims), names))
+    }
+
+    fn whole(text: &str, zone: &str) -> Result<Seen, InputError> {
+        let r = read(&doc(text), zone, DEFAULT_TTL)?;
+        Ok(seen(r.records, r.notes, &r.claims))
+    }
+
+    #[test]
+    fn a_large_zone_read_in_batches_is_what_the_whole_reader_reads() {
+        let mut t = String::from(
+            "---\n# the zone\n'':\n  - type: A\n    values: [192.0.2.1, 192.0.2.2]\n  - type: MX\n    value: {exchange: mx.example.com., preference: 10}\n",
+        );
+        for i in 0..40 {
+            t.push_str(&format!(
+                "# host {i}\nhost-{i:03}:\n  type: A\n  ttl: {}\n  value: 10.0.0.{i}\n\n",
+                60 + i
+            ));
+        }
+        t.push_str("'*.wild':\n  type: CNAME\n  value: host-001.example.com.\n");
+        t.push_str("geo:\n  type: A\n  value: 192.0.2.9\n  dynamic: {pools: {}, rules: []}\n");
+        t.push_str("\"quoted\": {type: TXT, value: 'v=spf1 -all'}\n");
+        t.push_str(
+            "ssh:\n  type: SSHFP\n  value: {algorithm: 1, fingerprint: ab, fingerprint_type: 1}\n",
+        );
+        let want = whole(&t, "example.com").unwrap();
+        assert_eq!(want.0.len(), 44);
+        assert!(
+            !want.1.is_empty() && !want.2.is_empty(),
+            "a note and a claim are compared too"
+        );
+        for batch in [1, 2, 3, 7, 44, 45, 1024] {
+            let (got, names) =
+                batched(&t, "example.com", batch).unwrap_or_else(|| panic!("declined at {batch}"));
+            assert_eq!(got, want, "batches of {batch}");
+            assert_eq!(names.len(), 45);
+        }
+    }
+
+    #[test]
+    fn a_large_zone_is_read_whole_where_a_batch_could_read_differently() {
+        let base = "a:\n  type: A\n  value: 192.0.2.1\nb:\n  type: A\n  value: 192.0.2.2\n";
+        assert!(batched(base, "example.com", 1).is_some());
+        for (why, text) in [
+            (
+                "an anchor",
+                "a: &x\n  type: A\n  value: 192.0.2.1\nb: *x\n".to_owned(),
+            ),
+            (
+                "a merge key",
+                "a:\n  type: A\n  value: 192.0.2.1\nb:\n  <<: {type: A}\n  value: 1.2.3.4\n"
+                    .to_owned(),
+            ),
+            (
+                "an alias in a list",
+                "a:\n  - &x {type: A, value: 192.0.2.1}\nb:\n  - *x\n".to_owned(),
+            ),
+            (
+                "a template",
+                format!("{base}c:\n  type: A\n  value: '{{{{ env `IP` }}}}'\n"),
+            ),
+            (
+                "a name given twice",
+                format!("{base}a:\n  type: TXT\n  value: x\n"),
+            ),
+            (
+                "a second document",
+                format!("{base}---\nc:\n  type: A\n  value: 192.0.2.3\n"),
+            ),
+            (
+                "a flow mapping",
+                "{a: {type: A, value: 192.0.2.1}}\n".to_owned(),
+            ),
+            (
+                "a complex key",
+                "? a\n: {type: A, value: 192.0.2.1}\n".to_owned(),
+            ),
+            (
+                "a scalar over two lines",
+                "a:\n  type: TXT\n  value: \"one\ntwo: x\"\nb:\n  type: A\n  value: 192.0.2.2\n"
+                    .to_owned(),
+            ),
+            (
+                "an entry the reader refuses",
+                format!("{base}c:\n  type: A\n"),
+            ),
+            ("a YAML error", format!("{base}c: [\n")),
+            ("a list at the top", "- a\n- b\n".to_owned()),
+            ("nothing", "# empty\n".to_owned()),
+        ] {
+            assert!(
+                batched(&text, "example.com", 1).is_none(),
+                "{why}: read in batches"
+            );
+        }
+        // The whole reader then gives that file's own answer: the same
+        // records, or the error at its place.
+        let twice = format!("{base}a:\n  type: TXT\n  value: x\n");
+        assert!(whole(&twice, "example.com").is_ok());
+        let refused = format!("{base}c:\n  type: A\n");
+        assert_eq!(whole(&refused, "example.com").unwrap_err().line, 7);
+    }
+
+    #[test]
+    fn a_refusing_sink_stops_the_batched_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("example.com.yaml");
+        std::fs::write(
+            &path,
+            "a:\n  type: A\n  value: 192.0.2.1\nb:\n  type: A\n  value: 192.0.2.2\n",
+        )
+        .unwrap();
+        let mut calls = 0;
+        let read = read_large_by(&path, "x", "example.com", DEFAULT_TTL, 1, &mut |b| {
+            if matches!(b, super::super::Large::Expect(_)) {
+                return Ok(());
+            }
+            calls += 1;
+            Err(InputError::new(&path, 1, 1, "declared twice"))
+        });
+        assert!(read.is_none());
+        assert_eq!(calls, 1);
     }
 }
