@@ -63,7 +63,10 @@ pub async fn zone_ids(
 /// Every record set of a hosted zone, following NextRecordName,
 /// NextRecordType and NextRecordIdentifier, each record set once even when a
 /// page boundary repeats one. Each page is handed to `each` as it arrives,
-/// so a large zone is never held twice (SDK types and model).
+/// so a large zone is never held twice (SDK types and model); only the
+/// keys of the page before are kept to tell a repeat (Route53 lists in
+/// order, so a repeat can only come back across the boundary it straddles),
+/// not the whole zone's.
 ///
 /// # Errors
 /// The first failed call, classified.
@@ -73,7 +76,8 @@ pub async fn record_sets(
     zone_id: &str,
     mut each: impl FnMut(&ResourceRecordSet),
 ) -> Result<(), ProviderError> {
-    let mut seen: HashSet<(String, String, Option<String>)> = HashSet::new();
+    type Key = (String, String, Option<String>);
+    let mut last_page: HashSet<Key> = HashSet::new();
     let mut start: Option<(String, RrType, Option<String>)> = None;
     loop {
         pacer.wait(Family::Route53).await;
@@ -91,16 +95,19 @@ pub async fn record_sets(
             .send()
             .await
             .map_err(|e| classify(&e, "route53", "ListResourceRecordSets"))?;
-        for set in page.resource_record_sets() {
+        let sets = page.resource_record_sets();
+        let mut this_page: HashSet<Key> = HashSet::with_capacity(sets.len());
+        for set in sets {
             let key = (
                 set.name().to_owned(),
                 set.r#type().as_str().to_owned(),
                 set.set_identifier().map(str::to_owned),
             );
-            if seen.insert(key) {
+            if !last_page.contains(&key) && this_page.insert(key) {
                 each(set);
             }
         }
+        last_page = this_page;
         if !page.is_truncated() {
             break;
         }

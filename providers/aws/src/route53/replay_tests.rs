@@ -33,6 +33,13 @@ fn answer(req: &Request) -> (u16, &'static str, String) {
             "example.com." => (200, XML, fixture("ListHostedZonesByName-example.com.xml")),
             "twin.example." => (200, XML, fixture("ListHostedZonesByName-twin.example.xml")),
             "slow.example." => (400, XML, fixture("Throttling.xml")),
+            "repeat.example." => (
+                200,
+                XML,
+                fixture("ListHostedZonesByName-example.com.xml")
+                    .replace("example.com.", "repeat.example.")
+                    .replace("Z0EXAMPLE", "Z0REPEAT"),
+            ),
             other => (
                 200,
                 XML,
@@ -41,6 +48,36 @@ fn answer(req: &Request) -> (u16, &'static str, String) {
                 ),
             ),
         };
+    }
+    if path == "/2013-04-01/hostedzone/Z0REPEAT/rrset" {
+        // example.com's pages, each after the first starting again with the
+        // last set of the page before (as a listing may across a boundary).
+        let last_set = |xml: &str| {
+            let s = xml.split("<ResourceRecordSet>").last().unwrap();
+            format!(
+                "<ResourceRecordSet>{}",
+                s.split("</ResourceRecordSet>").next().unwrap()
+            ) + "</ResourceRecordSet>"
+        };
+        let (p1, p2, p3) = (
+            fixture("ListResourceRecordSets-page1.xml"),
+            fixture("ListResourceRecordSets-page2.xml"),
+            fixture("ListResourceRecordSets-page3.xml"),
+        );
+        let again = |page: &str, before: &str| {
+            page.replacen(
+                "<ResourceRecordSets>",
+                &format!("<ResourceRecordSets>{}", last_set(before)),
+                1,
+            )
+        };
+        let body = match req.query("name").as_deref() {
+            None => p1.clone(),
+            Some("app.repeat.example.") => again(&p2, &p1),
+            Some("www.repeat.example.") => again(&p3, &p2),
+            other => panic!("unexpected page start {other:?}"),
+        };
+        return (200, XML, body.replace("example.com.", "repeat.example."));
     }
     if path == "/2013-04-01/hostedzone/Z0EXAMPLE/rrset" {
         let page = match (
@@ -140,6 +177,28 @@ async fn pages_follow_the_record_identifier_and_return_each_set_once() {
     assert!(
         rrset_calls.iter().all(|t| t.contains("maxitems=300")),
         "{rrset_calls:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_set_a_page_repeats_from_the_page_before_is_returned_once() {
+    let (p, _log) = provider(&["repeat.example"]).await;
+    let result = p.scan().await;
+    check_conformance(&p, &result).unwrap();
+    assert!(result.complete(), "{:?}", result.unchecked);
+    let ids: Vec<&str> = result.resources.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "repeat.example/*.repeat.example/CNAME",
+            "repeat.example/app.repeat.example/A/blue",
+            "repeat.example/app.repeat.example/A/green",
+            "repeat.example/lb.repeat.example/A",
+            "repeat.example/repeat.example/NS",
+            "repeat.example/repeat.example/SOA",
+            "repeat.example/www.repeat.example/A",
+            "repeat.example/www.repeat.example/TXT",
+        ]
     );
 }
 
