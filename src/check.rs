@@ -274,7 +274,7 @@ fn split_at(at: &str) -> (&str, usize) {
 
 /// A declared resource as the diff takes it: its tree (made as it was read,
 /// when it was read compact), its id and its place.
-fn normalized(d: DeclaredResource) -> anyhow::Result<Declared> {
+pub(crate) fn normalized(d: DeclaredResource) -> anyhow::Result<Declared> {
     let mut settled = false;
     let node = match d.compact {
         // Normalized as it was read.

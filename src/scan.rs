@@ -7,7 +7,7 @@ use crate::diff::Live;
 use crate::diff::settle::Settle;
 use crate::error::InputError;
 use crate::normalize;
-use driftgate_model::provider::scope_key;
+use driftgate_model::provider::{Pages, scope_key};
 use driftgate_model::{SNAPSHOT_SCHEMA_VERSION, ScanResult, Snapshot};
 use std::path::Path;
 
@@ -20,13 +20,19 @@ use std::path::Path;
 /// (one provider of one target) keeps its result the moment it finishes, and
 /// every target still unread then is unchecked ("deadline exceeded").
 pub async fn scan(config: &Config) -> ScanResult {
+    scan_with(config, None).await
+}
+
+/// [`scan`], each provider that can hand over what it reads as it reads it
+/// doing so to `pages` (those resources are then not in the result).
+async fn scan_with(config: &Config, pages: Option<Pages>) -> ScanResult {
     let deadline = tokio::time::Instant::now() + config.timeout;
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(config.concurrency));
     let done: Done = Done::default();
     let mut set = tokio::task::JoinSet::new();
     for scope in &config.scopes {
         for cloud in crate::clouds::CLOUDS {
-            for group in cloud.scan(scope) {
+            for group in cloud.scan(scope, pages.as_ref()) {
                 let limit = limit.clone();
                 let done = done.clone();
                 set.spawn(async move {
@@ -236,10 +242,59 @@ pub async fn live_side(
     snapshot: Option<&Path>,
     settle: Option<&mut Settle<'_>>,
 ) -> anyhow::Result<Live> {
-    match snapshot {
-        Some(p) => snapshot_live(config, p, settle),
-        None => Live::from_scan_settled(masked(config, scan(config).await), settle),
+    match (snapshot, settle) {
+        (Some(p), settle) => snapshot_live(config, p, settle),
+        (None, Some(settle)) if each_target_once(config) => live_in_pages(config, settle).await,
+        (None, settle) => Live::from_scan_settled(masked(config, scan(config).await), settle),
     }
+}
+
+/// Whether no two scopes name the same target (a resource the scan then
+/// reads twice is not settled against the first answer: see
+/// [`Live::from_scan_settled`]).
+fn each_target_once(config: &Config) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    config
+        .scopes
+        .iter()
+        .flat_map(ConfigScope::targets)
+        .all(|t| seen.insert(t))
+}
+
+/// The cloud scan, each page a provider hands over normalized and settled
+/// as it arrives ([`crate::diff::settle::LivePages`]): a large zone is never
+/// held whole, as parsed record sets or as their trees.
+async fn live_in_pages(config: &Config, settle: &mut Settle<'_>) -> anyhow::Result<Live> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let pages = Pages::new(move |page| {
+        // A closed channel: the check stopped on an error already.
+        let _ = tx.send(page);
+    });
+    let mut live = crate::diff::settle::LivePages::new(settle);
+    let mut take = |page: Vec<driftgate_model::Resource>| live.page(masked_page(config, page));
+    let scan = scan_with(config, Some(pages));
+    tokio::pin!(scan);
+    let result = loop {
+        tokio::select! {
+            biased;
+            Some(page) = rx.recv() => take(page)?,
+            result = &mut scan => break result,
+        }
+    };
+    while let Ok(page) = rx.try_recv() {
+        take(page)?;
+    }
+    live.finish(masked(config, result))
+}
+
+fn masked_page(
+    config: &Config,
+    mut page: Vec<driftgate_model::Resource>,
+) -> Vec<driftgate_model::Resource> {
+    for r in &mut page {
+        let _ = normalize::mask(r, &config.secrets);
+    }
+    page
 }
 
 mod stream {

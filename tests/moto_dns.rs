@@ -920,3 +920,104 @@ fn the_octodns_basic_example_synced_by_octodns_is_in_sync_and_imports_cleanly() 
     let r = dgm(fresh.path(), &["check", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.all());
 }
+
+#[test]
+fn a_zone_of_several_pages_settled_as_read_gives_the_whole_scans_report() {
+    // 700 sets: three listing pages, each handed over and settled as it
+    // arrives; `--suggest` reads the whole scan first. One report.
+    let rt = rt();
+    let c = rt.block_on(route53());
+    let zone = unique_zone("pages");
+    let zone_id = rt.block_on(async {
+        let id = c
+            .create_hosted_zone()
+            .name(&zone)
+            .caller_reference(&zone)
+            .send()
+            .await
+            .unwrap()
+            .hosted_zone()
+            .unwrap()
+            .id()
+            .to_owned();
+        let sets: Vec<ResourceRecordSet> = (0..700)
+            .map(|i| {
+                rrset(
+                    &format!("host{i:04}.{zone}."),
+                    RrType::A,
+                    300,
+                    &[&format!("10.0.{}.{}", i / 256, i % 256)],
+                )
+            })
+            .collect();
+        change(&c, &id, ChangeAction::Create, sets).await;
+        id
+    });
+    let d = tempfile::tempdir().unwrap();
+    config(d.path(), &zone);
+    let r = dgm(d.path(), &["import"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    // By hand: a set changed on the first page and on the last, one
+    // deleted, one added.
+    rt.block_on(async {
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Upsert,
+            vec![
+                rrset(&format!("host0003.{zone}."), RrType::A, 60, &["10.0.0.3"]),
+                rrset(&format!("host0690.{zone}."), RrType::A, 300, &["192.0.2.9"]),
+            ],
+        )
+        .await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Delete,
+            vec![rrset(
+                &format!("host0400.{zone}."),
+                RrType::A,
+                300,
+                &["10.0.1.144"],
+            )],
+        )
+        .await;
+        change(
+            &c,
+            &zone_id,
+            ChangeAction::Create,
+            vec![rrset(
+                &format!("byhand.{zone}."),
+                RrType::A,
+                300,
+                &["192.0.2.1"],
+            )],
+        )
+        .await;
+    });
+    let report = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let r = dgm(d.path(), &all);
+        assert_eq!(r.code, 1, "{}", r.all());
+        let mut v: Value = serde_json::from_str(&r.stdout).unwrap();
+        for f in v["findings"].as_array_mut().unwrap() {
+            f.as_object_mut().unwrap().remove("suggest");
+        }
+        v
+    };
+    let settled = report(&[]);
+    let whole = report(&["--suggest"]);
+    assert_eq!(settled["summary"], whole["summary"]);
+    assert_eq!(settled["findings"], whole["findings"]);
+    assert_eq!(
+        states(&settled),
+        vec![
+            (format!("{zone}/byhand.{zone}/A"), "unmanaged".to_owned()),
+            (format!("{zone}/host0003.{zone}/A"), "changed".to_owned()),
+            (format!("{zone}/host0400.{zone}/A"), "missing".to_owned()),
+            (format!("{zone}/host0690.{zone}/A"), "changed".to_owned()),
+        ]
+    );
+    assert_eq!(settled["summary"]["in_sync"], 697);
+}

@@ -8,6 +8,7 @@ use crate::config::Scope;
 use driftgate_aws::{EcsProvider, Route53Provider, SecurityGroupProvider, sdk_config};
 use driftgate_model::dns::canonical_name;
 use driftgate_model::ids::prefixed;
+use driftgate_model::provider::Pages;
 use driftgate_model::{Cloud, Kind, Provider, ScanResult, Target};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -60,7 +61,7 @@ impl CloudWiring for Aws {
             .retain(|v| keep(Kind::FirewallRule, v));
     }
 
-    fn scan(&self, scope: &Scope) -> Vec<Vec<Part>> {
+    fn scan(&self, scope: &Scope, pages: Option<&Pages>) -> Vec<Vec<Part>> {
         let Some(aws) = &scope.aws else {
             return Vec::new();
         };
@@ -100,8 +101,16 @@ impl CloudWiring for Aws {
             if i == 0 && !aws.route53_zones.is_empty() {
                 let (config, prefix, zones) =
                     (config.clone(), prefix.clone(), aws.route53_zones.clone());
+                let pages = pages.map(|p| match &prefix {
+                    Some(pre) => p.prefixed(Kind::DnsRecord, pre),
+                    None => p.clone(),
+                });
                 parts.push(Box::pin(async move {
-                    let mut r = Route53Provider::new(&config().await, zones).scan().await;
+                    let mut provider = Route53Provider::new(&config().await, zones);
+                    if let Some(pages) = pages {
+                        provider = provider.with_pages(pages);
+                    }
+                    let mut r = provider.scan().await;
                     if let Some(p) = &prefix {
                         r.prefix(Kind::DnsRecord, p);
                     }

@@ -7,6 +7,7 @@ use crate::config::Scope;
 use driftgate_azure::{AzureDnsProvider, IdentityChain, StaticToken, TokenSource};
 use driftgate_model::dns::canonical_name;
 use driftgate_model::ids::prefixed;
+use driftgate_model::provider::Pages;
 use driftgate_model::{Cloud, Kind, Provider, Target};
 use std::sync::Arc;
 
@@ -56,7 +57,7 @@ impl CloudWiring for Azure {
         }
     }
 
-    fn scan(&self, scope: &Scope) -> Vec<Vec<Part>> {
+    fn scan(&self, scope: &Scope, _pages: Option<&Pages>) -> Vec<Vec<Part>> {
         let Some(az) = &scope.azure else {
             return Vec::new();
         };

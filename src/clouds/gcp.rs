@@ -4,6 +4,7 @@
 
 use super::{CloudWiring, Part};
 use crate::config::Scope;
+use driftgate_model::provider::Pages;
 use driftgate_model::{Cloud, Kind, Provider, Target};
 use std::sync::Arc;
 
@@ -41,7 +42,7 @@ impl CloudWiring for Gcp {
         }
     }
 
-    fn scan(&self, scope: &Scope) -> Vec<Vec<Part>> {
+    fn scan(&self, scope: &Scope, _pages: Option<&Pages>) -> Vec<Vec<Part>> {
         let Some(g) = &scope.gcp else {
             return Vec::new();
         };

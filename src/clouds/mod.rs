@@ -11,6 +11,7 @@ pub mod azure;
 pub mod gcp;
 
 use crate::config::Scope;
+use driftgate_model::provider::Pages;
 use driftgate_model::{Cloud, Kind, ScanResult};
 use std::future::Future;
 use std::pin::Pin;
@@ -33,8 +34,9 @@ pub trait CloudWiring: Sync {
 
     /// The scan of a scope, grouped: the parts of one group (a region, a
     /// project, a subscription) run together under one `[scan] concurrency`
-    /// permit.
-    fn scan(&self, scope: &Scope) -> Vec<Vec<Part>>;
+    /// permit. With `pages`, providers that can hand over what they read
+    /// as they read it do (ids already as the part's result names them).
+    fn scan(&self, scope: &Scope, pages: Option<&Pages>) -> Vec<Vec<Part>>;
 }
 
 /// Every cloud driftgate reads.

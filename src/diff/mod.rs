@@ -173,8 +173,22 @@ impl Live {
     /// As [`Live::add`].
     pub fn from_scan_settled(
         scan: driftgate_model::ScanResult,
-        mut settle: Option<&mut settle::Settle<'_>>,
+        settle: Option<&mut settle::Settle<'_>>,
     ) -> anyhow::Result<Live> {
+        let mut live = Live::default();
+        live.add_scan(scan, settle)?;
+        Ok(live)
+    }
+
+    /// Adds a scan's result ([`Live::from_scan_settled`]).
+    ///
+    /// # Errors
+    /// As [`Live::add`].
+    pub fn add_scan(
+        &mut self,
+        scan: driftgate_model::ScanResult,
+        mut settle: Option<&mut settle::Settle<'_>>,
+    ) -> anyhow::Result<()> {
         let twice: HashSet<(Kind, String)> = if settle.is_some() {
             let mut seen = HashSet::default();
             scan.resources
@@ -185,12 +199,10 @@ impl Live {
         } else {
             HashSet::default()
         };
-        let mut live = Live {
-            scopes_read: scan.scopes_read.into_iter().collect(),
-            unchecked: scan.unchecked,
-            targets: scan.targets,
-            ..Live::default()
-        };
+        let live = self;
+        live.scopes_read.extend(scan.scopes_read);
+        live.unchecked.extend(scan.unchecked);
+        live.targets.extend(scan.targets);
         for r in scan.resources {
             let Some(s) = settle.as_deref_mut() else {
                 live.add(r)?;
@@ -206,7 +218,7 @@ impl Live {
             }
             live.insert(r.kind, r.id, node, &r.spec);
         }
-        Ok(live)
+        Ok(())
     }
 }
 

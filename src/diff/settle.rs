@@ -111,6 +111,110 @@ impl<'a> Settle<'a> {
     }
 }
 
+/// The live side built from the pages a cloud scan hands over as it reads
+/// them ([`Pages`](driftgate_model::provider::Pages)): each resource
+/// normalized and settled the moment its page arrives, so a large zone is
+/// held a page at a time, never whole. What the pages are worth is known
+/// only when the scan ends: [`LivePages::finish`] drops the pages of every
+/// target the scan did not read (a zone counts whole or not at all; a
+/// declaration settled against such a page is unchecked all the same, the
+/// diff asking whether its target was read before anything else).
+pub struct LivePages<'a, 's> {
+    live: super::Live,
+    settle: &'a mut Settle<'s>,
+    /// The targets pages came from, as `(kind, target)`.
+    from: std::collections::BTreeSet<(Kind, String)>,
+    /// Ids handed over more than once.
+    twice: std::collections::BTreeSet<(Kind, String)>,
+}
+
+impl<'a, 's> LivePages<'a, 's> {
+    pub fn new(settle: &'a mut Settle<'s>) -> Self {
+        LivePages {
+            live: super::Live::default(),
+            settle,
+            from: std::collections::BTreeSet::new(),
+            twice: std::collections::BTreeSet::new(),
+        }
+    }
+
+    /// One page, secrets masked already.
+    ///
+    /// # Errors
+    /// A resource that does not normalize (as [`super::Live::add`]).
+    pub fn page(&mut self, page: Vec<driftgate_model::Resource>) -> anyhow::Result<()> {
+        for r in page {
+            let node = crate::normalize::normalize(&r, crate::normalize::Mode::Lenient)
+                .map_err(|e| super::Live::refused(&r, &e.message))?;
+            let target = super::scope_of(&r.id);
+            if !self.from.iter().any(|(k, t)| *k == r.kind && t == target) {
+                self.from.insert((r.kind, target.to_owned()));
+            }
+            let key = (r.kind, r.id);
+            if self.twice.contains(&key) {
+                continue;
+            }
+            let (kind, id) = key;
+            if self.live.entry(kind, &id).is_some() || self.settle.was_settled(kind, &id) {
+                // The same resource twice in one scan: a listing that is not
+                // whole and sound. Neither answer is compared.
+                if let Some(m) = self.live.nodes.get_mut(&kind) {
+                    m.remove(&id);
+                }
+                self.twice.insert((kind, id));
+                continue;
+            }
+            if self.settle.settle(kind, &id, &node) {
+                self.live.settled += 1;
+                continue;
+            }
+            self.live.insert(kind, id, node, &r.spec);
+        }
+        Ok(())
+    }
+
+    /// The live side once the scan has ended: its result (what it read, what
+    /// it could not, and the resources of parts that hand over no pages)
+    /// added, and the pages of targets it did not read dropped.
+    ///
+    /// # Errors
+    /// A resource of the result that does not normalize.
+    pub fn finish(self, scan: driftgate_model::ScanResult) -> anyhow::Result<super::Live> {
+        let LivePages {
+            mut live,
+            settle,
+            from,
+            twice,
+        } = self;
+        live.add_scan(scan, Some(settle))?;
+        for (kind, target) in &from {
+            if live
+                .scopes_read
+                .contains(&driftgate_model::provider::scope_key(*kind, target))
+            {
+                continue;
+            }
+            if let Some(m) = live.nodes.get_mut(kind) {
+                let prefix = format!("{target}/");
+                m.retain(|id, _| !id.starts_with(&prefix));
+            }
+        }
+        for (kind, id) in twice {
+            live.unchecked.push(driftgate_model::Unchecked {
+                kind,
+                id,
+                error: driftgate_model::ProviderError::new(
+                    driftgate_model::ErrorKind::Malformed,
+                    "driftgate",
+                    "scan",
+                    "the scan listed this resource twice: neither answer is compared",
+                ),
+            });
+        }
+        Ok(live)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +320,140 @@ mod tests {
         assert_eq!(kept.canon_of("ttl").as_deref(), Some(&json!(60)));
         assert!(d[0].compact.as_ref().unwrap().settled);
         assert!(!d[1].compact.as_ref().unwrap().settled);
+    }
+
+    fn in_zone(zone: &str, name: &str, ttl: i64) -> Resource {
+        Resource {
+            kind: Kind::DnsRecord,
+            id: format!("{zone}/{name}.{zone}/A"),
+            spec: json!({"zone": zone, "name": format!("{name}.{zone}"),
+                "type": "A", "ttl": ttl, "values": ["192.0.2.1"]}),
+        }
+    }
+
+    #[test]
+    fn pages_settle_as_they_arrive_and_count_only_for_targets_read() {
+        let (a_www, a_api) = (
+            in_zone("a.example", "www", 300),
+            in_zone("a.example", "api", 300),
+        );
+        let (b_www, b_api) = (
+            in_zone("b.example", "www", 300),
+            in_zone("b.example", "api", 300),
+        );
+        let mut d: Vec<DeclaredResource> = [&a_www, &a_api, &b_www, &b_api]
+            .into_iter()
+            .map(|r| declared(0, r.clone(), true))
+            .collect();
+        let mut s = Settle::new(&mut d);
+        let mut pages = LivePages::new(&mut s);
+        // Zone a: www as declared, api changed, one set undeclared.
+        pages
+            .page(vec![a_www.clone(), in_zone("a.example", "api", 60)])
+            .unwrap();
+        pages.page(vec![in_zone("a.example", "new", 300)]).unwrap();
+        // Zone b: a page read, then the zone failed.
+        pages
+            .page(vec![
+                b_www.clone(),
+                in_zone("b.example", "api", 60),
+                in_zone("b.example", "new", 300),
+            ])
+            .unwrap();
+        let live = pages
+            .finish(driftgate_model::ScanResult {
+                targets: Vec::new(),
+                // A part that hands over no pages: its resources come in
+                // the result and settle there.
+                resources: vec![in_zone("c.example", "www", 300)],
+                scopes_read: vec!["dns_record:a.example".into(), "dns_record:c.example".into()],
+                unchecked: vec![driftgate_model::Unchecked {
+                    kind: Kind::DnsRecord,
+                    id: "b.example/*".into(),
+                    error: driftgate_model::ProviderError::new(
+                        driftgate_model::ErrorKind::Throttled,
+                        "route53",
+                        "ListResourceRecordSets",
+                        "slow down",
+                    ),
+                }],
+            })
+            .unwrap();
+        let ids: Vec<&String> = live.of_kind(Kind::DnsRecord).map(|(id, _)| id).collect();
+        assert_eq!(
+            ids,
+            [
+                "a.example/api.a.example/A",
+                "a.example/new.a.example/A",
+                "c.example/www.c.example/A"
+            ],
+            "zone b's page counts for nothing"
+        );
+        assert_eq!(live.settled, 2, "a's www and b's www");
+        assert_eq!(live.unchecked.len(), 1);
+        // The diff: b's settled www is unchecked like the rest of b.
+        drop(s);
+        let mut scope = crate::diff::Scope {
+            name: "dns".into(),
+            mode: "enforce".into(),
+            targets: vec![
+                (Kind::DnsRecord, "a.example".into()),
+                (Kind::DnsRecord, "b.example".into()),
+            ],
+            unsupported: Vec::new(),
+            declared: d
+                .into_iter()
+                .map(|x| crate::check::normalized(x).unwrap())
+                .collect(),
+            claims: Vec::new(),
+        };
+        let out = crate::diff::diff(std::slice::from_mut(&mut scope), &live, &[]);
+        let states: Vec<(String, driftgate_model::State)> = out
+            .findings
+            .iter()
+            .map(|f| (f.id.clone(), f.state))
+            .collect();
+        use driftgate_model::State::*;
+        assert_eq!(
+            states,
+            [
+                ("a.example/api.a.example/A".to_owned(), Changed),
+                ("a.example/new.a.example/A".to_owned(), Unmanaged),
+                ("a.example/www.a.example/A".to_owned(), InSync),
+                ("b.example/*".to_owned(), Unchecked),
+                ("b.example/api.b.example/A".to_owned(), Unchecked),
+                ("b.example/www.b.example/A".to_owned(), Unchecked),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_resource_handed_over_twice_is_unchecked_whichever_copy_settled() {
+        let (www, api) = (record("www", 300), record("api", 300));
+        let mut d = vec![
+            declared(0, www.clone(), true),
+            declared(0, api.clone(), true),
+        ];
+        let mut s = Settle::new(&mut d);
+        let mut pages = LivePages::new(&mut s);
+        // www: the first copy settles; api: the first copy differs.
+        pages.page(vec![www.clone(), record("api", 60)]).unwrap();
+        pages
+            .page(vec![www.clone(), api.clone(), api.clone()])
+            .unwrap();
+        let live = pages
+            .finish(driftgate_model::ScanResult {
+                scopes_read: vec!["dns_record:example.com".into()],
+                ..driftgate_model::ScanResult::default()
+            })
+            .unwrap();
+        assert!(live.is_empty(), "neither copy is kept");
+        let unchecked: Vec<&str> = live.unchecked.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(unchecked, [api.id.as_str(), www.id.as_str()]);
+        assert!(
+            live.unchecked
+                .iter()
+                .all(|u| u.error.message.contains("listed this resource twice"))
+        );
     }
 }

@@ -152,6 +152,48 @@ impl ScanResult {
     }
 }
 
+/// Where a provider may hand over the resources of a target as it reads
+/// them, a page at a time, instead of holding them all in its result: a
+/// 10,000-set zone is then never held whole. A page handed over is part of
+/// the scan's result as if it were in [`ScanResult::resources`]; the
+/// result still says whether its target was read (`scopes_read`) or not
+/// (`unchecked`), and a page of a target not read counts for nothing, as
+/// a failed target's resources never do. Each resource is handed over once
+/// per scan.
+#[derive(Clone)]
+pub struct Pages(std::sync::Arc<dyn Fn(Vec<Resource>) + Send + Sync>);
+
+impl Pages {
+    /// Pages handed to `take`.
+    pub fn new(take: impl Fn(Vec<Resource>) + Send + Sync + 'static) -> Self {
+        Pages(std::sync::Arc::new(take))
+    }
+
+    /// Hands over one page.
+    pub fn send(&self, page: Vec<Resource>) {
+        (self.0)(page);
+    }
+
+    /// These pages with every `kind` id prefixed `<prefix>:`, as
+    /// [`ScanResult::prefix`] renames a result's.
+    #[must_use]
+    pub fn prefixed(&self, kind: Kind, prefix: &str) -> Pages {
+        let (inner, prefix) = (self.clone(), prefix.to_owned());
+        Pages::new(move |mut page| {
+            for r in page.iter_mut().filter(|r| r.kind == kind) {
+                r.id = format!("{prefix}:{}", r.id);
+            }
+            inner.send(page);
+        })
+    }
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pages")
+    }
+}
+
 /// A cloud module. It is built with its targets (credentials, regions and
 /// scopes already resolved) and returns model types only, never SDK types.
 /// A scan never fails as a whole: what could not be read is reported in

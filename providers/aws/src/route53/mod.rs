@@ -33,6 +33,7 @@ pub struct Route53Provider {
     client: aws_sdk_route53::Client,
     pacer: crate::pace::Pacer,
     zones: Vec<String>,
+    pages: Option<driftgate_model::provider::Pages>,
 }
 
 impl Route53Provider {
@@ -42,7 +43,16 @@ impl Route53Provider {
             client: crate::client::route53(config),
             pacer: crate::pace::Pacer::new(config),
             zones,
+            pages: None,
         }
+    }
+
+    /// Hands each zone's record sets over to `pages` as they are read
+    /// (at most a listing page's worth held at a time), not in the result.
+    #[must_use]
+    pub fn with_pages(mut self, pages: driftgate_model::provider::Pages) -> Self {
+        self.pages = Some(pages);
+        self
     }
 
     /// Paces this provider's calls with `pacer` (whose account is known).
@@ -96,13 +106,22 @@ impl Route53Provider {
             }
         };
         let mut resources = Vec::new();
-        match api::record_sets(&self.client, &self.pacer, &id, |s| {
-            resources.push(map::resource(&name, s))
+        let listed = api::record_sets(&self.client, &self.pacer, &id, |s| {
+            resources.push(map::resource(&name, s));
+            if let Some(pages) = &self.pages
+                && resources.len() >= api::PAGE_SIZE as usize
+            {
+                pages.send(std::mem::take(&mut resources));
+            }
         })
-        .await
-        {
+        .await;
+        match listed {
             Ok(()) => {
-                result.resources = resources;
+                match &self.pages {
+                    Some(pages) if !resources.is_empty() => pages.send(resources),
+                    Some(_) => {}
+                    None => result.resources = resources,
+                }
                 result.scopes_read.push(scope_key(Kind::DnsRecord, &name));
             }
             Err(e) => result.unchecked.push(whole(e)),
