@@ -68,8 +68,9 @@ pub fn read(doc: &Document, zone: &str, default_ttl: i64) -> Result<Read, InputE
     Ok(reader.out)
 }
 
-/// Names parsed as one YAML document by [`read_large`].
-const BATCH: usize = 1024;
+/// Names parsed as one YAML document by [`read_large`] (the YAML parser
+/// holds a batch's events, about 1.5 KB a name, while it reads it).
+const BATCH: usize = 256;
 
 /// What [`read_large`] read, its records handed over already.
 pub struct LargeRead {
@@ -157,7 +158,15 @@ fn read_large_by(
         text,
     };
     let mut entries = Entries::new(&doc, zone, default_ttl);
-    let mut keys = Map::new();
+    let state = foldhash::fast::FixedState::default();
+    entries.seen = Ids::Hashed(
+        std::collections::HashSet::with_capacity(names.len()),
+        state.clone(),
+    );
+    // The names, end to end, and where each ends; a hash of each to tell a
+    // name given twice (a hash met twice declines, as a name given twice).
+    let (mut keys, mut ends) = (String::new(), Vec::with_capacity(names.len()));
+    let mut key_hashes = std::collections::HashSet::with_capacity(names.len());
     let mut handed = 0;
     for from in (0..names.len()).step_by(batch) {
         let to = (from + batch).min(names.len());
@@ -165,10 +174,12 @@ fn read_large_by(
         let parsed = crate::declared::parse_yaml(path, &doc.text[names[from]..end]).ok()?;
         let parsed = parsed.as_object().filter(|m| m.len() == to - from)?;
         for (name, entry) in parsed {
-            if keys.insert(name.clone(), Value::Null).is_some() {
+            if !key_hashes.insert(std::hash::BuildHasher::hash_one(&state, name.as_str())) {
                 // A name given twice: the whole reader's rule decides.
                 return None;
             }
+            keys.push_str(name);
+            ends.push(keys.len());
             entries.entry(name, entry).ok()?;
         }
         let records = std::mem::take(&mut entries.out.records);
@@ -176,9 +187,16 @@ fn read_large_by(
         sink(super::Large::Batch(records)).ok()?;
     }
     let Read { notes, claims, .. } = entries.out;
+    drop((key_hashes, names));
+    let mut skeleton = Map::with_capacity(ends.len());
+    let mut from = 0;
+    for end in ends {
+        skeleton.insert(keys[from..end].to_owned(), Value::Null);
+        from = end;
+    }
     Some(LargeRead {
         skeleton: Document {
-            value: Value::Object(keys),
+            value: Value::Object(skeleton),
             ..doc
         },
         notes,
@@ -209,6 +227,28 @@ fn may_hold_a_reference(line: &str) -> bool {
         || t.contains(":\t*")
 }
 
+/// The ids a file has declared so far.
+enum Ids {
+    /// Every id: a second one is refused by name.
+    Whole(BTreeSet<String>),
+    /// A hash of each (a large file read in batches): a second one, or a
+    /// hash met twice, declines the batched read, and the whole reader
+    /// then gives its answer.
+    Hashed(std::collections::HashSet<u64>, foldhash::fast::FixedState),
+}
+
+impl Ids {
+    /// False when `id` (or, hashed, its hash) was declared already.
+    fn insert(&mut self, id: &str) -> bool {
+        match self {
+            Ids::Whole(ids) => ids.insert(id.to_owned()),
+            Ids::Hashed(hashes, state) => {
+                hashes.insert(std::hash::BuildHasher::hash_one(&*state, id))
+            }
+        }
+    }
+}
+
 /// The top-level entries of one zone file, read in the file's order: what
 /// they yield so far, the ids already declared, and where in the text the
 /// last one stands.
@@ -216,7 +256,7 @@ struct Entries<'a> {
     doc: &'a Document,
     zone: &'a str,
     default_ttl: i64,
-    seen: BTreeSet<String>,
+    seen: Ids,
     cursor: crate::declared::locate::Cursor<'a>,
     out: Read,
 }
@@ -227,7 +267,7 @@ impl<'a> Entries<'a> {
             doc,
             zone,
             default_ttl,
-            seen: BTreeSet::new(),
+            seen: Ids::Whole(BTreeSet::new()),
             cursor: crate::declared::locate::Cursor::new(&doc.text),
             out: Read::default(),
         }
@@ -352,7 +392,7 @@ impl<'a> Entries<'a> {
                         ),
                     );
                     let id = record_id(zone, &abs, &t, None);
-                    if !seen.insert(id.clone()) {
+                    if !seen.insert(&id) {
                         return Err(
                             doc.error_at(&place, format!("{t} at {shown_name} is declared twice"))
                         );
@@ -407,7 +447,7 @@ impl<'a> Entries<'a> {
             };
             let abs = absolute_name(name, zone);
             let id = record_id(zone, &abs, &rtype, None);
-            if !seen.insert(id.clone()) {
+            if !seen.insert(&id) {
                 return Err(
                     doc.error_at(&place, format!("{rtype} at {shown_name} is declared twice"))
                 );
@@ -761,6 +801,12 @@ pub(crate) mod tests {
                 "an entry the reader refuses",
                 format!("{base}c:\n  type: A\n"),
             ),
+            (
+                "a set declared twice",
+                format!(
+                    "{base}c:\n  - {{type: A, value: 192.0.2.3}}\n  - {{type: A, value: 192.0.2.4}}\n"
+                ),
+            ),
             ("a YAML error", format!("{base}c: [\n")),
             ("a list at the top", "- a\n- b\n".to_owned()),
             ("nothing", "# empty\n".to_owned()),
@@ -776,6 +822,15 @@ pub(crate) mod tests {
         assert!(whole(&twice, "example.com").is_ok());
         let refused = format!("{base}c:\n  type: A\n");
         assert_eq!(whole(&refused, "example.com").unwrap_err().line, 7);
+        let twice = format!(
+            "{base}c:\n  - {{type: A, value: 192.0.2.3}}\n  - {{type: A, value: 192.0.2.4}}\n"
+        );
+        assert!(
+            whole(&twice, "example.com")
+                .unwrap_err()
+                .message
+                .contains("declared twice")
+        );
     }
 
     #[test]
