@@ -57,7 +57,7 @@ impl CloudWiring for Azure {
         }
     }
 
-    fn scan(&self, scope: &Scope, _pages: Option<&Pages>) -> Vec<Vec<Part>> {
+    fn scan(&self, scope: &Scope, pages: Option<&Pages>) -> Vec<Vec<Part>> {
         let Some(az) = &scope.azure else {
             return Vec::new();
         };
@@ -93,7 +93,7 @@ impl CloudWiring for Azure {
         if az.dns_zones.is_empty() {
             return vec![parts];
         }
-        let provider = AzureDnsProvider::new(
+        let mut provider = AzureDnsProvider::new(
             endpoint,
             token,
             &az.subscription,
@@ -101,6 +101,12 @@ impl CloudWiring for Azure {
             az.dns_zones.clone(),
         );
         let prefix = az.id_prefix.clone();
+        if let Some(pages) = pages {
+            provider = provider.with_pages(match &prefix {
+                Some(p) => pages.prefixed(Kind::DnsRecord, p),
+                None => pages.clone(),
+            });
+        }
         let mut target = Target::new(&scope.name, Cloud::Azure);
         target.subscription = Some(az.subscription.clone());
         target.resource_group = Some(az.resource_group.clone());

@@ -21,6 +21,27 @@ pub async fn list(
     first: &str,
 ) -> Result<Vec<Value>, ProviderError> {
     let mut out = Vec::new();
+    list_pages(http, token, service, operation, first, |items| {
+        out.extend(items);
+    })
+    .await?;
+    Ok(out)
+}
+
+/// [`list`], each page's items handed to `page` as the page arrives (never
+/// all held at once), in order; a failure after some pages still fails
+/// the whole list.
+///
+/// # Errors
+/// As [`list`].
+pub async fn list_pages(
+    http: &reqwest::Client,
+    token: &dyn TokenSource,
+    service: &'static str,
+    operation: &'static str,
+    first: &str,
+    mut page: impl FnMut(Vec<Value>),
+) -> Result<(), ProviderError> {
     let mut next = Some(first.to_owned());
     let mut pages = 0;
     while let Some(url) = next.take() {
@@ -34,23 +55,23 @@ pub async fn list(
             ));
         }
         let bearer = token.token().await?;
-        let page = http::call(
+        let mut answer = http::call(
             service,
             operation,
             || Ok(http.get(&url).bearer_auth(&bearer)),
             |answer| http::rest_json(service, operation, answer, whole_page),
         )
         .await?;
-        if let Some(items) = page.get("value").and_then(Value::as_array) {
-            out.extend(items.iter().cloned());
-        }
-        next = page
+        next = answer
             .get("nextLink")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
+        if let Some(Value::Array(items)) = answer.get_mut("value").map(Value::take) {
+            page(items);
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A list page is whole: a `value` list (`nextLink` absent on the last

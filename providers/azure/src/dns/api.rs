@@ -7,14 +7,24 @@ use serde_json::Value;
 /// The Azure DNS API version driftgate speaks.
 pub const API_VERSION: &str = "2018-05-01";
 
-/// Pages a record set listing, following `nextLink` until it is absent.
+/// Pages a record set listing, following `nextLink` until it is absent,
+/// each page's record sets handed to `page` as it arrives.
 ///
 /// # Errors
 /// The first call that fails past its retries, classified.
-pub async fn list(
+pub async fn list_pages(
     http: &reqwest::Client,
     token: &dyn TokenSource,
     first: &str,
-) -> Result<Vec<Value>, ProviderError> {
-    crate::arm::list(http, token, "azure-dns", "RecordSets_ListByDnsZone", first).await
+    page: impl FnMut(Vec<Value>),
+) -> Result<(), ProviderError> {
+    crate::arm::list_pages(
+        http,
+        token,
+        "azure-dns",
+        "RecordSets_ListByDnsZone",
+        first,
+        page,
+    )
+    .await
 }

@@ -27,6 +27,7 @@ pub struct AzureDnsProvider {
     subscription: String,
     resource_group: String,
     zones: Vec<String>,
+    pages: Option<driftgate_model::provider::Pages>,
 }
 
 impl AzureDnsProvider {
@@ -47,7 +48,16 @@ impl AzureDnsProvider {
             subscription: subscription.to_owned(),
             resource_group: resource_group.to_owned(),
             zones,
+            pages: None,
         }
+    }
+
+    /// Hands each zone's record sets over to `pages` a listing page at a
+    /// time as they are read, not in the result.
+    #[must_use]
+    pub fn with_pages(mut self, pages: driftgate_model::provider::Pages) -> Self {
+        self.pages = Some(pages);
+        self
     }
 
     async fn scan_zone(&self, zone: &str) -> ScanResult {
@@ -60,18 +70,28 @@ impl AzureDnsProvider {
             self.resource_group,
             api::API_VERSION
         );
-        match api::list(&self.http, self.token.as_ref(), &url).await {
-            Ok(sets) => {
-                for s in &sets {
-                    match map::resource(&zone, s) {
-                        Some(r) => result.resources.push(r),
-                        None => continue,
-                    }
-                }
+        // Each page mapped as it arrives (the raw record sets never all
+        // held), and handed over where pages are asked for.
+        let (mut resources, mut paged) = (Vec::new(), false);
+        let listed = api::list_pages(&self.http, self.token.as_ref(), &url, |sets| {
+            paged = true;
+            resources.extend(sets.iter().filter_map(|s| map::resource(&zone, s)));
+            if let Some(pages) = &self.pages
+                && !resources.is_empty()
+            {
+                pages.send(std::mem::take(&mut resources));
+            }
+        })
+        .await;
+        match listed {
+            Ok(()) => {
+                result.resources = resources;
                 result.scopes_read.push(scope_key(Kind::DnsRecord, &zone));
             }
-            // The zone itself is gone: every record declared in it is missing.
-            Err(e) if e.kind == ErrorKind::NotFound => {
+            // The zone itself is gone: every record declared in it is
+            // missing. Gone after a page was read, it is not read whole:
+            // unchecked, as any other failure.
+            Err(e) if e.kind == ErrorKind::NotFound && !paged => {
                 result.scopes_read.push(scope_key(Kind::DnsRecord, &zone));
             }
             Err(error) => result.unchecked.push(Unchecked {

@@ -45,6 +45,17 @@ async fn provider(zones: &[&str]) -> (AzureDnsProvider, Log) {
                     .replace("{{BASE}}", b.get().expect("base set"));
                 (200, JSON, body)
             }
+            // example.org's first page, then gone.
+            "half.example" => {
+                if req.query("$skipToken").as_deref() == Some("page2") {
+                    (404, JSON, fixture("error-not-found.json"))
+                } else {
+                    let body = fixture("recordsets-page1.json")
+                        .replace("{{BASE}}", b.get().expect("base set"))
+                        .replace("example.org", "half.example");
+                    (200, JSON, body)
+                }
+            }
             "expired.example" => (401, JSON, fixture("error-expired-token.json")),
             "gone.example" => (404, JSON, fixture("error-not-found.json")),
             "busy.example" => {
@@ -98,6 +109,53 @@ async fn follows_next_link_and_maps_every_shape() {
         calls
             .iter()
             .all(|c| c.header("authorization") == Some("Bearer test-token"))
+    );
+}
+
+#[tokio::test]
+async fn pages_are_handed_over_as_read_and_a_zone_gone_after_a_page_is_unchecked() {
+    let (p, _log) = provider(&["example.org", "half.example"]).await;
+    let handed: Arc<std::sync::Mutex<Vec<Vec<String>>>> = Arc::default();
+    let h = handed.clone();
+    let p = p.with_pages(driftgate_model::provider::Pages::new(move |page| {
+        h.lock()
+            .unwrap()
+            .push(page.into_iter().map(|r| r.id).collect());
+    }));
+    let result = p.scan().await;
+    assert!(result.resources.is_empty(), "handed over, not held");
+    assert_eq!(result.scopes_read, vec!["dns_record:example.org"]);
+    // half.example answered a page, then 404: not "read and empty" (its
+    // declared sets would all be missing), unchecked.
+    assert_eq!(result.unchecked.len(), 1);
+    let u = &result.unchecked[0];
+    assert_eq!(
+        (u.id.as_str(), u.error.kind),
+        ("half.example/*", ErrorKind::NotFound)
+    );
+    let mut pages = handed.lock().unwrap().clone();
+    pages.sort();
+    let sizes: Vec<(String, usize)> = pages
+        .iter()
+        .map(|p| (p[0].split('/').next().unwrap().to_owned(), p.len()))
+        .collect();
+    let example: usize = sizes
+        .iter()
+        .filter(|(z, _)| z == "example.org")
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(
+        example, 10,
+        "every set of example.org, in its pages: {sizes:?}"
+    );
+    assert_eq!(
+        sizes.iter().filter(|(z, _)| z == "example.org").count(),
+        2,
+        "one hand-over a listing page: {sizes:?}"
+    );
+    assert!(
+        sizes.iter().any(|(z, _)| z == "half.example"),
+        "the page read before the failure was handed over (it then counts for nothing): {sizes:?}"
     );
 }
 
