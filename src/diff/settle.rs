@@ -122,8 +122,8 @@ impl<'a> Settle<'a> {
 pub struct LivePages<'a, 's> {
     live: super::Live,
     settle: &'a mut Settle<'s>,
-    /// The targets pages came from, as `(kind, target)`.
-    from: std::collections::BTreeSet<(Kind, String)>,
+    /// The targets pages came from, by kind.
+    from: std::collections::BTreeMap<Kind, std::collections::BTreeSet<String>>,
     /// Ids handed over more than once.
     twice: std::collections::BTreeSet<(Kind, String)>,
 }
@@ -133,7 +133,7 @@ impl<'a, 's> LivePages<'a, 's> {
         LivePages {
             live: super::Live::default(),
             settle,
-            from: std::collections::BTreeSet::new(),
+            from: std::collections::BTreeMap::new(),
             twice: std::collections::BTreeSet::new(),
         }
     }
@@ -147,8 +147,9 @@ impl<'a, 's> LivePages<'a, 's> {
             let node = crate::normalize::normalize(&r, crate::normalize::Mode::Lenient)
                 .map_err(|e| super::Live::refused(&r, &e.message))?;
             let target = super::scope_of(&r.id);
-            if !self.from.iter().any(|(k, t)| *k == r.kind && t == target) {
-                self.from.insert((r.kind, target.to_owned()));
+            let targets = self.from.entry(r.kind).or_default();
+            if !targets.contains(target) {
+                targets.insert(target.to_owned());
             }
             let key = (r.kind, r.id);
             if self.twice.contains(&key) {
@@ -187,7 +188,10 @@ impl<'a, 's> LivePages<'a, 's> {
             twice,
         } = self;
         live.add_scan(scan, Some(settle))?;
-        for (kind, target) in &from {
+        for (kind, target) in from
+            .iter()
+            .flat_map(|(k, ts)| ts.iter().map(move |t| (k, t)))
+        {
             if live
                 .scopes_read
                 .contains(&driftgate_model::provider::scope_key(*kind, target))
