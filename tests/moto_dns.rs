@@ -65,10 +65,9 @@ async fn change(c: &Client, zone_id: &str, action: ChangeAction, sets: Vec<Resou
         .unwrap();
 }
 
-/// A zone with one record set of every supported kind; returns its id.
-async fn seed(c: &Client, zone: &str) -> String {
-    let id = c
-        .create_hosted_zone()
+/// A new hosted zone named `zone`; its id.
+async fn create_zone(c: &Client, zone: &str) -> String {
+    c.create_hosted_zone()
         .name(zone)
         .caller_reference(zone)
         .send()
@@ -77,7 +76,12 @@ async fn seed(c: &Client, zone: &str) -> String {
         .hosted_zone()
         .unwrap()
         .id()
-        .to_owned();
+        .to_owned()
+}
+
+/// A zone with one record set of every supported kind; returns its id.
+async fn seed(c: &Client, zone: &str) -> String {
+    let id = create_zone(c, zone).await;
     let long_txt = format!(
         "\"v=DKIM1; k=rsa; p={}\" \"{}\"",
         "A".repeat(240),
@@ -310,17 +314,7 @@ fn octodns_and_bind_files_give_the_same_findings_as_native_yaml() {
     let c = rt.block_on(route53());
     let zone = unique_zone("formats");
     let zone_id = rt.block_on(async {
-        let id = c
-            .create_hosted_zone()
-            .name(&zone)
-            .caller_reference(&zone)
-            .send()
-            .await
-            .unwrap()
-            .hosted_zone()
-            .unwrap()
-            .id()
-            .to_owned();
+        let id = create_zone(&c, &zone).await;
         let n = |s: &str| {
             if s.is_empty() {
                 format!("{zone}.")
@@ -463,17 +457,7 @@ fn zone_after_clickops(
 ) -> (tempfile::TempDir, String) {
     let zone = unique_zone(tag);
     let zone_id = rt.block_on(async {
-        let id = c
-            .create_hosted_zone()
-            .name(&zone)
-            .caller_reference(&zone)
-            .send()
-            .await
-            .unwrap()
-            .hosted_zone()
-            .unwrap()
-            .id()
-            .to_owned();
+        let id = create_zone(c, &zone).await;
         change(
             c,
             &id,
@@ -611,17 +595,7 @@ fn entries_sharing_a_name_are_located_and_adopted_each_at_its_own_entry() {
     };
     let zone_id = rt().block_on(async {
         let c = route53().await;
-        let id = c
-            .create_hosted_zone()
-            .name(&zone)
-            .caller_reference(&zone)
-            .send()
-            .await
-            .unwrap()
-            .hosted_zone()
-            .unwrap()
-            .id()
-            .to_owned();
+        let id = create_zone(&c, &zone).await;
         change(
             &c,
             &id,
@@ -929,17 +903,7 @@ fn a_zone_of_several_pages_settled_as_read_gives_the_whole_scans_report() {
     let c = rt.block_on(route53());
     let zone = unique_zone("pages");
     let zone_id = rt.block_on(async {
-        let id = c
-            .create_hosted_zone()
-            .name(&zone)
-            .caller_reference(&zone)
-            .send()
-            .await
-            .unwrap()
-            .hosted_zone()
-            .unwrap()
-            .id()
-            .to_owned();
+        let id = create_zone(&c, &zone).await;
         let sets: Vec<ResourceRecordSet> = (0..700)
             .map(|i| {
                 rrset(

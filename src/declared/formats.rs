@@ -408,16 +408,22 @@ impl DeclaredFormat for OctoDns {
         if let Some(spf) = config.and_then(|z| z.spf.as_ref()) {
             octodns::add_spf(&mut read, &zone, spf, file.shown);
         }
-        cx.claims
-            .borrow_mut()
-            .extend(read.claims.into_iter().map(|(globs, why, at)| Claim {
-                kind: driftgate_model::Kind::DnsRecord,
-                globs,
-                why,
-                at,
-            }));
+        add_claims(cx, read.claims);
         Ok(Read::Records(read.records, read.notes))
     }
+}
+
+/// The record sets an octoDNS file's records stand for without declaring
+/// each (`(globs, why, where)`), claimed for the scope.
+fn add_claims(cx: &Context<'_>, claims: Vec<(Vec<String>, String, String)>) {
+    cx.claims
+        .borrow_mut()
+        .extend(claims.into_iter().map(|(globs, why, at)| Claim {
+            kind: driftgate_model::Kind::DnsRecord,
+            globs,
+            why,
+            at,
+        }));
 }
 
 /// A large octoDNS zone file of one of the scope's zones, read and handed
@@ -462,14 +468,7 @@ pub fn read_large_octodns(
     if format.name() != OctoDns.name() {
         return None;
     }
-    cx.claims
-        .borrow_mut()
-        .extend(read.claims.into_iter().map(|(globs, why, at)| Claim {
-            kind: driftgate_model::Kind::DnsRecord,
-            globs,
-            why,
-            at,
-        }));
+    add_claims(cx, read.claims);
     Some((why, read.notes, read.records))
 }
 
